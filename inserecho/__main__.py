@@ -1,0 +1,3 @@
+from inserecho.cli import main
+
+main()

@@ -1,0 +1,192 @@
+"""The ``inserecho`` command: a thin layer that wires the pipeline's stages together."""
+
+from __future__ import annotations
+
+import os
+import sys
+import webbrowser
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from inserecho import __version__
+from inserecho.build import write_build
+from inserecho.clifrench import install_french_messages
+from inserecho.loader import load_issue
+from inserecho.model import Issue
+from inserecho.problems import ContentError, Problem
+from inserecho.render import GMAIL_CLIP_BYTES, render_issue
+from inserecho.scaffold import ScaffoldError, init_folder, new_issue
+from inserecho.settings import SETTINGS_FILE, Settings, load_settings
+
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+
+
+@dataclass
+class Folder:
+    """The newsletter folder the command works on; settings are read on first use."""
+
+    root: Path
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.root)
+        return self._settings
+
+    def issue_folder(self, name: str) -> Path:
+        """``name`` is a slug (``2026-12``) or a path to the issue folder."""
+        candidate = Path(name)
+        if candidate.is_dir():
+            return candidate.resolve()
+        in_issues = self.settings.issues_dir / name
+        if in_issues.is_dir():
+            return in_issues
+        available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
+        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new SLUG »."
+        raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
+
+    def load(self, name: str) -> Issue:
+        return load_issue(self.issue_folder(name), self.settings)
+
+
+pass_folder = click.make_pass_decorator(Folder)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", metavar="DOSSIER",
+    help="Dossier de la lettre (par défaut : le dossier courant).",
+)
+@click.version_option(__version__, "--version", message="inserecho %(version)s", help="Afficher la version et quitter.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """Rédiger, prévisualiser et envoyer la lettre d'information Inser'Echo.
+
+    Chaque numéro est un dossier de issues/ : un fichier Markdown par article.
+    """
+    ctx.obj = Folder(root.resolve())
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(directory: Path) -> None:
+    """Créer un dossier de lettre prêt à l'emploi (réglages, gabarits, numéro d'exemple)."""
+    try:
+        created = init_folder(directory.resolve())
+    except ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Dossier de lettre créé dans {directory.resolve()} ({len(created)} fichiers).")
+    click.echo("Étapes suivantes :")
+    click.echo(f"  1. adaptez {SETTINGS_FILE} (expéditeur, adresse, lien de désinscription) ;")
+    click.echo("  2. copiez subscribers.example.yaml en subscribers.yaml et mettez-y vos abonné·e·s ;")
+    click.echo("  3. essayez : inserecho build 2026-12")
+
+
+@cli.command()
+@click.argument("slug")
+@pass_folder
+def new(folder: Folder, slug: str) -> None:
+    """Préparer un nouveau numéro dans issues/SLUG avec un exemple par rubrique."""
+    try:
+        created = new_issue(folder.settings.issues_dir, slug)
+    except ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Numéro créé : {_shown(created)}")
+    click.echo("Complétez issue.yaml, remplacez les exemples par vos articles, puis : inserecho build " + slug)
+
+
+@cli.command()
+@click.argument("issue")
+@click.option("--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue).")
+@pass_folder
+def check(folder: Folder, issue: str, strict: bool) -> None:
+    """Vérifier un numéro sans rien produire."""
+    loaded = folder.load(issue)
+    _report_warnings(loaded.warnings, folder.root)
+    if strict and loaded.warnings:
+        click.echo(f"{len(loaded.warnings)} avertissement(s) : refusé avec --strict.", err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"Numéro {loaded.meta.number} : {len(loaded.items)} articles, aucune erreur.")
+
+
+@cli.command()
+@click.argument("issue")
+@click.option("--open", "open_browser", is_flag=True, help="Ouvrir le résultat dans le navigateur.")
+@pass_folder
+def build(folder: Folder, issue: str, open_browser: bool) -> None:
+    """Produire le courriel HTML et sa version texte dans build/SLUG/."""
+    loaded = folder.load(issue)
+    rendered = render_issue(loaded, folder.settings)
+    result = write_build(loaded, rendered, folder.settings)
+    click.echo(f"Inser'Echo n° {loaded.meta.number} du {rendered.view.date} : {len(loaded.items)} articles")
+    for label, count in result.sections:
+        click.echo(f"  {label:.<44} {count:>3}")
+    size = f"HTML : {_kilobytes(result.html_bytes)} sur {_kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)"
+    if result.clipped_by_gmail:
+        click.secho(size + " : Gmail coupera le message ; raccourcissez des articles ou retirez-en.", fg="yellow")
+    else:
+        click.echo(size)
+    _report_warnings(loaded.warnings, folder.root)
+    click.echo(f"Courriel : {_shown(result.html_path)}")
+    click.echo(f"Version texte : {_shown(result.text_path)}")
+    if open_browser and not webbrowser.open(result.html_path.as_uri()):
+        click.echo("Impossible d'ouvrir un navigateur ici : ouvrez le fichier ci-dessus vous-même.")
+
+
+def _report_warnings(warnings: tuple[Problem, ...], root: Path) -> None:
+    if warnings:
+        click.secho(f"Avertissements ({len(warnings)}) :", fg="yellow")
+        for warning in warnings:
+            click.echo("  " + warning.format(root))
+
+
+def _report_problems(problems: list[Problem], root: Path) -> None:
+    errors = [p for p in problems if p.is_error]
+    for problem in problems:
+        click.echo(problem.format(root), err=True)
+    click.secho(
+        f"{len(errors)} erreur(s) à corriger avant de continuer." if errors else "Rien n'a été produit.",
+        fg="red", err=True,
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _kilobytes(size: int) -> str:
+    return f"{size / 1024:.1f} Ko".replace(".", ",")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: French messages, exit codes 0 (ok), 1 (content errors), 2 (usage)."""
+    install_french_messages()
+    root = Path.cwd()
+    try:
+        code = cli.main(args=argv, prog_name="inserecho", standalone_mode=False)
+    except ContentError as error:
+        _report_problems(error.problems, root)
+        code = EXIT_CONTENT
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("\nInterrompu.", err=True)
+        code = 130
+    except Exception:
+        if os.environ.get("INSERECHO_DEBUG"):
+            raise
+        click.echo(
+            "Erreur interne d'inserecho : ce n'est pas de votre fait. Relancez avec la variable "
+            "INSERECHO_DEBUG=1 et transmettez le message obtenu à l'équipe technique.",
+            err=True,
+        )
+        code = 70
+    sys.exit(code or 0)

@@ -1,0 +1,45 @@
+"""Split a Markdown item into its YAML front matter and its body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from inserecho.problems import Problem
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class SplitItem:
+    front_matter: str
+    front_matter_line: int
+    """Line (1-based) of the first front-matter line in the file."""
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str, path: Path) -> tuple[SplitItem | None, Problem | None]:
+    """Split ``text`` (``\\n`` line endings) at its ``---`` fences."""
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None, Problem(path, 1, "le fichier est vide ; écrivez un en-tête entre deux lignes « --- » puis le texte.")
+    if lines[first].rstrip() != FENCE:
+        return None, Problem(
+            path, first + 1,
+            "le fichier doit commencer par un en-tête entre deux lignes « --- » "
+            "(par exemple « section: news » et « title: … »).",
+        )
+    for end in range(first + 1, len(lines)):
+        if lines[end].rstrip() in (FENCE, "..."):
+            return SplitItem(
+                front_matter="\n".join(lines[first + 1 : end]),
+                front_matter_line=first + 2,
+                body="\n".join(lines[end + 1 :]).strip("\n"),
+                body_line=end + 2,
+            ), None
+    return None, Problem(
+        path, first + 1,
+        "l'en-tête ouvert par « --- » n'est jamais refermé : ajoutez une ligne « --- » après le dernier champ.",
+    )

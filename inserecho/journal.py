@@ -1,0 +1,292 @@
+"""The sending journal: who got which campaign, who failed and why, who must never be mailed.
+
+One SQLite file in the newsletter folder. Each recipient of a campaign is in exactly
+one state: ``pending`` (registered, not yet delivered), ``sent`` (the relay accepted
+it), ``failed_temporary`` (gave up for this run; ``--retry-failed`` tries again),
+``failed_permanent`` (refused with a 5xx; not retried) or ``suppressed`` (on the
+suppression list). Addresses are compared casefolded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator, Literal
+
+from inserecho.problems import ContentError, Problem
+
+State = Literal["pending", "sent", "failed_temporary", "failed_permanent", "suppressed"]
+STATES: tuple[State, ...] = ("pending", "sent", "failed_temporary", "failed_permanent", "suppressed")
+Reason = Literal["unsubscribe", "bounce", "manual"]
+REASONS: tuple[Reason, ...] = ("unsubscribe", "bounce", "manual")
+
+SCHEMA_VERSION = 1
+_CHUNK = 5000
+
+_SCHEMA = """
+CREATE TABLE campaigns (
+    name TEXT PRIMARY KEY,
+    created TEXT NOT NULL
+);
+CREATE TABLE deliveries (
+    campaign TEXT NOT NULL REFERENCES campaigns(name),
+    address TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+        ('pending', 'sent', 'failed_temporary', 'failed_permanent', 'suppressed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reply TEXT,
+    updated TEXT,
+    PRIMARY KEY (campaign, address)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_by_state ON deliveries (campaign, state);
+CREATE TABLE suppressions (
+    address TEXT PRIMARY KEY,
+    reason TEXT NOT NULL CHECK (reason IN ('unsubscribe', 'bounce', 'manual')),
+    source TEXT,
+    created TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+def normalize(email: str) -> str:
+    """The journal's key for an address: trimmed and casefolded."""
+    return email.strip().casefold()
+
+
+@dataclass(frozen=True)
+class Failure:
+    email: str
+    state: State
+    attempts: int
+    reply: str | None
+    time: str | None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    email: str
+    reason: Reason
+    source: str | None
+    time: str
+
+
+class Journal:
+    """Open with ``Journal.open(path)``; use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Journal":
+        """Open (creating if needed) the journal at ``path``.
+
+        A file that is not a journal raises ``ContentError`` with a French message.
+        """
+        path = Path(path)
+        try:
+            # isolation_level=None: autocommit, every statement outside an explicit
+            # BEGIN is its own committed transaction.
+            db = sqlite3.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise _problem(path, f"impossible d'ouvrir le journal d'envoi ({error})") from None
+        try:
+            db.execute("PRAGMA busy_timeout = 5000")
+            # Durability: in WAL mode a commit appends the transaction to the -wal file
+            # with write(2) before returning; synchronous=NORMAL only skips the fsync,
+            # which matters for a power cut or an OS crash, not for a killed process:
+            # the data is already in the operating system's page cache and reaches the
+            # disk without us. So once mark_sent() returns, even `kill -9` cannot lose
+            # the record, and at most the messages in flight are sent twice.
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise _problem(
+                    path,
+                    "ce journal d'envoi a été créé par une version plus récente d'inserecho : "
+                    "mettez inserecho à jour",
+                )
+            if version == 0:
+                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise _problem(path, "ce fichier SQLite n'est pas un journal d'envoi d'inserecho")
+                db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            if mode.lower() != "wal":
+                raise _problem(path, f"le journal d'envoi ne peut pas passer en mode WAL (mode {mode})")
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise _problem(
+                path,
+                f"ce fichier n'est pas un journal d'envoi lisible ({error}) : "
+                "s'il est abîmé, renommez-le pour en créer un nouveau",
+            ) from None
+        except ContentError:
+            db.close()
+            raise
+        return cls(db, path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Campaign recipients
+
+    def register(self, campaign: str, emails: Iterable[str]) -> None:
+        """Add the recipients not yet known as ``pending`` (in chunks: any size is fine).
+
+        Addresses on the suppression list become ``suppressed``; ``pending`` or
+        ``failed_temporary`` ones taken off the list become ``pending`` again.
+        """
+        now = _now()
+        self._db.execute("INSERT OR IGNORE INTO campaigns VALUES (?, ?)", (campaign, now))
+        keys = (normalize(e) for e in emails)
+        while chunk := list(islice(keys, _CHUNK)):
+            with self._transaction():
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO deliveries (campaign, address) VALUES (?, ?)",
+                    ((campaign, key) for key in chunk),
+                )
+        with self._transaction():
+            self._db.execute(
+                "UPDATE deliveries SET state = 'suppressed', updated = ? WHERE campaign = ?"
+                " AND state IN ('pending', 'failed_temporary')"
+                " AND address IN (SELECT address FROM suppressions)",
+                (now, campaign),
+            )
+            self._db.execute(
+                "UPDATE deliveries SET state = 'pending', updated = ? WHERE campaign = ?"
+                " AND state = 'suppressed' AND address NOT IN (SELECT address FROM suppressions)",
+                (now, campaign),
+            )
+
+    def to_send(self, campaign: str, retry_failed: bool = False) -> set[str]:
+        """Normalized addresses still to send: ``pending``, plus ``failed_temporary`` if asked."""
+        states = ("pending", "failed_temporary") if retry_failed else ("pending",)
+        rows = self._db.execute(
+            f"SELECT address FROM deliveries WHERE campaign = ? AND state IN ({_marks(states)})"
+            " AND address NOT IN (SELECT address FROM suppressions)",
+            (campaign, *states),
+        )
+        return {row[0] for row in rows}
+
+    def state(self, campaign: str, email: str) -> State | None:
+        row = self._db.execute(
+            "SELECT state FROM deliveries WHERE campaign = ? AND address = ?",
+            (campaign, normalize(email)),
+        ).fetchone()
+        return row[0] if row else None
+
+    def mark_sent(self, campaign: str, email: str, reply: str, *, attempts: int = 1) -> None:
+        """Record that the relay accepted the message; committed before returning."""
+        self._set(campaign, email, "sent", reply, attempts)
+
+    def mark_failed(
+        self, campaign: str, email: str, reply: str, *, permanent: bool, attempts: int = 1
+    ) -> None:
+        """Record a failure after ``attempts`` tries (added to earlier runs' count)."""
+        self._set(campaign, email, "failed_permanent" if permanent else "failed_temporary", reply, attempts)
+
+    def mark_suppressed(self, campaign: str, email: str) -> None:
+        self._set(campaign, email, "suppressed", None, attempts=0)
+
+    def counts(self, campaign: str) -> dict[State, int]:
+        """Number of recipients in each state (every state present, possibly 0)."""
+        counts = dict.fromkeys(STATES, 0)
+        rows = self._db.execute(
+            "SELECT state, count(*) FROM deliveries WHERE campaign = ? GROUP BY state", (campaign,)
+        )
+        counts.update(dict(rows.fetchall()))
+        return counts
+
+    def failures(self, campaign: str) -> list[Failure]:
+        """Recipients who failed, temporary ones first, each with the relay's last reply."""
+        rows = self._db.execute(
+            "SELECT address, state, attempts, reply, updated FROM deliveries"
+            " WHERE campaign = ? AND state IN ('failed_temporary', 'failed_permanent')"
+            " ORDER BY state DESC, address",
+            (campaign,),
+        )
+        return [Failure(*row) for row in rows]
+
+    def campaigns(self) -> list[str]:
+        """Campaign names, oldest first."""
+        return [row[0] for row in self._db.execute("SELECT name FROM campaigns ORDER BY created, name")]
+
+    # Suppression list
+
+    def suppress(self, email: str, reason: Reason, source: str | None = None) -> None:
+        """Put ``email`` on the suppression list (keeps the first reason if already there)."""
+        if reason not in REASONS:
+            raise ValueError(f"unknown suppression reason {reason!r}")
+        self._db.execute(
+            "INSERT OR IGNORE INTO suppressions VALUES (?, ?, ?, ?)",
+            (normalize(email), reason, source, _now()),
+        )
+
+    def unsuppress(self, email: str) -> bool:
+        """Take ``email`` off the list; False if it was not on it."""
+        cursor = self._db.execute("DELETE FROM suppressions WHERE address = ?", (normalize(email),))
+        return cursor.rowcount > 0
+
+    def is_suppressed(self, email: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM suppressions WHERE address = ?", (normalize(email),)
+        ).fetchone()
+        return row is not None
+
+    def suppressed_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM suppressions").fetchone()[0]
+
+    def suppressions(self) -> Iterator[Suppression]:
+        yield from (
+            Suppression(*row)
+            for row in self._db.execute(
+                "SELECT address, reason, source, created FROM suppressions ORDER BY address"
+            )
+        )
+
+    # Internals
+
+    def _set(self, campaign: str, email: str, state: State, reply: str | None, attempts: int) -> None:
+        self._db.execute(
+            "INSERT INTO deliveries (campaign, address, state, attempts, reply, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, address) DO UPDATE SET"
+            " state = excluded.state, attempts = attempts + excluded.attempts,"
+            " reply = coalesce(excluded.reply, reply), updated = excluded.updated",
+            (campaign, normalize(email), state, attempts, reply, _now()),
+        )
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _problem(path: Path, message: str) -> ContentError:
+    return ContentError([Problem(path, None, message)])

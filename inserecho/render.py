@@ -1,0 +1,69 @@
+"""Render a loaded issue once: HTML with inlined CSS, and its plain-text twin.
+
+The result still holds the slot markers of :mod:`inserecho.slots`; filling them is
+cheap string work left to whoever needs a concrete message or page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from inserecho import slots
+from inserecho.inline import inline_css
+from inserecho.model import Issue
+from inserecho.present import IssueView, present_issue
+from inserecho.settings import Settings
+from inserecho.templating import template_environment
+
+Variant = Literal["email", "web"]
+GMAIL_CLIP_BYTES = 102 * 1024
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    slug: str
+    subject: str
+    preheader: str
+    html: str
+    """Inlined HTML containing slot markers."""
+    text: str
+    """Plain-text alternative containing slot markers."""
+    images: tuple[Path, ...]
+    """Image files (relative to the issue folder) the HTML refers to."""
+    view: IssueView
+
+    def html_size(self, values: dict[str, str]) -> int:
+        """Size in bytes of the HTML once its slots are filled with ``values``."""
+        return len(slots.fill_html(self.html, values).encode("utf-8"))
+
+
+def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -> RenderedIssue:
+    """``email``: the message sent to subscribers; ``web``: the archive page (no unsubscribe)."""
+    view = present_issue(issue, settings, asset_prefix=slots.ASSETS + "/")
+    env = template_environment(settings.templates_dir)
+    context = {
+        "issue": view,
+        "settings": settings,
+        "variant": variant,
+        "web_url": web_url(settings, issue.slug),
+        "greeting": slots.GREETING,
+        "unsubscribe_url": slots.UNSUBSCRIBE_URL,
+    }
+    html = inline_css(env.get_template("email.html").render(context))
+    text = _tidy_text(env.get_template("email.txt").render(context))
+    return RenderedIssue(issue.slug, view.subject, view.preheader, html, text, issue.images, view)
+
+
+def web_url(settings: Settings, slug: str) -> str | None:
+    """Where the archive publishes this issue, for "Voir dans le navigateur"."""
+    if not settings.archive_url:
+        return None
+    return settings.archive_url.rstrip("/") + f"/{slug}/"
+
+
+def _tidy_text(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -1,0 +1,87 @@
+"""``inserecho init`` and ``inserecho new``: a working folder, a new issue."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+_RESOURCES = resources.files("inserecho") / "resources"
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+GITIGNORE = """\
+# Fichiers propres à cette machine : à ne pas partager
+subscribers.yaml
+build/
+journal.sqlite3*
+.inserecho-secret
+"""
+
+
+class ScaffoldError(Exception):
+    """A French message: the folder cannot be created as asked."""
+
+
+def init_folder(target: Path) -> list[Path]:
+    """Fill ``target`` with settings, templates, the sample issue and example subscribers.
+
+    Never overwrites: if any file already exists, nothing is written.
+    """
+    plan: dict[Path, Traversable] = {}
+    _plan_copy(_RESOURCES / "folder", target, plan)
+    _plan_copy(_RESOURCES / "templates", target / "templates", plan)
+    existing = sorted(p for p in [*plan, target / ".gitignore"] if p.exists())
+    if existing:
+        names = ", ".join(str(p.relative_to(target)) for p in existing[:5])
+        raise ScaffoldError(
+            f"le dossier {target} contient déjà {names}"
+            f"{'…' if len(existing) > 5 else ''} : choisissez un dossier vide ou un autre nom."
+        )
+    for destination, source in plan.items():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(source.read_bytes())
+    (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    return sorted(plan)
+
+
+def new_issue(issues_dir: Path, slug: str) -> Path:
+    """Create ``issues_dir/slug`` with ``issue.yaml`` and one example item per section."""
+    if not SLUG_PATTERN.match(slug):
+        raise ScaffoldError(
+            f"« {slug} » ne convient pas comme nom de numéro : utilisez des minuscules, "
+            "des chiffres et des tirets, par exemple 2027-01."
+        )
+    folder = issues_dir / slug
+    if folder.exists():
+        raise ScaffoldError(f"le numéro {folder} existe déjà : choisissez un autre nom.")
+    plan: dict[Path, Traversable] = {}
+    _plan_copy(_RESOURCES / "new_issue", folder, plan)
+    number = _next_number(issues_dir)
+    for destination, source in plan.items():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        data = source.read_bytes()
+        if destination.name == "issue.yaml" and number is not None:
+            data = re.sub(rb"(?m)^number: *\d+", b"number: %d" % number, data, count=1)
+        destination.write_bytes(data)
+    return folder
+
+
+def _plan_copy(source: Traversable, destination: Path, plan: dict[Path, Traversable]) -> None:
+    for entry in source.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            _plan_copy(entry, destination / entry.name, plan)
+        else:
+            plan[destination / entry.name] = entry
+
+
+def _next_number(issues_dir: Path) -> int | None:
+    """One more than the highest ``number:`` among existing issues, if any."""
+    numbers = []
+    for issue_file in issues_dir.glob("*/issue.yaml"):
+        match = re.search(r"(?m)^number: *(\d+)", issue_file.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            numbers.append(int(match.group(1)))
+    return max(numbers) + 1 if numbers else None

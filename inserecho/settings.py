@@ -1,0 +1,166 @@
+"""The newsletter folder's settings, ``inserecho.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from inserecho.problems import ContentError, Problem
+from inserecho.sections import BUILTIN_SECTIONS, SectionSpec
+from inserecho.suggest import did_you_mean
+from inserecho.textfile import read_text
+from inserecho.yamlfile import LineDict, parse_yaml
+
+SETTINGS_FILE = "inserecho.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    name: str = "Inser'Echo"
+    publisher: str = "Inser'Eco93"
+    tagline: str = ""
+    postal_address: str = ""
+    website: str = ""
+    list_id: str = "inserecho.localhost"
+    sender: str = "Inser'Echo <inserecho@localhost>"
+    reply_to: str | None = None
+    archive_url: str | None = None
+    unsubscribe_mailto: str | None = None
+    unsubscribe_url: str | None = None
+    smtp_url: str | None = None
+    smtp_connections: int = 4
+    smtp_rate: str | None = None
+    smtp_max_attempts: int = 5
+    sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
+
+    @property
+    def issues_dir(self) -> Path:
+        return self.root / "issues"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.root / "journal.sqlite3"
+
+    def section(self, key: str) -> SectionSpec | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+# settings key -> (group, key in the YAML file)
+_SCHEMA: dict[str, dict[str, str]] = {
+    "newsletter": {
+        "name": "name", "publisher": "publisher", "tagline": "tagline",
+        "postal_address": "postal_address", "website": "website", "list_id": "list_id",
+    },
+    "sender": {"from": "sender", "reply_to": "reply_to"},
+    "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
+    "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts"},
+}
+_TOP_LEVEL = {"archive_url": "archive_url"}
+_INTS = {"smtp_connections", "smtp_max_attempts"}
+
+
+def load_settings(root: Path) -> Settings:
+    """Read ``root/inserecho.yaml``; a missing file means the defaults.
+
+    Raises :class:`ContentError` listing every problem in the file.
+    """
+    path = root / SETTINGS_FILE
+    settings = Settings(root=root)
+    if not path.exists():
+        return settings
+    text, problem = read_text(path)
+    if problem:
+        raise ContentError([problem])
+    data, problems = parse_yaml(text, path)
+    if problems:
+        raise ContentError(problems)
+    if data is None:
+        return settings
+    if not isinstance(data, LineDict):
+        raise ContentError([Problem(path, 1, "le fichier de réglages doit être une suite de « nom: valeur ».")])
+    values: dict[str, Any] = {}
+    known = set(_SCHEMA) | set(_TOP_LEVEL) | {"sections"}
+    for key, value in data.items():
+        line = data.lines[key]
+        if key in _TOP_LEVEL:
+            values[_TOP_LEVEL[key]] = _scalar(value, path, line, key, problems)
+        elif key in _SCHEMA:
+            _read_group(key, value, line, path, values, problems)
+        elif key != "sections":
+            problems.append(Problem(path, line, f"réglage inconnu « {key} »{did_you_mean(key, known)}."))
+    if "sections" in data:
+        sections = _read_sections(data["sections"], data.lines["sections"], path, problems)
+        if sections:
+            values["sections"] = sections
+    if problems:
+        raise ContentError(problems)
+    return replace(settings, **values)
+
+
+def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str, Any], problems: list[Problem]) -> None:
+    if value is None:
+        return
+    if not isinstance(value, LineDict):
+        problems.append(Problem(path, line, f"« {group} » doit contenir des réglages indentés en dessous."))
+        return
+    schema = _SCHEMA[group]
+    for key, item in value.items():
+        item_line = value.lines[key]
+        if key not in schema:
+            problems.append(Problem(path, item_line, f"réglage inconnu « {group}.{key} »{did_you_mean(key, schema)}."))
+            continue
+        target = schema[key]
+        scalar = _scalar(item, path, item_line, f"{group}.{key}", problems)
+        if target in _INTS and scalar is not None:
+            if not (isinstance(item, int) and not isinstance(item, bool) and item > 0):
+                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif."))
+                continue
+            scalar = item
+        values[target] = scalar
+
+
+def _scalar(value: Any, path: Path, line: int, name: str, problems: list[Problem]) -> Any:
+    if isinstance(value, (dict, list)):
+        problems.append(Problem(path, line, f"« {name} » doit être une valeur simple, pas une liste."))
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None if value is None else str(value)
+
+
+def _read_sections(value: Any, line: int, path: Path, problems: list[Problem]) -> tuple[SectionSpec, ...]:
+    if not isinstance(value, list):
+        problems.append(Problem(path, line, "« sections » doit être une liste de rubriques (« - key: news »)."))
+        return ()
+    sections: list[SectionSpec] = []
+    for index, entry in enumerate(value):
+        entry_line = value.lines[index]
+        key = entry.get("key") if isinstance(entry, dict) else entry
+        if not isinstance(key, str) or key not in BUILTIN_SECTIONS:
+            problems.append(Problem(
+                path, entry_line,
+                f"rubrique inconnue « {key} »{did_you_mean(str(key), BUILTIN_SECTIONS)} ; "
+                f"les rubriques sont {', '.join(BUILTIN_SECTIONS)}.",
+            ))
+            continue
+        spec = BUILTIN_SECTIONS[key]
+        if isinstance(entry, dict):
+            for extra in set(entry) - {"key", "label"}:
+                problems.append(Problem(path, entry.lines[extra], f"champ inconnu « {extra} » dans une rubrique (seuls « key » et « label » existent)."))
+            if entry.get("label"):
+                spec = replace(spec, label=str(entry["label"]))
+        if any(s.key == key for s in sections):
+            problems.append(Problem(path, entry_line, f"la rubrique « {key} » est listée deux fois."))
+            continue
+        sections.append(spec)
+    return tuple(sections)

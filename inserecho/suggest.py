@@ -1,0 +1,24 @@
+""""Did you mean" hints for names the officer mistyped."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return `` (vouliez-vous dire « x » ?)`` for the closest choice, or ``""``."""
+    choices = list(choices)
+    folded = {c.casefold(): c for c in choices}
+    if word.casefold() in folded:
+        return f" (vouliez-vous dire « {folded[word.casefold()]} » ?)"
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return f" (vouliez-vous dire « {folded[close[0]]} » ?)" if close else ""
+
+
+def french_list(words: Iterable[str]) -> str:
+    """``a, b ou c`` with each word in guillemets."""
+    quoted = [f"« {w} »" for w in words]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " ou " + quoted[-1]

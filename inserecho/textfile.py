@@ -1,0 +1,26 @@
+"""Read the officer's text files: UTF-8 (with or without BOM), any line ending."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inserecho.problems import Problem
+
+
+def read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """Return the file's text with ``\\n`` line endings, or a problem saying why not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, Problem(path, None, f"impossible de lire le fichier ({exc.strerror}).")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Problem(
+            path,
+            line,
+            "le fichier n'est pas encodé en UTF-8. Enregistrez-le en « UTF-8 » "
+            "depuis votre éditeur (menu Enregistrer sous… > Encodage).",
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None

@@ -5,55 +5,18 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from inserecho import __version__
 from inserecho.build import write_build
+from inserecho.clicontext import EXIT_CONTENT, Folder, kilobytes, pass_folder, report_problems, report_warnings, shown
 from inserecho.clifrench import install_french_messages
-from inserecho.loader import load_issue
-from inserecho.model import Issue
-from inserecho.problems import ContentError, Problem
+from inserecho.problems import ContentError
 from inserecho.render import GMAIL_CLIP_BYTES, render_issue
 from inserecho.scaffold import ScaffoldError, init_folder, new_issue
-from inserecho.settings import SETTINGS_FILE, Settings, load_settings
-
-EXIT_CONTENT = 1
-EXIT_USAGE = 2
-
-
-@dataclass
-class Folder:
-    """The newsletter folder the command works on; settings are read on first use."""
-
-    root: Path
-    _settings: Settings | None = field(default=None, repr=False)
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.root)
-        return self._settings
-
-    def issue_folder(self, name: str) -> Path:
-        """``name`` is a slug (``2026-12``) or a path to the issue folder."""
-        candidate = Path(name)
-        if candidate.is_dir():
-            return candidate.resolve()
-        in_issues = self.settings.issues_dir / name
-        if in_issues.is_dir():
-            return in_issues
-        available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
-        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new SLUG »."
-        raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
-
-    def load(self, name: str) -> Issue:
-        return load_issue(self.issue_folder(name), self.settings)
-
-
-pass_folder = click.make_pass_decorator(Folder)
+from inserecho.settings import SETTINGS_FILE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,7 +58,7 @@ def new(folder: Folder, slug: str) -> None:
         created = new_issue(folder.settings.issues_dir, slug)
     except ScaffoldError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Numéro créé : {_shown(created)}")
+    click.echo(f"Numéro créé : {shown(created)}")
     click.echo("Complétez issue.yaml, remplacez les exemples par vos articles, puis : inserecho build " + slug)
 
 
@@ -106,7 +69,7 @@ def new(folder: Folder, slug: str) -> None:
 def check(folder: Folder, issue: str, strict: bool) -> None:
     """Vérifier un numéro sans rien produire."""
     loaded = folder.load(issue)
-    _report_warnings(loaded.warnings, folder.root)
+    report_warnings(loaded.warnings, folder.root)
     if strict and loaded.warnings:
         click.echo(f"{len(loaded.warnings)} avertissement(s) : refusé avec --strict.", err=True)
         sys.exit(EXIT_CONTENT)
@@ -125,44 +88,16 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
     click.echo(f"Inser'Echo n° {loaded.meta.number} du {rendered.view.date} : {len(loaded.items)} articles")
     for label, count in result.sections:
         click.echo(f"  {label:.<44} {count:>3}")
-    size = f"HTML : {_kilobytes(result.html_bytes)} sur {_kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)"
+    size = f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)"
     if result.clipped_by_gmail:
         click.secho(size + " : Gmail coupera le message ; raccourcissez des articles ou retirez-en.", fg="yellow")
     else:
         click.echo(size)
-    _report_warnings(loaded.warnings, folder.root)
-    click.echo(f"Courriel : {_shown(result.html_path)}")
-    click.echo(f"Version texte : {_shown(result.text_path)}")
+    report_warnings(loaded.warnings, folder.root)
+    click.echo(f"Courriel : {shown(result.html_path)}")
+    click.echo(f"Version texte : {shown(result.text_path)}")
     if open_browser and not webbrowser.open(result.html_path.as_uri()):
         click.echo("Impossible d'ouvrir un navigateur ici : ouvrez le fichier ci-dessus vous-même.")
-
-
-def _report_warnings(warnings: tuple[Problem, ...], root: Path) -> None:
-    if warnings:
-        click.secho(f"Avertissements ({len(warnings)}) :", fg="yellow")
-        for warning in warnings:
-            click.echo("  " + warning.format(root))
-
-
-def _report_problems(problems: list[Problem], root: Path) -> None:
-    errors = [p for p in problems if p.is_error]
-    for problem in problems:
-        click.echo(problem.format(root), err=True)
-    click.secho(
-        f"{len(errors)} erreur(s) à corriger avant de continuer." if errors else "Rien n'a été produit.",
-        fg="red", err=True,
-    )
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _kilobytes(size: int) -> str:
-    return f"{size / 1024:.1f} Ko".replace(".", ",")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -172,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="inserecho", standalone_mode=False)
     except ContentError as error:
-        _report_problems(error.problems, root)
+        report_problems(error.problems, root)
         code = EXIT_CONTENT
     except click.ClickException as error:
         error.show()

@@ -71,7 +71,7 @@ class IssueView:
 _CTA_LABELS = {
     "news": "En savoir plus",
     "procurement": "Consulter le marché",
-    "funding": "Voir l'appel à projets",
+    "funding": "Voir l’appel à projets",
     "jobs": "Candidater",
 }
 

@@ -1,0 +1,198 @@
+"""Per-recipient email bytes from one rendered issue, by filling slots (no re-render).
+
+The HTML and text parts are quoted-printable encoded once, line by line: lines without
+a per-recipient slot are encoded ahead of time, and only the few lines holding the
+greeting or the unsubscribe link are encoded again for each recipient. Quoted-printable
+encodes each line on its own, so the pieces join into exactly what encoding the whole
+part would give.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import secrets
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
+from typing import Protocol
+from urllib.parse import quote
+
+from inserecho import slots
+from inserecho.render import RenderedIssue
+from inserecho.settings import Settings
+from inserecho.tokens import TokenSigner
+from inserecho.transport import OutgoingMessage
+
+TEST_PREFIX = "[Test] "
+
+
+class Recipient(Protocol):
+    email: str
+    name: str | None
+
+
+class HeaderError(ValueError):
+    """A header value would break the message (line break, bad address): French message."""
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One body part: pre-encoded chunks (bytes) and slot lines (str) in order."""
+
+    pieces: tuple[bytes | str, ...]
+    html: bool
+
+    @classmethod
+    def prepare(cls, template: str, html: bool, markers: tuple[str, ...]) -> "_Part":
+        pieces: list[bytes | str] = []
+        static: list[str] = []
+        for line in template.splitlines(keepends=True):
+            if any(marker in line for marker in markers):
+                if static:
+                    pieces.append(_qp("".join(static)))
+                    static = []
+                pieces.append(line)
+            else:
+                static.append(line)
+        if static:
+            pieces.append(_qp("".join(static)))
+        return cls(tuple(pieces), html)
+
+    def encode(self, values: dict[str, str]) -> list[bytes]:
+        fill = slots.fill_html if self.html else slots.fill_text
+        return [p if isinstance(p, bytes) else _qp(fill(p, values)) for p in self.pieces]
+
+
+class Composer:
+    """Builds the bytes of one message per recipient for a campaign."""
+
+    def __init__(
+        self,
+        rendered: RenderedIssue,
+        settings: Settings,
+        signer: TokenSigner,
+        campaign: str,
+        asset_base: str,
+        test: bool = False,
+    ):
+        self.settings = settings
+        self.signer = signer
+        self.test = test
+        self.campaign = campaign
+        sender_name, self.envelope_from = parseaddr(settings.sender)
+        if "@" not in self.envelope_from:
+            raise HeaderError(f"l'expéditeur « {settings.sender} » (sender.from dans inserecho.yaml) n'est pas une adresse valide.")
+        self.domain = self.envelope_from.rsplit("@", 1)[1]
+        subject = (TEST_PREFIX if test else "") + rendered.subject
+        static = {slots.ASSETS: asset_base.rstrip("/")}
+        markers = (slots.GREETING, slots.UNSUBSCRIBE_URL)
+        self._text = _Part.prepare(slots.fill_text(rendered.text, static), html=False, markers=markers)
+        self._html = _Part.prepare(slots.fill_html(rendered.html, static), html=True, markers=markers)
+        self._boundary = f"=_inserecho_{secrets.token_hex(12)}"
+        headers = [
+            ("From", _address(sender_name, self.envelope_from)),
+            ("Subject", _encoded("Subject", subject)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", f'multipart/alternative; boundary="{self._boundary}"'),
+            ("List-Id", _encoded("List-Id", f"{settings.name} <{settings.list_id}>")),
+        ]
+        if settings.reply_to:
+            reply_name, reply_address = parseaddr(settings.reply_to)
+            headers.append(("Reply-To", _address(reply_name, reply_address)))
+        if settings.unsubscribe_url:
+            headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
+        self._text_head = b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        self._html_head = b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+
+    def check(self, recipient: Recipient) -> None:
+        """Raise :class:`HeaderError` if this recipient's headers could not be written safely."""
+        _check_header("To", recipient.email)
+        if recipient.name:
+            _check_header("To", recipient.name)
+
+    def compose(self, recipient: Recipient) -> OutgoingMessage:
+        self.check(recipient)
+        token = self.signer.token(recipient.email)
+        unsubscribe_links = []
+        if self.settings.unsubscribe_mailto:
+            unsubscribe_links.append(f"mailto:{self.settings.unsubscribe_mailto}?subject={quote('unsubscribe ' + token)}")
+        if self.settings.unsubscribe_url:
+            separator = "&" if "?" in self.settings.unsubscribe_url else "?"
+            unsubscribe_links.append(f"{self.settings.unsubscribe_url}{separator}token={token}")
+        address, smtputf8 = _wire_address(recipient.email)
+        headers = [
+            ("To", _address(recipient.name or "", address)),
+            ("Date", formatdate(localtime=True)),
+            ("Message-ID", self._message_id(recipient.email)),
+        ]
+        if unsubscribe_links:
+            headers.append(("List-Unsubscribe", ", ".join(f"<{link}>" for link in unsubscribe_links)))
+        values = {
+            slots.GREETING: slots.greeting(recipient.name),
+            slots.UNSUBSCRIBE_URL: unsubscribe_links[-1] if unsubscribe_links else "",
+        }
+        boundary = self._boundary.encode("ascii")
+        chunks = [
+            "".join(f"{name}: {value}\n" for name, value in headers).encode("utf-8"),
+            self._static_headers,
+            b"\n--", boundary, b"\n", self._text_head, *self._text.encode(values),
+            b"\n--", boundary, b"\n", self._html_head, *self._html.encode(values),
+            b"\n--", boundary, b"--\n",
+        ]
+        return OutgoingMessage(self.envelope_from, address, b"".join(chunks), smtputf8)
+
+    def _message_id(self, address: str) -> str:
+        """Stable per campaign and recipient, so a message resent after a crash keeps its id
+        (receiving servers may then drop the duplicate); random for test sends."""
+        if self.test:
+            unique = secrets.token_hex(12)
+        else:
+            unique = hashlib.sha256(f"{self.campaign}\0{address.casefold()}".encode()).hexdigest()[:24]
+        return f"<{unique}.{_ascii_label(self.campaign)}@{self.domain}>"
+
+
+def _qp(text: str) -> bytes:
+    return binascii.b2a_qp(text.encode("utf-8"), istext=True)
+
+
+def _check_header(name: str, value: str) -> None:
+    if any(c in value for c in "\r\n\x00"):
+        raise HeaderError(
+            f"la valeur {value!r} de l'en-tête {name} contient un saut de ligne : c'est interdit "
+            "(risque d'injection d'en-têtes). Corrigez-la dans le fichier d'où elle vient."
+        )
+
+
+def _encoded(name: str, value: str) -> str:
+    _check_header(name, value)
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=name).encode(linesep="\n")
+
+
+def _address(name: str, address: str) -> str:
+    _check_header("adresse", name)
+    _check_header("adresse", address)
+    if address.isascii():
+        return formataddr((name, address), charset="utf-8") if name else address
+    # An internationalised local part travels as UTF-8 (SMTPUTF8); the name stays encoded.
+    encoded_name = Header(name, "utf-8").encode() if name and not name.isascii() else name
+    return f"{encoded_name} <{address}>" if name else address
+
+
+def _wire_address(address: str) -> tuple[str, bool]:
+    """The address as sent, and whether it needs SMTPUTF8 (a non-ASCII local part)."""
+    if address.isascii():
+        return address, False
+    local, _, domain = address.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return address, True
+    return f"{local}@{domain}", not local.isascii()
+
+
+def _ascii_label(text: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in text) or "inserecho"

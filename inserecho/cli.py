@@ -11,7 +11,8 @@ import click
 
 from inserecho import __version__
 from inserecho.build import write_build
-from inserecho.clicontext import EXIT_CONTENT, Folder, kilobytes, pass_folder, report_problems, report_warnings, shown
+from inserecho.clicontext import EXIT_CONTENT, Folder, kilobytes, pass_folder, plural, report_problems, report_warnings, shown
+from inserecho.cli_send import send, status, subscribers, unsubscribe
 from inserecho.clifrench import install_french_messages
 from inserecho.problems import ContentError
 from inserecho.render import GMAIL_CLIP_BYTES, render_issue
@@ -73,7 +74,7 @@ def check(folder: Folder, issue: str, strict: bool) -> None:
     if strict and loaded.warnings:
         click.echo(f"{len(loaded.warnings)} avertissement(s) : refusé avec --strict.", err=True)
         sys.exit(EXIT_CONTENT)
-    click.echo(f"Numéro {loaded.meta.number} : {len(loaded.items)} articles, aucune erreur.")
+    click.echo(f"Numéro {loaded.meta.number} : {plural(len(loaded.items), 'article')}, aucune erreur.")
 
 
 @cli.command()
@@ -85,7 +86,7 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
     loaded = folder.load(issue)
     rendered = render_issue(loaded, folder.settings)
     result = write_build(loaded, rendered, folder.settings)
-    click.echo(f"Inser'Echo n° {loaded.meta.number} du {rendered.view.date} : {len(loaded.items)} articles")
+    click.echo(f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : {plural(len(loaded.items), 'article')}")
     for label, count in result.sections:
         click.echo(f"  {label:.<44} {count:>3}")
     size = f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)"
@@ -98,6 +99,10 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
     click.echo(f"Version texte : {shown(result.text_path)}")
     if open_browser and not webbrowser.open(result.html_path.as_uri()):
         click.echo("Impossible d'ouvrir un navigateur ici : ouvrez le fichier ci-dessus vous-même.")
+
+
+for command in (send, status, unsubscribe, subscribers):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -125,3 +130,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 70
     sys.exit(code or 0)
+
+
+from inserecho.cli_web import archive, preview  # noqa: E402
+
+cli.add_command(preview)
+cli.add_command(archive)

@@ -26,6 +26,8 @@ class Folder:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            if not self.root.is_dir():
+                raise click.UsageError(f"le dossier de lettre {self.root} n'existe pas (option --root).")
             self._settings = load_settings(self.root)
         return self._settings
 
@@ -74,3 +76,8 @@ def shown(path: Path) -> str:
 
 def kilobytes(size: int) -> str:
     return f"{size / 1024:.1f} Ko".replace(".", ",")
+
+
+def plural(count: int, word: str) -> str:
+    """``1 article``, ``2 articles`` (regular French plurals only)."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -72,6 +72,8 @@ def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
         )
     if text.lower().startswith("http://"):
         raise FieldWarning(Link(text, text), f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.")
+    if text.lower().startswith("mailto:"):
+        return Link(text, text[len("mailto:"):])
     return Link(text, text)
 
 

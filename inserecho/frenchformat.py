@@ -47,7 +47,7 @@ _PLAIN_AMOUNT = re.compile(
 _AMOUNT_IN_TEXT = re.compile(r"(?<![\d.,])(?P<units>\d{4,})(?:,(?P<cents>\d{1,2}))?" + _SPACE + "*€")
 
 
-def format_amount(value: int | float | Decimal | str) -> str:
+def format_amount(value: float | Decimal | str) -> str:
     """``30 000 €``, ``1 234,50 €``: decimals only when the amount is not whole.
 
     A string that is just a number (``"30000"``, ``"30 000 €"``, ``"30 000 euros"``)

@@ -25,6 +25,7 @@ REASONS: tuple[Reason, ...] = ("unsubscribe", "bounce", "manual")
 
 SCHEMA_VERSION = 1
 _CHUNK = 5000
+_DELIVERY_COLUMNS = "address, state, attempts, reply, updated"
 
 _SCHEMA = """
 CREATE TABLE campaigns (
@@ -57,7 +58,9 @@ def normalize(email: str) -> str:
 
 
 @dataclass(frozen=True)
-class Failure:
+class Delivery:
+    """One recipient's record for a campaign (``time`` is ISO 8601 UTC)."""
+
     email: str
     state: State
     attempts: int
@@ -207,15 +210,22 @@ class Journal:
         counts.update(dict(rows.fetchall()))
         return counts
 
-    def failures(self, campaign: str) -> list[Failure]:
+    def failures(self, campaign: str) -> list[Delivery]:
         """Recipients who failed, temporary ones first, each with the relay's last reply."""
         rows = self._db.execute(
-            "SELECT address, state, attempts, reply, updated FROM deliveries"
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries"
             " WHERE campaign = ? AND state IN ('failed_temporary', 'failed_permanent')"
             " ORDER BY state DESC, address",
             (campaign,),
         )
-        return [Failure(*row) for row in rows]
+        return [Delivery(*row) for row in rows]
+
+    def deliveries(self, campaign: str) -> Iterator[Delivery]:
+        """Every recipient of the campaign, by address (streamed: fine for 100 000)."""
+        rows = self._db.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE campaign = ? ORDER BY address", (campaign,)
+        )
+        yield from (Delivery(*row) for row in rows)
 
     def campaigns(self) -> list[str]:
         """Campaign names, oldest first."""

@@ -49,13 +49,21 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
             "(« inserecho new » en crée des exemples).",
         ))
     if any(p.is_error for p in problems) or meta is None:
-        raise ContentError(problems)
+        raise ContentError(_reading_order(problems))
     sections = tuple(
         SectionItems(spec, tuple(sorted(members, key=_sort_key(spec.sort_field))))
         for spec in settings.sections
         if (members := [i for i in items if i.section == spec.key])
     )
-    return Issue(folder.name, folder, meta, sections, tuple(problems))
+    return Issue(folder.name, folder, meta, sections, tuple(_reading_order(problems)))
+
+
+def _reading_order(problems: list[Problem]) -> list[Problem]:
+    """File by file as they were read, each from top to bottom."""
+    files: dict[Path, int] = {}
+    for problem in problems:
+        files.setdefault(problem.path, len(files))
+    return sorted(problems, key=lambda p: (files[p.path], p.line or 0))
 
 
 def _item_files(folder: Path) -> list[Path]:
@@ -118,15 +126,16 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
     section_key = data.get("section")
     spec = settings.section(section_key) if isinstance(section_key, str) else None
     if spec is None:
-        line = data.lines.get("section", data.line)
+        keys = [s.key for s in settings.sections]
         if section_key is None:
-            message = "champ « section » manquant : indiquez la rubrique (" + ", ".join(s.key for s in settings.sections) + ")."
+            message = f"champ « section » manquant : indiquez la rubrique ({', '.join(keys)})."
+        elif not isinstance(section_key, str):
+            message = f"« section » doit être le nom d'une seule rubrique, sans crochets ({', '.join(keys)})."
         elif section_key in BUILTIN_SECTIONS:
             message = f"la rubrique « {section_key} » n'est pas dans la liste « sections » de inserecho.yaml ; ajoutez-la ou changez de rubrique."
         else:
-            keys = [s.key for s in settings.sections]
-            message = f"rubrique inconnue « {section_key} »{did_you_mean(str(section_key), keys)} ; les rubriques sont {', '.join(keys)}."
-        problems.append(Problem(path, line, message))
+            message = f"rubrique inconnue « {section_key} »{did_you_mean(section_key, keys)} ; les rubriques sont {', '.join(keys)}."
+        problems.append(Problem(path, data.lines.get("section", data.line), message))
         return None
     values = _check_fields(data, {f.name: f for f in spec.fields}, path, folder, problems, f"pour un article de la rubrique « {spec.key} »")
     if "image" in values and not values.get("image_alt"):
@@ -152,7 +161,8 @@ def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folde
         line = data.lines[key]
         spec = specs.get(key)
         if spec is None:
-            problems.append(Problem(path, line, f"champ inconnu « {key} » {where}{did_you_mean(key, specs)}."))
+            hint = did_you_mean(key, specs) or f" ; les champs possibles sont {', '.join(specs)}"
+            problems.append(Problem(path, line, f"champ inconnu « {key} » {where}{hint}."))
             continue
         try:
             values[key] = check_field(spec, raw, folder)
@@ -172,16 +182,18 @@ def _read_mapping(path: Path, problems: list[Problem]) -> LineDict | None:
     if problem:
         problems.append(problem)
         return None
-    return _parse_mapping(text, path, 1, problems)
+    return _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
 
 
-def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem]) -> LineDict | None:
+def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:
     data, yaml_problems = parse_yaml(text, path, first_line)
     problems.extend(yaml_problems)
     if yaml_problems:
         return None
+    if data is None:  # empty: each required field is then reported missing
+        return LineDict.at(first_line)
     if not isinstance(data, LineDict):
-        problems.append(Problem(path, first_line, "l'en-tête doit être une suite de lignes « champ: valeur »."))
+        problems.append(Problem(path, first_line, f"{what} doit être une suite de lignes « champ: valeur »."))
         return None
     return data
 

@@ -12,11 +12,12 @@ from inserecho.typography import typeset_html
 
 WIDTH = 72
 _ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+_BREAK = "\x1e"  # a <br> outside <pre>, kept through whitespace folding
 
 
 def markdown_to_html(source: str) -> str:
     """Render Markdown with French typography applied to its text (not to code or URLs)."""
-    html = markdown.markdown(source, extensions=["sane_lists"], output_format="html")
+    html = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
     return typeset_html(html)
 
 
@@ -33,7 +34,8 @@ class _TextParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, str]] = []  # (prefix, text)
+        self.blocks: list[tuple[str, str, bool]] = []  # (prefix, text, first item of a list)
+        self.list_starts = False
         self.current: list[str] = []
         self.prefix = ""
         self.lists: list[list[int | None]] = []  # stack of [counter or None]
@@ -47,17 +49,22 @@ class _TextParser(HTMLParser):
         if self.pre:
             text = text.strip("\n")
         else:
-            text = _ASCII_SPACES.sub(" ", text).strip(" ")  # keep no-break spaces
+            text = _ASCII_SPACES.sub(" ", text)  # keep no-break spaces
+            text = text.replace(f" {_BREAK}", _BREAK).replace(f"{_BREAK} ", _BREAK).strip(" " + _BREAK)
         if text:
-            self.blocks.append((("> " * self.quote) + self.prefix, text if not self.pre else "\x00" + text))
+            self.blocks.append((("> " * self.quote) + self.prefix, text if not self.pre else "\x00" + text, self.list_starts))
+            self.list_starts = False
+            # The bullet waits for the item's first text (in a loose list it is in a <p>);
+            # the item's next paragraphs line up under that text.
+            self.prefix = " " * len(self.prefix) if self.lists else ""
         self.current = []
-        self.prefix = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if tag in self._BLOCKS or tag == "li":
             self._flush()
         if tag in ("ul", "ol"):
+            self.list_starts = self.list_starts or not self.lists
             self.lists.append([0 if tag == "ol" else None])
         elif tag == "li":
             indent = "  " * (len(self.lists) - 1)
@@ -68,7 +75,7 @@ class _TextParser(HTMLParser):
             else:
                 self.prefix = f"{indent}- "
         elif tag == "br":
-            self.current.append("\n" if self.pre else " ")
+            self.current.append("\n" if self.pre else _BREAK)
         elif tag == "a":
             self.links.append(attributes.get("href"))
             self.link_text_start.append(len("".join(self.current)))
@@ -91,6 +98,7 @@ class _TextParser(HTMLParser):
         elif tag in ("ul", "ol") and self.lists:
             self._flush()
             self.lists.pop()
+            self.prefix = ""
         elif tag == "pre":
             self._flush()
             self.pre -= 1
@@ -99,6 +107,8 @@ class _TextParser(HTMLParser):
             self.quote -= 1
         elif tag in self._BLOCKS or tag == "li":
             self._flush()
+            if tag == "li":
+                self.prefix = ""
 
     def handle_data(self, data: str) -> None:
         self.current.append(data)
@@ -107,17 +117,18 @@ class _TextParser(HTMLParser):
         self._flush()
         out: list[str] = []
         previous_was_item = False
-        for prefix, text in self.blocks:
+        for prefix, text, list_starts in self.blocks:
             is_item = prefix.rstrip().endswith(("-", ".")) and prefix.strip() != ">"
-            if out and not (is_item and previous_was_item):
+            if out and not (is_item and previous_was_item and not list_starts):
                 out.append("")
             if text.startswith("\x00"):
                 out.extend(prefix + line for line in text[1:].split("\n"))
             else:
-                out.extend(textwrap.wrap(
-                    text, width=width, initial_indent=prefix,
-                    subsequent_indent=" " * len(prefix) if is_item else prefix,
-                    break_long_words=False, break_on_hyphens=False,
-                ))
+                indent = " " * len(prefix) if is_item else prefix
+                for number, line in enumerate(text.split(_BREAK)):
+                    out.extend(textwrap.wrap(
+                        line, width=width, initial_indent=indent if number else prefix, subsequent_indent=indent,
+                        break_long_words=False, break_on_hyphens=False,
+                    ))
             previous_was_item = is_item
         return "\n".join(out)

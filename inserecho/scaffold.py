@@ -7,6 +7,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from inserecho.textfile import read_text
+
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -54,7 +56,7 @@ def new_issue(issues_dir: Path, slug: str) -> Path:
         )
     folder = issues_dir / slug
     if folder.exists():
-        raise ScaffoldError(f"le numéro {folder} existe déjà : choisissez un autre nom.")
+        raise ScaffoldError(f"le numéro « {slug} » existe déjà ({folder}) : choisissez un autre nom.")
     plan: dict[Path, Traversable] = {}
     _plan_copy(_RESOURCES / "new_issue", folder, plan)
     number = _next_number(issues_dir)
@@ -81,7 +83,8 @@ def _next_number(issues_dir: Path) -> int | None:
     """One more than the highest ``number:`` among existing issues, if any."""
     numbers = []
     for issue_file in issues_dir.glob("*/issue.yaml"):
-        match = re.search(r"(?m)^number: *(\d+)", issue_file.read_text(encoding="utf-8", errors="replace"))
+        text, _ = read_text(issue_file)
+        match = re.search(r"(?m)^number: *(\d+)", text or "")
         if match:
             numbers.append(int(match.group(1)))
     return max(numbers) + 1 if numbers else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,7 @@ def load_settings(root: Path) -> Settings:
         elif key in _SCHEMA:
             _read_group(key, value, line, path, values, problems)
         elif key != "sections":
-            problems.append(Problem(path, line, f"réglage inconnu « {key} »{did_you_mean(key, known)}."))
+            problems.append(Problem(path, line, f"réglage inconnu « {key} »{_hint(key, known)}."))
     if "sections" in data:
         sections = _read_sections(data["sections"], data.lines["sections"], path, problems)
         if sections:
@@ -117,23 +118,35 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
     for key, item in value.items():
         item_line = value.lines[key]
         if key not in schema:
-            problems.append(Problem(path, item_line, f"réglage inconnu « {group}.{key} »{did_you_mean(key, schema)}."))
+            problems.append(Problem(path, item_line, f"réglage inconnu « {group}.{key} »{_hint(key, schema)}."))
             continue
         target = schema[key]
-        scalar = _scalar(item, path, item_line, f"{group}.{key}", problems)
-        if target in _INTS and scalar is not None:
-            if not (isinstance(item, int) and not isinstance(item, bool) and item > 0):
-                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif."))
-                continue
-            scalar = item
-        values[target] = scalar
+        if target in _INTS:
+            if isinstance(item, int) and not isinstance(item, bool) and item > 0:
+                values[target] = item
+            else:
+                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif (1, 2, 3…)."))
+            continue
+        if item is None or item == "":
+            if getattr(Settings, target):  # blanking a setting that has a default is a slip
+                problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
+            continue
+        values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
+
+
+def _hint(key: str, known: Iterable[str]) -> str:
+    names = sorted(known)
+    return did_you_mean(key, names) or f" ; les réglages possibles ici sont {', '.join(names)}"
 
 
 def _scalar(value: Any, path: Path, line: int, name: str, problems: list[Problem]) -> Any:
     if isinstance(value, (dict, list)):
         problems.append(Problem(path, line, f"« {name} » doit être une valeur simple, pas une liste."))
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):  # YAML reads yes/no/true/false unquoted as booleans
+        problems.append(Problem(path, line, f"« {name} » doit être un texte : mettez la valeur entre guillemets."))
+        return None
+    if isinstance(value, int):
         return value
     return None if value is None else str(value)
 
@@ -146,6 +159,9 @@ def _read_sections(value: Any, line: int, path: Path, problems: list[Problem]) -
     for index, entry in enumerate(value):
         entry_line = value.lines[index]
         key = entry.get("key") if isinstance(entry, dict) else entry
+        if key is None:
+            problems.append(Problem(path, entry_line, f"rubrique sans « key » : écrivez « - key: … » avec {', '.join(BUILTIN_SECTIONS)}."))
+            continue
         if not isinstance(key, str) or key not in BUILTIN_SECTIONS:
             problems.append(Problem(
                 path, entry_line,

@@ -10,9 +10,10 @@ stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import yaml
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -158,8 +159,8 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
             seen[key] = line
             subscribers.append(subscriber)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return [], [Problem(path, mark.line + 1 if mark else 1, _explain(exc))]
+        mark, message = _explain(exc, text)
+        return [], [Problem(path, mark.line + 1 if mark else 1, message)]
     except yaml.YAMLError as exc:
         return [], [Problem(path, 1, f"YAML illisible : {exc}")]
     return subscribers, problems
@@ -196,20 +197,20 @@ def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[A
 
 def _value(event: yaml.Event, events: Iterator[yaml.Event], path: Path, problems: list[Problem]) -> Any:
     """Build the value that starts with ``event``, with lines kept as ``parse_yaml`` does."""
+    kind = type(event)
+    if kind is yaml.ScalarEvent:
+        return None if event.implicit[0] and event.value in _NULLS else event.value
     line = event.start_mark.line + 1
-    if isinstance(event, yaml.ScalarEvent):
-        return None if _is_null(event) else event.value
-    if isinstance(event, yaml.SequenceStartEvent):
+    if kind is yaml.SequenceStartEvent:
         seq = LineList()
         seq.line, seq.lines = line, []
-        while not isinstance(child := next(events), yaml.SequenceEndEvent):
+        while type(child := next(events)) is not yaml.SequenceEndEvent:
             seq.append(_value(child, events, path, problems))
             seq.lines.append(child.start_mark.line + 1)
         return seq
-    if isinstance(event, yaml.MappingStartEvent):
-        mapping = LineDict()
-        mapping.line, mapping.lines = line, {}
-        while not isinstance(key_event := next(events), yaml.MappingEndEvent):
+    if kind is yaml.MappingStartEvent:
+        mapping = LineDict.at(line)
+        while type(key_event := next(events)) is not yaml.MappingEndEvent:
             key = str(_value(key_event, events, path, problems))
             key_line = key_event.start_mark.line + 1
             if key in mapping:
@@ -332,8 +333,11 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
             if error:
                 raise ValueError(error)
         else:
-            if known_tags is None:
-                known_tags = {tag.casefold(): tag for s in subscribers for tag in s.tags}
+            if known_tags is None:  # folded tag -> its first spelling in the list
+                known_tags = {}
+                for subscriber in subscribers:
+                    for tag in subscriber.tags:
+                        known_tags.setdefault(tag.casefold(), tag)
             if value.casefold() not in known_tags:
                 raise ValueError(f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}.")
             value = known_tags[value.casefold()]

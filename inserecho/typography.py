@@ -6,7 +6,8 @@ Spaces chosen (one rule each, so the output is predictable and idempotent):
 - U+202F NARROW NO-BREAK SPACE before ``;``, ``!``, ``?`` and ``%``.
 
 Untouched: URLs, email addresses, HTML entities, times (``14:30``, ``14h30``),
-``:`` or ``;`` not followed by whitespace (``note:1``), inclusive forms
+``:`` or ``;`` not followed by whitespace (``note:1``), punctuation glued to the
+end of a URL or address (it may belong to it), inclusive forms
 (``salarié·e·s``, ``acteur.rice.s``), and in HTML every tag, attribute, comment
 and the content of code-like elements.
 
@@ -22,8 +23,8 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -110,10 +111,14 @@ def _edits(text: str) -> list[Edit]:
         if edits and edit[0] < edits[-1][1]:
             continue  # only with odd spacing around quotes
         # Edits come in order: skip the protected spans that end before this one.
-        while next_span < len(protected) and protected[next_span][1] <= edit[0]:
+        while next_span < len(protected) and protected[next_span][1] < edit[0]:
             next_span += 1
         if next_span < len(protected) and protected[next_span][0] < edit[1]:
-            continue
+            # Inside a URL or address, or punctuation glued to its end
+            # ("https://exemple.fr/?q=oui!"), which may belong to it.
+            glued = mark in ":;!?" and text[edit[0]] not in _HSPACE
+            if protected[next_span][1] > edit[0] or glued:
+                continue
         edits.append(edit)
     return edits
 
@@ -191,9 +196,8 @@ _RAW_TEXT = frozenset({"script", "style", "textarea"})
 # Tags that do not break the flow of text: rules see through them.
 _INLINE = frozenset(
     {
-        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
-        "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span",
-        "strong", "sub", "sup", "time", "u", "var", "wbr",
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+        "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
     }
 )
 

@@ -25,6 +25,13 @@ class LineDict(dict):
     line: int
     lines: dict[str, int]
 
+    @classmethod
+    def at(cls, line: int) -> LineDict:
+        """An empty mapping standing at ``line``."""
+        mapping = cls()
+        mapping.line, mapping.lines = line, {}
+        return mapping
+
 
 class LineList(list):
     """A list that knows the line of each entry (``lines[index]``) and its own ``line``."""
@@ -45,9 +52,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        return None, [Problem(path, line, _explain(exc))]
+        mark, message = _explain(exc, text)
+        return None, [Problem(path, first_line + mark.line if mark else first_line, message)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, first_line, f"YAML illisible : {exc}")]
     if node is None:
@@ -61,8 +67,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
 def _build(node: yaml.Node, constructor: _Constructor, path: Path, offset: int, problems: list[Problem]) -> Any:
     line = offset + node.start_mark.line
     if isinstance(node, yaml.MappingNode):
-        result = LineDict()
-        result.line, result.lines = line, {}
+        result = LineDict.at(line)
         for key_node, value_node in node.value:
             key = constructor.construct_object(key_node, deep=True)
             key_line = offset + key_node.start_mark.line
@@ -87,17 +92,45 @@ def _build(node: yaml.Node, constructor: _Constructor, path: Path, offset: int, 
         return node.value
 
 
-def _explain(exc: yaml.MarkedYAMLError) -> str:
-    detail = exc.problem or "syntaxe incorrecte"
-    hints = {
-        "mapping values are not allowed": "un « : » est mal placé ; mettez la valeur entre guillemets si elle contient « : »",
-        "found character '\\t' that cannot start any token": "une tabulation est utilisée ; indentez avec des espaces",
-        "could not find expected ':'": "il manque « : » après le nom du champ",
-        "found undefined alias": "un « * » en début de valeur ; mettez la valeur entre guillemets",
-        "did not find expected key": "l'indentation est incohérente",
-        "found unexpected end of stream": "un guillemet ouvert n'est pas refermé",
-    }
-    for needle, hint in hints.items():
+_TAB = "une tabulation est utilisée ; indentez avec des espaces"
+# (words of PyYAML's or libyaml's message, hint, whether the error is best shown where the
+# construct began, e.g. an unclosed quote, rather than where the parser gave up)
+_HINTS: tuple[tuple[str, str, bool], ...] = (
+    ("mapping values are not allowed", "un « : » est mal placé ; mettez la valeur entre guillemets si elle contient « : »", False),
+    ("tab character", _TAB, False),
+    ("could not find expected ':'", "il manque « : » après le nom du champ", True),
+    ("alias", "un « * » en début de valeur ; mettez la valeur entre guillemets", False),
+    ("anchor", "un « & » en début de valeur ; mettez la valeur entre guillemets", False),
+    ("unknown escape character", "une barre oblique « \\ » entre guillemets doubles ; doublez-la ou utilisez des guillemets simples", False),
+    ("while scanning a quoted scalar", "un guillemet ouvert n'est pas refermé", True),
+    ("while parsing a flow", "un crochet « [ » ou une accolade « { » n'est pas refermé ; mettez la valeur entre guillemets si elle commence ainsi", True),
+    (
+        "while parsing a block mapping",
+        "l'indentation est incohérente, ou du texte suit un guillemet fermant ; si la valeur contient "
+        "des guillemets ou une apostrophe, entourez-la de guillemets doubles (par exemple \"l'IAE\")",
+        False,
+    ),
+    ("while parsing a block collection", "une liste (lignes « - ») est mal alignée ou mêlée à des lignes « champ: valeur »", False),
+    ("another document", "une ligne « --- » en trop coupe le fichier en deux ; supprimez-la", False),
+)
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[yaml.Mark | None, str]:
+    """Where to point the officer (0-based mark) and what to tell them."""
+    detail = f"{exc.context or ''} {exc.problem or ''}"
+    if "cannot start any token" in detail and exc.problem_mark:
+        char = _char_at(text, exc.problem_mark)
+        hint = _TAB if char == "\t" else f"une valeur ne peut pas commencer par « {char} » ; mettez-la entre guillemets"
+        return exc.problem_mark, f"YAML illisible : {hint}."
+    for needle, hint, at_start in _HINTS:
         if needle in detail:
-            return f"YAML illisible : {hint}."
-    return f"YAML illisible ({detail}) ; vérifiez les guillemets, les « : » et l'indentation."
+            mark = exc.context_mark if at_start and exc.context_mark else exc.problem_mark or exc.context_mark
+            return mark, f"YAML illisible : {hint}."
+    return exc.problem_mark or exc.context_mark, (
+        f"YAML illisible ({exc.problem or 'syntaxe incorrecte'}) ; vérifiez les guillemets, les « : » et l'indentation."
+    )
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    lines = text.split("\n")
+    return lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""

@@ -7,7 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from inserecho.frenchformat import format_amount, format_date, format_weekday_date, parse_french_date
+from inserecho.frenchformat import (
+    format_amount,
+    format_date,
+    format_weekday_date,
+    parse_french_date,
+)
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -66,7 +71,7 @@ def test_format_weekday_date(day: date, expected: str) -> None:
         ("selon le projet", "selon le projet"),
     ],
 )
-def test_format_amount(value: int | float | Decimal | str, expected: str) -> None:
+def test_format_amount(value: float | Decimal | str, expected: str) -> None:
     assert format_amount(value) == expected
 
 

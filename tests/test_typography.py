@@ -58,7 +58,10 @@ UNTOUCHED = [
     "__INSERECHO_GREETING__",
     "Bonjour __INSERECHO_FIRST_NAME__,",
     "AT&amp;T et &lt;b&gt; et &#123; et &nbsp;",
-    ": au début d'une ligne",
+    ": au début de la ligne",
+    "(: entre parenthèses",
+    "Voir https://exemple.fr/faq?",
+    "Écrire à contact@exemple.fr!",
     "",
 ]
 

@@ -1,0 +1,166 @@
+"""Headless Chromium for the browser tests: playwright driving the system's Chromium.
+
+Test modules import what they use::
+
+    from browser_support import browser, page, screenshot  # noqa: F401  (fixtures)
+
+``page`` fails the test when the page logs a console error, throws, or asks for anything
+outside the site (only ``file:``, ``data:`` and http://127.0.0.1 are allowed).
+Screenshots land in the repository's ``build/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "build" / "screenshots"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_SCHEMES = {"file", "data", "about", "blob"}
+SAMPLE = "2026-12"
+"""The sample issue shipped in the repository's own newsletter folder."""
+
+
+class _SharedBrowser:
+    """One Chromium for the whole run.
+
+    Each test module that imports the ``browser`` fixture gets its own copy of it, so the
+    copies share this launcher: a second playwright instance cannot start while one runs.
+    """
+
+    def __init__(self) -> None:
+        self.users = 0
+        self.playwright = None
+        self.browser = None
+
+    def acquire(self):
+        if self.browser is None:
+            if not CHROMIUM.exists():
+                pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (make browser) or set CHROMIUM")
+            sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+            self.playwright = sync_api.sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        self.users += 1
+        return self.browser
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            self.browser.close()
+            self.playwright.stop()
+            self.browser = self.playwright = None
+
+
+_SHARED = _SharedBrowser()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """The headless system Chromium (skipped, with the reason, when it is not installed)."""
+    yield _SHARED.acquire()
+    _SHARED.release()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh page (1280×900, French locale) that fails the test on errors or outside requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    failures: list[str] = []
+
+    def guard(route) -> None:
+        url = route.request.url
+        if is_inside(url):
+            route.continue_()
+        else:
+            failures.append(f"request outside the site: {url}")
+            route.abort()
+
+    context.route("**/*", guard)
+    new_page = context.new_page()
+    new_page.on("console", lambda message: message.type == "error" and failures.append(
+        f"console error: {message.text} at {message.location.get('url')}"))
+    new_page.on("pageerror", lambda error: failures.append(f"uncaught exception: {error}"))
+    yield new_page
+    context.close()
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
+
+
+def is_inside(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or (parts.scheme in ("http", "https") and parts.hostname == "127.0.0.1")
+
+
+def copy_sample_folder(root: Path) -> Path:
+    """A newsletter folder in ``root`` with the repository's settings and sample issue."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO / "inserecho.yaml", root / "inserecho.yaml")
+    shutil.copytree(REPO / "issues" / SAMPLE, root / "issues" / SAMPLE)
+    return root
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save ``build/screenshots/NAME.png`` and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+_AUDIT = """() => {
+  const problems = [];
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const label = (el) => `<${el.tagName.toLowerCase()}> "${(el.textContent || "").trim().slice(0, 40)}"`;
+  if (document.documentElement.lang !== "fr") problems.push(`html lang is "${document.documentElement.lang}"`);
+  const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter(visible);
+  const h1 = headings.filter((h) => h.tagName === "H1").length;
+  if (h1 !== 1) problems.push(`${h1} h1 elements instead of one`);
+  let previous = 0;
+  for (const heading of headings) {
+    const level = Number(heading.tagName[1]);
+    if (level > previous + 1) problems.push(`${label(heading)} comes after an h${previous}`);
+    previous = level;
+  }
+  for (const control of document.querySelectorAll("input, select, textarea")) {
+    if (control.type === "hidden") continue;
+    if (!control.labels.length && !control.getAttribute("aria-label") && !control.getAttribute("aria-labelledby"))
+      problems.push(`${label(control)} has no label`);
+  }
+  const rgba = (text) => (text.match(/[\\d.]+/g) || [0, 0, 0, 0]).map(Number).concat([1]).slice(0, 4);
+  const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const background = (el) => {
+    const chain = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) chain.push(rgba(getComputedStyle(node).backgroundColor));
+    return chain.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  for (const el of document.body.querySelectorAll("*")) {
+    const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!hasText || !visible(el) || Number(getComputedStyle(el).opacity) === 0) continue;
+    const back = background(el);
+    const fore = over(rgba(getComputedStyle(el).color), back);
+    const [light, dark] = [luminance(fore), luminance(back)].sort((a, b) => b - a);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    if (ratio < 4.5) problems.push(`${label(el)}: contrast ${ratio.toFixed(2)}:1`);
+  }
+  return problems;
+}"""
+
+
+def accessibility_problems(page) -> list[str]:
+    """What the page gets wrong among: ``lang="fr"``, one ``h1``, heading levels in order,
+    a label on every form control, text contrast of at least 4.5:1."""
+    return page.evaluate(_AUDIT)

@@ -1,0 +1,194 @@
+"""Real SMTP servers (aiosmtpd) on 127.0.0.1 for the sending tests.
+
+``smtp_server``: a plain server whose replies can be scripted per recipient and per
+attempt, recording every message it accepted. ``tls_server``: the same handler
+behind STARTTLS and implicit TLS (smtps), with AUTH and a certificate made at test
+time by trustme.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    rcpt: str
+    data: bytes
+    mail_options: tuple[str, ...]
+
+
+@dataclass
+class ScriptedHandler:
+    """Accepts everything unless told otherwise.
+
+    ``script(email, *steps)``: one step per attempt for that recipient, then accept.
+    A step is ``"accept"``, ``"drop"`` (cut the connection after the data, before
+    replying), ``"rcpt:<reply>"`` (refuse at RCPT) or ``"<reply>"`` (refuse at the
+    end of DATA), e.g. ``"451 4.3.0 Réessayez"``, ``"rcpt:550 5.1.1 Inconnu"``.
+    ``throttle(k)``: the next k transactions, whoever they are for, get a 421.
+    ``delay``: seconds before answering DATA (keeps messages in flight).
+    ``sender_reply``: if set, the reply to every MAIL FROM (e.g. a refused sender).
+    """
+
+    received: list[Received] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    attempts: Counter = field(default_factory=Counter)
+    delay: float = 0.0
+    sender_reply: str | None = None
+    _scripts: dict[str, list[str]] = field(default_factory=dict)
+    _throttle: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def script(self, email: str, *steps: str) -> None:
+        self._scripts[email] = list(steps)
+
+    def throttle(self, count: int, reply: str = "421 4.7.0 Trop de messages, ralentissez") -> None:
+        self._throttle = [reply] * count
+
+    def recipients(self) -> Counter:
+        """How many times each address received a message."""
+        with self._lock:
+            return Counter(message.rcpt for message in self.received)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        self.commands.append("EHLO")
+        return responses
+
+    async def handle_AUTH(self, server, session, envelope, args):
+        self.commands.append("AUTH")
+        return MISSING
+
+    async def handle_NOOP(self, server, session, envelope, arg):
+        self.commands.append("NOOP")
+        return "250 OK"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.commands.append("MAIL")
+        if self.sender_reply:
+            return self.sender_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            attempt = self.attempts[address]
+            self.attempts[address] += 1
+            if self._throttle:
+                reply = self._throttle.pop()
+                self.refused.append((address, reply))
+                return reply
+            steps = self._scripts.get(address, [])
+            step = steps[attempt] if attempt < len(steps) else "accept"
+        if step.startswith("rcpt:"):
+            self.refused.append((address, step[5:]))
+            return step[5:]
+        envelope.rcpt_tos.append(address)
+        envelope.step = step
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        (rcpt,) = envelope.rcpt_tos
+        step = getattr(envelope, "step", "accept")
+        if step == "drop":
+            self.dropped.append(rcpt)
+            server.transport.abort()
+            return "250 personne ne lira cette réponse"
+        if step != "accept":
+            self.refused.append((rcpt, step))
+            return step
+        with self._lock:
+            self.received.append(
+                Received(envelope.mail_from, rcpt, envelope.original_content, tuple(envelope.mail_options))
+            )
+            number = len(self.received)
+        return f"250 2.0.0 Ok: queued as {number}"
+
+
+class _EphemeralController(Controller):
+    """Listens on a port chosen by the system (port=0), learnt once bound."""
+
+    def _trigger_server(self):
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+@dataclass
+class Server:
+    handler: ScriptedHandler
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+def _start(handler: ScriptedHandler, **kwargs) -> Controller:
+    controller = _EphemeralController(handler, hostname="127.0.0.1", port=0, **kwargs)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtp_server():
+    handler = ScriptedHandler()
+    controller = _start(handler)
+    yield Server(handler, controller.port)
+    controller.stop()
+
+
+@dataclass
+class TlsServer:
+    handler: ScriptedHandler
+    starttls_port: int
+    smtps_port: int
+    cafile: Path
+    username: str = "lettre"
+    password: str = "s3cr3t-p@ss:w/rd"
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    ca = trustme.CA()
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+    handler = ScriptedHandler()
+    server = TlsServer(handler, 0, 0, cafile)
+
+    def authenticator(smtp, session, envelope, mechanism, auth_data):
+        valid = isinstance(auth_data, LoginPassword) and auth_data == (
+            server.username.encode(),
+            server.password.encode(),
+        )
+        # A careless server that echoes the password it refused: the client must hide it.
+        echo = f"535 5.7.8 Refusé : {auth_data.login.decode()} / {auth_data.password.decode()}"
+        return AuthResult(success=valid, handled=False, message=None if valid else echo)
+
+    starttls = _start(
+        handler, tls_context=context, require_starttls=True, authenticator=authenticator, auth_required=True
+    )
+    # aiosmtpd cannot tell that an smtps connection is encrypted: allow AUTH "without TLS".
+    smtps = _start(handler, ssl_context=context, authenticator=authenticator, auth_require_tls=False)
+    server.starttls_port, server.smtps_port = starttls.port, smtps.port
+    yield server
+    starttls.stop()
+    smtps.stop()

@@ -1,0 +1,158 @@
+"""The newsletter folder's settings file, ``inserecho.yaml``."""
+
+from __future__ import annotations
+
+import textwrap
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from inserecho.problems import ContentError
+from inserecho.sections import BUILTIN_SECTIONS
+from inserecho.settings import Settings, load_settings
+
+
+def settings_from(tmp_path: Path, text: str | bytes) -> Settings:
+    data = text if isinstance(text, bytes) else textwrap.dedent(text).encode("utf-8")
+    (tmp_path / "inserecho.yaml").write_bytes(data)
+    return load_settings(tmp_path)
+
+
+def problems_in(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ContentError) as raised:
+        settings_from(tmp_path, text)
+    return [p.format(tmp_path) for p in raised.value.problems]
+
+
+def test_without_a_settings_file_the_defaults_apply(tmp_path):
+    settings = load_settings(tmp_path)
+
+    assert settings == Settings(root=tmp_path)
+    assert [s.key for s in settings.sections] == ["news", "procurement", "funding", "jobs"]
+    assert settings.build_dir == tmp_path / "build"
+    assert settings.issues_dir == tmp_path / "issues"
+
+
+def test_the_packaged_settings_file_reads_back(tmp_path):
+    packaged = resources.files("inserecho") / "resources" / "folder" / "inserecho.yaml"
+
+    settings = settings_from(tmp_path, packaged.read_bytes())
+
+    assert settings.name == "Inser'Echo"
+    assert settings.sender == "Inser'Echo <lettre@inser-eco93.example.org>"
+    assert settings.reply_to == "contact@inser-eco93.example.org"
+    assert settings.archive_url == "https://inser-eco93.example.org/inserecho/"
+    assert settings.unsubscribe_mailto == "desinscription@inser-eco93.example.org"
+    assert settings.unsubscribe_url == "https://inser-eco93.example.org/desinscription"
+    assert (settings.smtp_url, settings.smtp_connections, settings.smtp_rate, settings.smtp_max_attempts) == (
+        "smtp://127.0.0.1:1025", 4, "300/heure", 5,
+    )
+
+
+def test_sections_can_be_reordered_relabelled_or_left_out(tmp_path):
+    settings = settings_from(tmp_path, """\
+        sections:
+          - key: jobs
+            label: "Emploi & formation"
+          - news
+        """)
+
+    assert [(s.key, s.label) for s in settings.sections] == [("jobs", "Emploi & formation"), ("news", "Actualités du réseau")]
+    assert settings.section("jobs").fields == BUILTIN_SECTIONS["jobs"].fields
+    assert settings.section("funding") is None
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_fine(tmp_path):
+    settings = settings_from(tmp_path, "\ufeffnewsletter:\r\n  name: \"Inser'Echo\"\r\n".encode("utf-8"))
+
+    assert settings.name == "Inser'Echo"
+
+
+def test_optional_settings_may_be_left_empty(tmp_path):
+    settings = settings_from(tmp_path, """\
+        newsletter:
+          tagline:
+        unsubscribe:
+          mailto: desinscription@inser-eco93.example.org
+          url:
+        """)
+
+    assert (settings.tagline, settings.unsubscribe_url) == ("", None)
+
+
+def test_an_unknown_setting_suggests_the_closest_name(tmp_path):
+    assert problems_in(tmp_path, """\
+        newsletter:
+          nmae: "Inser'Echo"
+        smpt:
+          url: smtp://127.0.0.1:1025
+        """) == [
+        "inserecho.yaml:2: réglage inconnu « newsletter.nmae » (vouliez-vous dire « name » ?).",
+        "inserecho.yaml:3: réglage inconnu « smpt » (vouliez-vous dire « smtp » ?).",
+    ]
+
+
+def test_an_unknown_setting_without_a_close_name_lists_the_possible_ones(tmp_path):
+    assert problems_in(tmp_path, "sender:\n  expediteur: lettre@example.org\n") == [
+        "inserecho.yaml:2: réglage inconnu « sender.expediteur » ; les réglages possibles ici sont from, reply_to.",
+    ]
+
+
+def test_values_of_the_wrong_type(tmp_path):
+    assert problems_in(tmp_path, """\
+        newsletter:
+          name: [Inser, Echo]
+          publisher: yes
+        smtp:
+          connections: quatre
+          max_attempts: 0
+        """) == [
+        "inserecho.yaml:2: « newsletter.name » doit être une valeur simple, pas une liste.",
+        "inserecho.yaml:3: « newsletter.publisher » doit être un texte : mettez la valeur entre guillemets.",
+        "inserecho.yaml:5: « smtp.connections » doit être un nombre entier positif (1, 2, 3…).",
+        "inserecho.yaml:6: « smtp.max_attempts » doit être un nombre entier positif (1, 2, 3…).",
+    ]
+
+
+def test_a_required_setting_left_empty(tmp_path):
+    assert problems_in(tmp_path, "sender:\n  from:\n") == [
+        "inserecho.yaml:2: « sender.from » est vide : indiquez une valeur ou supprimez la ligne.",
+    ]
+
+
+def test_a_group_written_as_a_single_value(tmp_path):
+    assert problems_in(tmp_path, "newsletter: Inser'Echo\n") == [
+        "inserecho.yaml:1: « newsletter » doit contenir des réglages indentés en dessous.",
+    ]
+
+
+def test_mistakes_in_the_section_list(tmp_path):
+    assert problems_in(tmp_path, """\
+        sections:
+          - key: news
+          - key: job
+          - key: news
+          - label: "Financements"
+          - key: funding
+            lable: "Financements"
+        """) == [
+        "inserecho.yaml:3: rubrique inconnue « job » (vouliez-vous dire « jobs » ?) ; les rubriques sont news, procurement, funding, jobs.",
+        "inserecho.yaml:4: la rubrique « news » est listée deux fois.",
+        "inserecho.yaml:5: rubrique sans « key » : écrivez « - key: … » avec news, procurement, funding, jobs.",
+        "inserecho.yaml:7: champ inconnu « lable » dans une rubrique (seuls « key » et « label » existent).",
+    ]
+
+
+def test_yaml_that_does_not_parse(tmp_path):
+    [problem] = problems_in(tmp_path, "newsletter:\n  tagline: La lettre : SIAE\n")
+
+    assert problem.startswith("inserecho.yaml:2: YAML illisible : un « : » est mal placé")
+
+
+def test_a_file_that_is_not_utf8(tmp_path):
+    with pytest.raises(ContentError) as raised:
+        settings_from(tmp_path, "newsletter:\n  name: Lettre de l'\xe9t\xe9\n".encode("latin-1"))
+
+    [problem] = raised.value.problems
+    assert problem.format(tmp_path).startswith("inserecho.yaml:2: le fichier n'est pas encodé en UTF-8.")

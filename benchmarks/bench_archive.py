@@ -16,9 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 from inserecho.archive import build_archive
 from inserecho.build import write_build
@@ -74,54 +74,59 @@ def _item(n: int, day: date) -> str:
     place, territory = COMMUNES[n % len(COMMUNES)], TERRITORIES[n % len(TERRITORIES)]
     deadline = day + timedelta(days=10 + 3 * n)
     fields = (
-        f"section: news\ntitle: Actualité {n} du réseau\ndate: {day}\nterritory: {territory}\n"
-        f"link: https://example.org/actualites/{n}\n",
-        f"section: procurement\ntitle: Marché {n}\nbuyer: Ville de {place}\ndeadline: {deadline}\n"
-        f"social_clause: true\nterritory: {territory}\nreference: M-{n}\nlink: https://example.org/marches/{n}\n",
-        f"section: funding\ntitle: Appel à projets {n}\nfunder: Fondation Exemple\ndeadline: {deadline}\n"
-        f"amount: 30000\nlink: https://example.org/appels/{n}\n",
-        f"section: jobs\ntitle: Offre {n}\nemployer: Régie Exemple\nlocation: {place}\ncontract: CDDI\n"
-        f"deadline: {deadline}\naudience: insertion\napply: emploi@example.org\n",
+        (f"section: news\ntitle: Actualité {n} du réseau\ndate: {day}\nterritory: {territory}\n"
+        f"link: https://example.org/actualites/{n}\n"),
+        (f"section: procurement\ntitle: Marché {n}\nbuyer: Ville de {place}\ndeadline: {deadline}\n"
+        f"social_clause: true\nterritory: {territory}\nreference: M-{n}\nlink: https://example.org/marches/{n}\n"),
+        (f"section: funding\ntitle: Appel à projets {n}\nfunder: Fondation Exemple\ndeadline: {deadline}\n"
+        f"amount: 30000\nlink: https://example.org/appels/{n}\n"),
+        (f"section: jobs\ntitle: Offre {n}\nemployer: Régie Exemple\nlocation: {place}\ncontract: CDDI\n"
+        f"deadline: {deadline}\naudience: insertion\napply: emploi@example.org\n"),
     )[n % 4]
     return f"---\n{fields}---\n{BODY.format(place=place, n=n)}"
 
 
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+def seconds(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the archive (builds and rebuilds: twice as many)")
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary) / "lettre"
         slugs = generate(root)
-        settings = load_settings(root)
-        today = date(2026, 12, 3)
+        newest = root / "issues" / slugs[-1]
 
-        def one_build() -> None:
-            issue = load_issue(settings.issues_dir / slugs[-1], settings)
+        def one_build() -> None:  # what ``inserecho build`` does, without Python's start-up
+            settings = load_settings(root)
+            issue = load_issue(newest, settings)
             write_build(issue, render_issue(issue, settings), settings)
 
-        archive = median_seconds(lambda: build_archive(settings, root / "build" / "archive", today), runs)
-        build = median_seconds(one_build, runs)
-        command = median_seconds(lambda: subprocess.run(
-            [sys.executable, "-m", "inserecho", "--root", str(root), "build", slugs[-1]],
-            check=True, capture_output=True), runs)
-        session = PreviewSession(root, settings.issues_dir / slugs[-1])
-        rebuild = median_seconds(session.rebuild, runs)
+        archive = statistics.median(
+            seconds(lambda: build_archive(load_settings(root), root / "build" / "archive", date(2026, 12, 3)))
+            for _ in range(runs)
+        )
+        session = PreviewSession(root, newest)
+        builds, rebuilds = [], []
+        for _ in range(2 * runs):  # alternate, so that both see the same machine load
+            builds.append(seconds(one_build))
+            rebuilds.append(session.rebuild().seconds)
+        build, rebuild = statistics.median(builds), statistics.median(rebuilds)
+        command = statistics.median(
+            seconds(lambda: subprocess.run(
+                [sys.executable, "-m", "inserecho", "--root", str(root), "build", slugs[-1]], check=True, capture_output=True))
+            for _ in range(runs)
+        )
 
-    print(f"{ISSUES} numéros de {ITEMS} articles, médiane de {runs} essais")
+    print(f"{ISSUES} numéros de {ITEMS} articles ; médianes de {runs} archives, {2 * runs} builds et reconstructions")
     print(f"  archive complète ............ {archive:6.2f} s ({archive / ISSUES * 1000:.0f} ms par numéro)")
     print(f"  build d'un numéro ........... {build:6.2f} s (chargement, rendu, écriture)")
     print(f"  commande inserecho build .... {command:6.2f} s (avec le démarrage de Python)")
-    print(f"  reconstruction de l'aperçu .. {rebuild:6.2f} s ({rebuild / build:.2f} × un build)")
+    print(f"  reconstruction de l'aperçu .. {rebuild:6.2f} s, mesurée par l'aperçu ({rebuild / build:.2f} × un build)")
     print(f"  rapport archive / build ..... {archive / build:6.1f}")
 
 

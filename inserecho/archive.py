@@ -13,11 +13,11 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator
 
 from inserecho import slots
 from inserecho.frenchformat import format_date

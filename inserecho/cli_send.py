@@ -6,6 +6,7 @@ import asyncio
 import signal
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from inserecho.journal import Journal
 from inserecho.problems import ContentError
 from inserecho.ratelimit import parse_rate
 from inserecho.relay import RelayConfig
+from inserecho.runlock import AlreadyRunning, exclusive_run
 from inserecho.report import STATE_LABELS, write_delivery_report
 from inserecho.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.transport import FatalRelayError, MaildirOutbox, SendError, SmtpTransport, Transport
@@ -41,7 +43,7 @@ SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
 @click.option("--campaign", help="Nom de la campagne dans le journal (par défaut : le numéro).")
 @click.option("--dry-run", is_flag=True, help="Tout préparer et compter, sans rien envoyer.")
 @click.option("--test", "test_address", metavar="ADRESSE", help="Envoyer un seul exemplaire marqué [Test] à cette adresse.")
-@click.option("--retry-failed", is_flag=True, help="Ne réessayer que les destinataires en échec temporaire.")
+@click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
 @click.option("--connections", type=click.IntRange(1, 50), help="Connexions simultanées au relais.")
@@ -69,7 +71,8 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only)
         options = DeliveryOptions(
             connections=connections or settings.smtp_connections,
-            rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) else None,
+            # the rate limit is the relay's; writing files to an outbox has none
+            rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
             max_attempts=settings.smtp_max_attempts,
             retry_failed=retry_failed,
         )
@@ -79,7 +82,12 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         _dry_run(folder, prepared)
         return
     transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections)
-    with Journal.open(settings.journal_path) as journal:
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(exclusive_run(settings.journal_path.with_name(settings.journal_path.name + ".lock")))
+        except AlreadyRunning as error:
+            raise click.UsageError(str(error)) from None
+        journal = stack.enter_context(Journal.open(settings.journal_path))
         _announce(prepared, journal, transport, options)
         if not yes:
             _confirm()
@@ -254,8 +262,11 @@ def _announce(prepared: Campaign, journal: Journal, transport: Transport, option
     click.echo(f"Numéro : {prepared.rendered.subject}")
     click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; déjà servis : {already} ; "
                f"désinscrits : {suppressed}")
-    pace = f", débit {options.rate}" if options.rate else ""
-    click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
+    if isinstance(transport, MaildirOutbox):
+        click.echo(f"Destination : {transport.describe()} (aucun message ne quitte la machine)")
+    else:
+        pace = f", débit {options.rate}" if options.rate else ""
+        click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
     click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
 
 
@@ -329,14 +340,17 @@ def _duration(seconds: float) -> str:
 
 
 def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None) -> None:
-    click.echo(
-        f"Envoyés : {report.sent} · échecs temporaires : {report.failed_temporary} · "
-        f"échecs définitifs : {report.failed_permanent} (dont {report.bounced} adresses inexistantes, désormais écartées) · "
-        f"restants : {report.remaining}"
-    )
+    if report.to_send == 0:
+        click.echo("Rien à envoyer : tous les destinataires de ce segment ont déjà été servis (voir inserecho status).")
+    else:
+        bounced = f" (dont {report.bounced} adresse(s) inexistante(s), désormais écartée(s))" if report.bounced else ""
+        click.echo(
+            f"Envoyés : {report.sent} · échecs temporaires : {report.failed_temporary} · "
+            f"échecs définitifs : {report.failed_permanent}{bounced} · restants : {report.remaining}"
+        )
     click.echo(f"Rapport détaillé : {shown(report_path)}")
     if outbox is not None:
-        click.echo(f"Messages écrits dans {shown(outbox)}/new/ (un fichier .eml par destinataire, à ouvrir avec une messagerie).")
+        click.echo(f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie).")
     if report.interrupted:
         click.echo("Envoi interrompu : relancez la même commande pour reprendre là où il s'est arrêté.", err=True)
         sys.exit(EXIT_INTERRUPTED)

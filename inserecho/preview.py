@@ -12,13 +12,14 @@ import mimetypes
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
@@ -175,7 +176,7 @@ class PreviewServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://{HOST}:{self.server_port}/"
 
-    def __enter__(self) -> PreviewServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -206,7 +207,7 @@ def render_page(session: PreviewSession, snapshot: Snapshot) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         path = unquote(url.path)
         session = self.server.session
@@ -220,8 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, "text/html; charset=utf-8", render_page(session, snapshot).encode("utf-8"))
         elif path in ("/email.html", "/email.txt"):
             if snapshot.email is None:
-                self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                           "Le courriel n'a pas pu être construit : voyez les erreurs dans l'aperçu.".encode("utf-8"))
+                message = "Le courriel n'a pas pu être construit : voyez les erreurs dans l'aperçu."
+                self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", message.encode())
             elif path == "/email.html":
                 self._send(HTTPStatus.OK, "text/html; charset=utf-8", snapshot.email.html.encode("utf-8"))
             else:
@@ -233,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Images are served from the issue folder, as ``email.html`` refers to them."""
         target = (session.issue_folder / path.lstrip("/")).resolve()
         if not (target.is_relative_to(session.issue_folder) and target.is_file()):
-            self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"Introuvable : {path}".encode("utf-8"))
+            self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"Introuvable : {path}".encode())
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         self._send(HTTPStatus.OK, kind, target.read_bytes())
@@ -246,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the terminal for rebuild reports."""
 
 

@@ -1,8 +1,9 @@
 """Headless Chromium for the browser tests: playwright driving the system's Chromium.
 
-Test modules import what they use::
+A test module imports the fixtures (``browser_fixture`` and ``page_fixture``, known to
+tests as ``browser`` and ``page``, so that test parameters do not shadow the import)::
 
-    from browser_support import browser, page, screenshot  # noqa: F401  (fixtures)
+    from browser_support import browser_fixture, page_fixture, screenshot  # noqa: F401
 
 ``page`` fails the test when the page logs a console error, throws, or asks for anything
 outside the site (only ``file:``, ``data:`` and http://127.0.0.1 are allowed).
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -34,8 +35,8 @@ SAMPLE = "2026-12"
 class _SharedBrowser:
     """One Chromium for the whole run.
 
-    Each test module that imports the ``browser`` fixture gets its own copy of it, so the
-    copies share this launcher: a second playwright instance cannot start while one runs.
+    Each test module that imports ``browser_fixture`` gets its own copy of the fixture, so
+    the copies share this launcher: a second playwright instance cannot start while one runs.
     """
 
     def __init__(self) -> None:
@@ -64,15 +65,15 @@ class _SharedBrowser:
 _SHARED = _SharedBrowser()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="session", name="browser")
+def browser_fixture() -> Iterator[object]:
     """The headless system Chromium (skipped, with the reason, when it is not installed)."""
     yield _SHARED.acquire()
     _SHARED.release()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:
+@pytest.fixture(name="page")
+def page_fixture(browser) -> Iterator[object]:
     """A fresh page (1280×900, French locale) that fails the test on errors or outside requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     failures: list[str] = []
@@ -140,7 +141,8 @@ _AUDIT = """() => {
   const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
   const background = (el) => {
     const chain = [];
-    for (let node = el; node && node.nodeType === 1; node = node.parentElement) chain.push(rgba(getComputedStyle(node).backgroundColor));
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement)
+      chain.push(rgba(getComputedStyle(node).backgroundColor));
     return chain.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
   };
   const luminance = (c) => {

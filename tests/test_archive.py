@@ -11,12 +11,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from browser_support import (  # noqa: F401  (fixtures)
+from browser_support import (  # noqa: F401  (fixtures browser and page)
     SAMPLE,
     accessibility_problems,
-    browser,
+    browser_fixture,
     copy_sample_folder,
-    page,
+    page_fixture,
     screenshot,
 )
 
@@ -175,7 +175,8 @@ def test_an_issue_with_errors_leaves_the_previous_site_as_it_was(tmp_path: Path)
     root = copy_sample_folder(tmp_path)
     site = archive_of(root)
     before = (site / "index.html").read_text(encoding="utf-8")
-    add_issue(root, "2027-01", 43, date(2027, 1, 10), {"casse.md": "---\nsection: funding\ntitle: Appel\nfunder: X\ndeadline: 2027-02-30\n---\nTexte.\n"})
+    broken = "---\nsection: funding\ntitle: Appel\nfunder: X\ndeadline: 2027-02-30\n---\nTexte.\n"
+    add_issue(root, "2027-01", 43, date(2027, 1, 10), {"casse.md": broken})
     with pytest.raises(ContentError) as raised:
         archive_of(root, today=date(2027, 1, 12))
     [problem] = raised.value.problems
@@ -199,13 +200,13 @@ def test_a_folder_it_did_not_make_is_never_replaced(tmp_path: Path) -> None:
 def test_command_builds_the_site_and_reports_errors_with_file_and_line(tmp_path: Path) -> None:
     root = copy_sample_folder(tmp_path)
     command = [sys.executable, "-m", "inserecho", "--root", str(root), "archive"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Archive : 1 numéro(s)" in done.stdout
     assert (root / "build" / "archive" / "index.html").is_file()
     broken = root / "issues" / SAMPLE / "offre-ctti-logistique.md"
     broken.write_text(broken.read_text(encoding="utf-8").replace("contract:", "contrat:"), encoding="utf-8")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert re.search(r"offre-ctti-logistique\.md:\d+: champ inconnu « contrat »", done.stderr)
 

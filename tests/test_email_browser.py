@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import SAMPLE, browser, copy_sample_folder, page, screenshot  # noqa: F401  (fixtures)
+from browser_support import (  # noqa: F401  (fixtures browser and page)
+    SAMPLE,
+    browser_fixture,
+    copy_sample_folder,
+    page_fixture,
+    screenshot,
+)
 
 from inserecho.build import write_build
 from inserecho.loader import load_issue
@@ -37,7 +43,8 @@ def test_nothing_sticks_out_of_the_screen(page, email_html: Path, width: int) ->
 
 def test_every_image_has_a_description(page, email_html: Path) -> None:
     page.goto(email_html.as_uri())
-    images = page.eval_on_selector_all("img", "(imgs) => imgs.map((img) => [img.src, img.getAttribute('alt') || '', img.naturalWidth])")
+    images = page.eval_on_selector_all(
+        "img", "(imgs) => imgs.map((img) => [img.src, img.getAttribute('alt') || '', img.naturalWidth])")
     assert images, "the sample issue has an image"
     for src, alt, natural_width in images:
         assert alt.strip(), f"{src} has no alt text"

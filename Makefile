@@ -2,7 +2,7 @@
 # subscribers through the outbox; `make test` runs the whole test suite.
 PYTHON ?= python3
 VENV ?= .venv
-BIN = $(VENV)/bin
+BIN = $(abspath $(VENV))/bin
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: demo test bench browser clean
@@ -12,6 +12,10 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -21,15 +25,21 @@ browser:
 	  echo "Installation de Chromium (paquet Debian)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# The sample issue, built here, then mailed to the example subscribers of a fresh
+# folder (build/demo) through the outbox: no server needed, nothing leaves the machine.
 demo: $(VENV)/.installed
 	$(BIN)/inserecho build 2026-12
-	$(BIN)/inserecho send 2026-12 --subscribers subscribers.example.yaml --outbox outbox --campaign demo --yes
-	@echo "Ouvrez build/2026-12/email.html dans un navigateur ; les messages envoyés sont dans outbox/new/."
+	rm -rf build/demo
+	$(BIN)/inserecho init build/demo > /dev/null
+	cd build/demo && $(BIN)/inserecho send 2026-12 --subscribers subscribers.example.yaml --outbox outbox --yes
+	@echo
+	@echo "Courriel : ouvrez build/2026-12/email.html dans un navigateur."
+	@echo "Messages personnalisés : build/demo/outbox/new/ (un fichier par abonné·e, à ouvrir avec une messagerie)."
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest -q
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_send.py
 

@@ -65,7 +65,7 @@ class _SharedBrowser:
 _SHARED = _SharedBrowser()
 
 
-@pytest.fixture(scope="session", name="browser")
+@pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator[object]:
     """The headless system Chromium (skipped, with the reason, when it is not installed)."""
     yield _SHARED.acquire()

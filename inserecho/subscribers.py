@@ -23,7 +23,7 @@ from inserecho.problems import Problem
 from inserecho.suggest import did_you_mean, french_list
 from inserecho.territories import normalise_territory
 from inserecho.textfile import read_text
-from inserecho.yamlfile import LineDict, LineList, _explain
+from inserecho.yamlfile import LineDict, LineList, explain_yaml_error
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "organisation", "territories", "tags")
 
@@ -159,7 +159,7 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
             seen[key] = line
             subscribers.append(subscriber)
     except yaml.MarkedYAMLError as exc:
-        mark, message = _explain(exc, text)
+        mark, message = explain_yaml_error(exc, text)
         return [], [Problem(path, mark.line + 1 if mark else 1, message)]
     except yaml.YAMLError as exc:
         return [], [Problem(path, 1, f"YAML illisible : {exc}")]

@@ -52,7 +52,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark, message = _explain(exc, text)
+        mark, message = explain_yaml_error(exc, text)
         return None, [Problem(path, first_line + mark.line if mark else first_line, message)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, first_line, f"YAML illisible : {exc}")]
@@ -115,7 +115,7 @@ _HINTS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[yaml.Mark | None, str]:
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[yaml.Mark | None, str]:
     """Where to point the officer (0-based mark) and what to tell them."""
     detail = f"{exc.context or ''} {exc.problem or ''}"
     if "cannot start any token" in detail and exc.problem_mark:

@@ -32,44 +32,21 @@ SAMPLE = "2026-12"
 """The sample issue shipped in the repository's own newsletter folder."""
 
 
-class _SharedBrowser:
-    """One Chromium for the whole run.
-
-    Each test module that imports ``browser_fixture`` gets its own copy of the fixture, so
-    the copies share this launcher: a second playwright instance cannot start while one runs.
-    """
-
-    def __init__(self) -> None:
-        self.users = 0
-        self.playwright = None
-        self.browser = None
-
-    def acquire(self):
-        if self.browser is None:
-            if not CHROMIUM.exists():
-                pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (make browser) or set CHROMIUM")
-            sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-            self.playwright = sync_api.sync_playwright().start()
-            self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        self.users += 1
-        return self.browser
-
-    def release(self) -> None:
-        self.users -= 1
-        if self.users == 0:
-            self.browser.close()
-            self.playwright.stop()
-            self.browser = self.playwright = None
-
-
-_SHARED = _SharedBrowser()
-
-
 @pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator[object]:
-    """The headless system Chromium (skipped, with the reason, when it is not installed)."""
-    yield _SHARED.acquire()
-    _SHARED.release()
+    """The headless system Chromium, skipped with the reason when it is not installed.
+
+    One per test module rather than per session: playwright's sync API leaves its event
+    loop marked as running on the main thread, which would break ``asyncio.run`` in the
+    sending tests that come after.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (make browser) or set CHROMIUM")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(name="page")

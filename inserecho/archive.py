@@ -184,9 +184,7 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
 
 def load_all_issues(settings: Settings) -> list[Issue]:
     """Every issue of ``issues/``, most recent first; raises one :class:`ContentError` for all."""
-    folders = sorted(
-        p for p in settings.issues_dir.glob("*") if p.is_dir() and not p.name.startswith((".", "_"))
-    ) if settings.issues_dir.is_dir() else []
+    folders = sorted(p for p in settings.issues_dir.glob("*") if p.is_dir() and not p.name.startswith((".", "_")))
     if not folders:
         raise ArchiveError(f"aucun numéro dans {settings.issues_dir} : créez-en un avec « inserecho new 2027-01 ».")
     issues: list[Issue] = []
@@ -233,6 +231,12 @@ def _issue_entry(issue: Issue, rendered: RenderedIssue, settings: Settings) -> I
     )
 
 
+_TERRITORY_FILTER = Filter(
+    "territoire", "Territoire", "Tous les territoires", tuple((_slug(t), t) for t in TERRITORIES),
+    "Les annonces qui concernent tout le département restent affichées.",
+)
+
+
 def _calls_page(issues: list[Issue], entries: list[IssueEntry], settings: Settings, today: date) -> OpenPage:
     kinds = tuple((key, spec.label) for key in CALL_SECTIONS if (spec := settings.section(key)))
     return OpenPage(
@@ -255,12 +259,6 @@ def _offers_page(issues: list[Issue], entries: list[IssueEntry], today: date) ->
         (_TERRITORY_FILTER, Filter("public", "Public", "Tous les publics", tuple(AUDIENCES.items()))),
         _open_entries(issues, entries, OFFER_SECTIONS, today),
     )
-
-
-_TERRITORY_FILTER = Filter(
-    "territoire", "Territoire", "Tous les territoires", tuple((_slug(t), t) for t in TERRITORIES),
-    "Les annonces qui concernent tout le département restent affichées.",
-)
 
 
 def _open_entries(issues: list[Issue], entries: list[IssueEntry], keys: tuple[str, ...], today: date) -> tuple[OpenEntry, ...]:

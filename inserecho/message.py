@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
@@ -25,6 +26,7 @@ from inserecho.tokens import TokenSigner
 from inserecho.transport import OutgoingMessage
 
 TEST_PREFIX = "[Test] "
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
 
 
 class Recipient(Protocol):
@@ -158,11 +160,16 @@ def _qp(text: str) -> bytes:
 
 
 def _check_header(name: str, value: str) -> None:
-    if any(c in value for c in "\r\n\x00"):
-        raise HeaderError(
-            f"la valeur {value!r} de l'en-tête {name} contient un saut de ligne : c'est interdit "
-            "(risque d'injection d'en-têtes). Corrigez-la dans le fichier d'où elle vient."
-        )
+    """Refuse line breaks (header injection) and any other control character (an
+    invalid header that mail software reads each in its own way); tabs are fine."""
+    bad = next((c for c in value if c != "\t" and unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    if bad is None:
+        return
+    what = "un saut de ligne" if bad in _LINE_BREAKS else "un caractère invisible (caractère de contrôle)"
+    raise HeaderError(
+        f"la valeur {value!r} de l'en-tête {name} contient {what} : c'est interdit "
+        "(risque d'injection d'en-têtes). Corrigez-la dans le fichier d'où elle vient."
+    )
 
 
 def _encoded(name: str, value: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -175,6 +176,12 @@ class PreviewServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.server_port}/"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A page closed during a long poll is normal; anything else gets one line, no traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"Erreur interne de l'aperçu ({type(error).__name__} : {error}) ; il continue de tourner.", file=sys.stderr)
 
     def __enter__(self) -> Self:
         self._thread.start()

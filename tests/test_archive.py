@@ -197,6 +197,12 @@ def test_a_folder_it_did_not_make_is_never_replaced(tmp_path: Path) -> None:
     archive_of(root, out=tmp_path / "vide")  # its own site is replaced without complaint
 
 
+def test_a_folder_without_issues_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="aucun numéro"):
+        archive_of(tmp_path)
+    assert not (tmp_path / "site").exists()
+
+
 def test_command_builds_the_site_and_reports_errors_with_file_and_line(tmp_path: Path) -> None:
     root = copy_sample_folder(tmp_path)
     command = [sys.executable, "-m", "inserecho", "--root", str(root), "archive"]

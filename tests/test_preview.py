@@ -98,6 +98,19 @@ def test_server_gives_the_page_the_email_its_text_and_images_only(root: Path) ->
         assert json.loads(body) == {"version": 2}, "the long poll answers as soon as a rebuild happens"
 
 
+def test_server_errors_are_one_line_and_closed_pages_are_no_error(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    session = PreviewSession(root, root / "issues" / SAMPLE)
+    with PreviewServer(session, port=0) as server:
+        for error in (BrokenPipeError(32, "Broken pipe"), ValueError("gabarit illisible")):
+            try:
+                raise error
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == (
+        "Erreur interne de l'aperçu (ValueError : gabarit illisible) ; il continue de tourner.\n"
+    )
+
+
 def test_watch_rebuilds_on_every_kind_of_source(root: Path) -> None:
     session = PreviewSession(root, root / "issues" / SAMPLE)
     session.rebuild()

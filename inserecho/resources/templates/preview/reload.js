@@ -1,4 +1,5 @@
-/* Reload when the server has rebuilt the email; keep the chosen width and the scroll position. */
+/* Reload when the server has rebuilt the email (long poll on /__version);
+   keep the chosen width and the scroll position across reloads. */
 (function () {
   "use strict";
   var version = document.body.getAttribute("data-version");
@@ -44,8 +45,9 @@
           poll();
         }
       })
-      .catch(function () {
-        status.textContent = "Aperçu arrêté : relancez « inserecho preview » pour le retrouver.";
+      .catch(function () {  // server stopped: say so, and come back when it is restarted
+        status.textContent = "Aperçu arrêté : relancez « inserecho preview », la page se rechargera.";
+        setTimeout(poll, 2000);
       });
   }
   poll();

@@ -1,0 +1,246 @@
+"""Speed and memory of ``inserecho send``, next to the limit and to the naive way.
+
+Generates an issue of about 40 KB per message and a list of 10,000 subscribers in a
+temporary folder, starts ``smtp_sink.py`` in its own process on 127.0.0.1, and
+measures in the same run, on the same sink, with 4 connections each:
+
+1. ``inserecho send`` as a real process (journal, rate limiter set high enough not to
+   bind, personalisation);
+   (a) the limit: a bare aiosmtplib sender pushing one pre-built message, changing only
+       the To and Message-ID bytes;
+   (b) the naive way: stdlib smtplib, a new connection and a new EmailMessage per
+       recipient (4 threads).
+   Rates are those of the sending phase, read from the sink's clock: from the first to
+   the last message it accepted, so start-up (imports, render, journal) is left out
+   for every sender alike.
+2. The composition alone: ``Composer.compose`` for the 10,000 subscribers.
+3. ``inserecho send --dry-run`` over 100,000 subscribers as a process, with its peak
+   resident memory.
+
+Targets on a 2-core machine: inserecho at least 90 % of (a); 10,000 messages composed
+in under 2 s; the 100,000-subscriber dry run under 300 MB.
+
+    python benchmarks/bench_send.py [--recipients 10000] [--big 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import aiosmtplib
+from common import TERRITORIES, make_folder, median_seconds, verdict
+
+from inserecho import slots
+from inserecho.campaign import Campaign, prepare_campaign
+from inserecho.settings import load_settings
+
+HERE = Path(__file__).resolve().parent
+CONNECTIONS = 4
+ITEMS = 8  # about 41 KB per message
+RATE = "100000/minute"  # far above what a sender reaches: the limiter runs but never waits
+COMPOSE_REPEAT = 5
+TARGET_SHARE = 0.90
+TARGET_COMPOSE_SECONDS = 2.0
+TARGET_MEMORY_MB = 300
+
+
+class Sink:
+    """``smtp_sink.py`` in its own process, driven through its standard input."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "smtp_sink.py"), "0"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        self.port = int(self._ask(None).split()[1])
+
+    def _ask(self, command: str | None) -> str:
+        if command is not None:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+        return self.process.stdout.readline()
+
+    def reset(self) -> None:
+        self._ask("reset")
+
+    def rate(self, expected: int) -> float:
+        """Messages per second from the first to the last one accepted since the reset."""
+        count, first, last = self._ask("stats").split()
+        if int(count) != expected:
+            raise SystemExit(f"le puits a reçu {count} messages au lieu de {expected}")
+        return (int(count) - 1) / (float(last) - float(first))
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def write_subscribers(path: Path, count: int) -> None:
+    """A list as the officer's would be: most with a name, some tags, a few accented addresses."""
+    lines = []
+    for i in range(count):
+        local = f"andré.lefèvre{i}" if i % 100 == 7 else f"prenom.nom{i}"
+        lines.append(f"- email: {local}@structure{i % 997}.example.org\n")
+        if i % 5:
+            lines.append(f"  name: Camille Dupré-{i}\n")
+        lines.append(f"  organisation: \"Structure d'insertion n° {i % 997}\"\n")
+        lines.append(f"  territories: [{TERRITORIES[i % 4]}]\n")
+        lines.append(f"  tags: [{'adherent' if i % 3 else 'partenaire'}]\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def send_with_inserecho(root: Path, slug: str, subscribers: Path, port: int) -> float:
+    """Run the real command; return its whole duration in seconds."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "inserecho", "send", slug, "--subscribers", str(subscribers),
+         "--smtp", f"smtp://127.0.0.1:{port}", "--connections", str(CONNECTIONS), "--rate", RATE, "--yes"],
+        cwd=root, check=True, stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def send_bare(campaign: Campaign, port: int) -> None:
+    """The limit: one pre-built message, only its To and Message-ID bytes changed."""
+    first = campaign.recipients[0]
+    model = campaign.composer.compose(first)
+    head, rest = _cut_header(model.data, b"To")
+    middle, tail = _cut_header(rest, b"Message-ID")
+    queue = (
+        (s.email, b"".join((head, s.email.encode(), middle, f"<{n}.bench@example.org>".encode(), tail)))
+        for n, s in enumerate(campaign.recipients)
+    )
+    sender = model.sender
+
+    async def worker() -> None:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, local_hostname="localhost")
+        await smtp.connect()
+        for address, data in queue:
+            await smtp.sendmail(sender, [address], data, mail_options=["SMTPUTF8"] if not address.isascii() else [])
+        await smtp.quit()
+
+    async def run() -> None:
+        await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+
+    asyncio.run(run())
+
+
+def _cut_header(data: bytes, name: bytes) -> tuple[bytes, bytes]:
+    """The bytes before and after the value of header ``name`` (one line)."""
+    start = data.index(b"\n" + name + b": ") + 1 if not data.startswith(name + b": ") else 0
+    start += len(name) + 2
+    end = data.index(b"\n", start)
+    return data[:start], data[end:]
+
+
+def send_naive(campaign: Campaign, port: int) -> None:
+    """The naive way: for each recipient a new EmailMessage and a new connection."""
+    rendered = campaign.rendered
+    settings = campaign.composer.settings
+    sender = campaign.composer.envelope_from
+
+    def one(subscriber) -> None:
+        values = {slots.GREETING: slots.greeting(subscriber.name), slots.UNSUBSCRIBE_URL: settings.unsubscribe_url or "",
+                  slots.ASSETS: "https://inser-eco93.example.org/inserecho"}
+        message = EmailMessage()
+        message["From"] = settings.sender
+        message["To"] = subscriber.email
+        message["Subject"] = rendered.subject
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(domain="example.org")
+        message["List-Unsubscribe"] = f"<mailto:{settings.unsubscribe_mailto}>"
+        message.set_content(slots.fill_text(rendered.text, values))
+        message.add_alternative(slots.fill_html(rendered.html, values), subtype="html")
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.send_message(message, sender, [subscriber.email])
+
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        list(pool.map(one, campaign.recipients))
+
+
+# A small parent for the measured command: on Linux a child's peak memory starts at its
+# parent's size when it was spawned, so the benchmark's own memory must not be that parent.
+_MEASURE = (
+    "import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); "
+    "_, status, usage = os.wait4(child.pid, 0); print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))"
+)
+
+
+def peak_memory_mb(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; return its peak resident memory (MB) and its duration (s)."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=cwd, check=True,
+                            capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    kilobytes, status = result.stdout.split()
+    if int(status):
+        raise subprocess.CalledProcessError(int(status), args)
+    return int(kilobytes) / 1024, elapsed  # ru_maxrss is in KB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=100_000, help="abonné·e·s de l'essai à blanc mesuré en mémoire")
+    options = parser.parse_args()
+    count = options.recipients
+
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        (slug,) = make_folder(root, issues=1, items=ITEMS)
+        subscribers, big = root / "abonnes.yaml", root / "abonnes-100k.yaml"
+        write_subscribers(subscribers, count)
+        write_subscribers(big, options.big)
+        settings = load_settings(root)
+        campaign = prepare_campaign(settings, root / "issues" / slug, None, subscribers)
+        size = len(campaign.composer.compose(campaign.recipients[0]).data)
+
+        sink = Sink()
+        try:
+            sink.reset()
+            whole = send_with_inserecho(root, slug, subscribers, sink.port)
+            inserecho = sink.rate(count)
+            sink.reset()
+            send_bare(campaign, sink.port)
+            bare = sink.rate(count)
+            sink.reset()
+            send_naive(campaign, sink.port)
+            naive = sink.rate(count)
+        finally:
+            sink.close()
+
+        compose = median_seconds(lambda: [campaign.composer.compose(s) for s in campaign.recipients], COMPOSE_REPEAT)
+
+        python = [sys.executable, "-m", "inserecho"]
+        baseline, _ = peak_memory_mb([sys.executable, "-c", "import inserecho.cli"], root)
+        memory, dry_run = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
+
+    share = inserecho / bare
+    print(f"Envoi de {count} messages de {size / 1024:.1f} Ko, {CONNECTIONS} connexions, puits SMTP minimal sur 127.0.0.1")
+    print("(débits de la phase d'envoi, horloge du puits : du premier au dernier message accepté)")
+    print(f"  inserecho send (processus réel)     {inserecho:7.0f} msg/s  "
+          f"(commande entière {whole:.1f} s, dont environ {whole - count / inserecho:.1f} s hors envoi)")
+    print(f"  (a) limite : aiosmtplib nu          {bare:7.0f} msg/s")
+    print(f"  (b) naïf : smtplib, 1 connexion et 1 EmailMessage par message {naive:5.0f} msg/s")
+    print(f"  inserecho / (a) = {share:.0%} ; inserecho / (b) = {inserecho / naive:.1f} ×")
+    print(f"Composition seule de {count} messages (médiane de {COMPOSE_REPEAT}) : {compose:.2f} s "
+          f"({count / compose:.0f} msg/s)")
+    print(f"Essai à blanc sur {options.big} abonné·e·s : mémoire maximale {memory:.0f} Mo "
+          f"(import seul : {baseline:.0f} Mo), durée {dry_run:.1f} s")
+    print(f"Cible : inserecho ≥ {TARGET_SHARE:.0%} de (a) : {'OK' if share >= TARGET_SHARE else 'EN DESSOUS DE LA CIBLE'}")
+    print(f"Cible : composition < {TARGET_COMPOSE_SECONDS:g} s : {verdict(compose < TARGET_COMPOSE_SECONDS)}")
+    print(f"Cible : mémoire < {TARGET_MEMORY_MB} Mo : {verdict(memory < TARGET_MEMORY_MB)}")
+
+
+if __name__ == "__main__":
+    main()

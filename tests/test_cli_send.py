@@ -1,0 +1,603 @@
+"""``inserecho send``, ``status``, ``unsubscribe`` and ``subscribers`` through the real command.
+
+Every test builds a newsletter folder in ``tmp_path`` and runs the command (in this
+process, or as a real ``python -m inserecho`` child process where signals or the
+terminal matter) against a real SMTP server (aiosmtpd) on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import mailbox
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from inserecho.journal import Journal
+from inserecho.runlock import exclusive_run
+from issuefolder import SLUG, Run, make_folder, run_cli, write_files
+
+SETTINGS = """\
+    newsletter:
+      name: "Inser'Echo"
+      publisher: "Inser'Eco93"
+      postal_address: "Inser'Eco93, 12 rue de l'Exemple, 93000 Bobigny"
+      website: "https://inser-eco93.example.org"
+      list_id: "inserecho.inser-eco93.example.org"
+    sender:
+      from: "Inser'Échos du réseau <lettre@inser-eco93.example.org>"
+      reply_to: "Équipe Inser'Eco93 <contact@inser-eco93.example.org>"
+    archive_url: "https://inser-eco93.example.org/inserecho/"
+    unsubscribe:
+      mailto: "desinscription@inser-eco93.example.org"
+      url: "https://inser-eco93.example.org/desinscription"
+    """
+
+SUBJECT = "Inser'Echo n° 43 : les vœux du réseau"  # as issuefolder.ISSUE writes it
+SENT_SUBJECT = "Inser’Echo n° 43\u00a0: les vœux du réseau"  # after French typography
+
+SUBSCRIBERS = """\
+    - email: marie.dupont@example.org
+      name: Marie Dupont-Lefèvre
+      territories: [Est Ensemble]
+    - email: paul@example.org
+      territories: [Plaine Commune]
+    - email: ines@example.org
+      name: "Inès & Cie <direction>"
+      territories: [Plaine Commune]
+      tags: [adherent]
+    """
+ADDRESSES = {"marie.dupont@example.org", "paul@example.org", "ines@example.org"}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No relay, password or secret from the machine running the tests."""
+    for name in ("INSERECHO_SMTP_URL", "INSERECHO_SMTP_PASSWORD", "INSERECHO_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def newsletter(root: Path, subscribers: str = SUBSCRIBERS, settings: str = SETTINGS) -> Path:
+    make_folder(root, settings=settings)
+    write_files(root, {"subscribers.yaml": subscribers})
+    return root
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    return newsletter(tmp_path / "lettre")
+
+
+def send(root: Path, server, *args: str) -> Run:
+    return run_cli(root, "send", SLUG, "--smtp", server.url, "--yes", *args)
+
+
+def parse(data: bytes) -> EmailMessage:
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+def messages(server) -> dict[str, EmailMessage]:
+    """The messages the server accepted, by recipient (each must have come once)."""
+    assert max(server.handler.recipients().values(), default=1) == 1
+    return {m.rcpt: parse(m.data) for m in server.handler.received}
+
+
+def counts(root: Path, campaign: str = SLUG) -> dict[str, int]:
+    with Journal.open(root / "journal.sqlite3") as journal:
+        return journal.counts(campaign)
+
+
+def report_rows(root: Path, campaign: str = SLUG) -> dict[str, dict[str, str]]:
+    """The CSV report of a campaign, by address."""
+    text = (root / "build" / SLUG / f"envoi-{campaign}.csv").read_text(encoding="utf-8-sig")
+    return {row["adresse"]: row for row in csv.DictReader(text.splitlines(), delimiter=";")}
+
+
+def text_of(message: EmailMessage, kind: str = "plain") -> str:
+    """A part's decoded content, with the wire's CRLF line endings read as LF."""
+    return message.get_body((kind,)).get_content().replace("\r\n", "\n")
+
+
+def token_of(message: EmailMessage) -> str:
+    return re.search(r"token=([\w.-]+)>", message["List-Unsubscribe"])[1]
+
+
+# Messages: headers, parts, personalisation
+
+
+def test_every_message_is_a_well_formed_personalised_newsletter(smtp_server, folder):
+    result = send(folder, smtp_server)
+    assert result.code == 0, result.output
+    assert "Envoyés : 3 · échecs temporaires : 0 · échecs définitifs : 0 · restants : 0" in result.out
+    assert f"Rapport détaillé : {Path('build', SLUG, f'envoi-{SLUG}.csv')}" in result.out
+
+    received = messages(smtp_server)
+    assert set(received) == ADDRESSES
+    for address, message in received.items():
+        assert message.defects == [] and message.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+        assert {p.get_content_charset() for p in message.iter_parts()} == {"utf-8"}
+        assert message["From"] == "Inser'Échos du réseau <lettre@inser-eco93.example.org>"
+        assert message["Reply-To"] == "Équipe Inser'Eco93 <contact@inser-eco93.example.org>"
+        assert message["To"].addresses[0].addr_spec == address
+        assert message["Subject"] == SENT_SUBJECT
+        assert message["Date"].datetime is not None
+        assert re.fullmatch(r"<[\w.-]+@inser-eco93\.example\.org>", message["Message-ID"])
+        assert message["List-Id"] == "Inser'Echo <inserecho.inser-eco93.example.org>"
+        token = token_of(message)
+        assert message["List-Unsubscribe"] == (
+            f"<mailto:desinscription@inser-eco93.example.org?subject=unsubscribe%20{token}>, "
+            f"<https://inser-eco93.example.org/desinscription?token={token}>"
+        )
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        html = text_of(message, "html")
+        assert f'href="https://inser-eco93.example.org/desinscription?token={token}"' in html
+        assert f"Se désinscrire\u00a0: https://inser-eco93.example.org/desinscription?token={token}" in (
+            text_of(message)
+        )
+    # every header line the wire carried is ASCII: display names are RFC 2047 encoded
+    raw_headers = smtp_server.handler.received[0].data.split(b"\r\n\r\n", 1)[0]
+    assert raw_headers.isascii() and b"=?utf-8?" in raw_headers
+    assert len({m["Message-ID"] for m in received.values()}) == 3
+    assert len({token_of(m) for m in received.values()}) == 3
+
+    marie, paul, ines = (received[a] for a in ("marie.dupont@example.org", "paul@example.org", "ines@example.org"))
+    assert marie["To"] == "Marie Dupont-Lefèvre <marie.dupont@example.org>"
+    assert text_of(marie).startswith("Bonjour Marie Dupont-Lefèvre,\n")
+    assert "Bonjour Marie Dupont-Lefèvre," in text_of(marie, "html")
+    assert paul["To"] == "paul@example.org"
+    assert text_of(paul).startswith("Bonjour,\n")
+    assert "Bonjour Paul" not in text_of(paul, "html")
+    assert ines["To"].addresses[0].display_name == "Inès & Cie <direction>"
+    assert text_of(ines).startswith("Bonjour Inès & Cie <direction>,\n")
+    assert "Bonjour Inès &amp; Cie &lt;direction&gt;," in text_of(ines, "html")
+
+    assert counts(folder)["sent"] == 3
+    rows = report_rows(folder)
+    assert set(rows) == ADDRESSES
+    assert {(r["état"], r["tentatives"]) for r in rows.values()} == {("envoyé", "1")}
+    assert all(r["réponse du serveur"].startswith("250 2.0.0 Ok: queued as") for r in rows.values())
+
+
+def test_sending_again_resumes_and_mails_nobody_twice(smtp_server, folder):
+    assert send(folder, smtp_server).code == 0
+    again = send(folder, smtp_server)
+    assert again.code == 0, again.output
+    assert "déjà servis : 3" in again.out
+    assert "Rien à envoyer : tous les destinataires de ce segment ont déjà été servis" in again.out
+    assert len(smtp_server.handler.received) == 3
+
+
+def test_unsubscribe_token_from_a_message_stops_the_next_campaigns(smtp_server, folder):
+    assert send(folder, smtp_server).code == 0
+    token = token_of(messages(smtp_server)["marie.dupont@example.org"])
+
+    result = run_cli(folder, "unsubscribe", "--token", token)
+    assert result.code == 0, result.output
+    assert "marie.dupont@example.org : désinscrite (lien de désinscription)." in result.out
+
+    rappel = send(folder, smtp_server, "--campaign", "rappel")
+    assert rappel.code == 0, rappel.output
+    assert "désinscrits : 1" in rappel.out and "Envoyés : 2" in rappel.out
+    assert smtp_server.handler.recipients() == Counter(
+        {"marie.dupont@example.org": 1, "paul@example.org": 2, "ines@example.org": 2}
+    )
+    assert counts(folder, "rappel")["suppressed"] == 1
+    assert report_rows(folder, "rappel")["marie.dupont@example.org"]["état"] == "désinscrit"
+
+
+def test_a_forged_token_is_refused(folder):
+    result = run_cli(folder, "unsubscribe", "--token", "bWFyaWVAZXhhbXBsZS5vcmc.AAAAAAAAAAAAAAAAAAAAAA")
+    assert result.code == 2
+    assert "jeton de désinscription invalide" in result.err
+
+
+def test_manual_unsubscribe_is_counted_by_check_and_honoured_by_send(smtp_server, folder):
+    result = run_cli(folder, "unsubscribe", "Paul@Example.org")
+    assert result.code == 0, result.output
+    assert "Paul@example.org : désinscrite (demande manuelle)." in result.out
+    assert "Adresses désinscrites au total : 1." in result.out
+
+    check = run_cli(folder, "subscribers", "check", "subscribers.yaml")
+    assert check.code == 0, check.output
+    assert "subscribers.yaml : 3 abonné·e·s, aucune erreur." in check.out
+    assert "Segment (toute la liste) : 3, dont 1 désinscrit·e·s ; 2 recevraient la lettre." in check.out
+
+    assert send(folder, smtp_server).code == 0
+    assert set(messages(smtp_server)) == ADDRESSES - {"paul@example.org"}
+    status = run_cli(folder, "status", SLUG)
+    assert re.search(r"désinscrit\.+ +1\n", status.out), status.out
+    assert re.search(r"envoyé\.+ +2\n", status.out)
+
+    undo = run_cli(folder, "unsubscribe", "--undo", "paul@example.org")
+    assert "paul@example.org : réinscrite." in undo.out
+    assert send(folder, smtp_server).code == 0  # the same campaign, resumed: Paul's turn
+    assert smtp_server.handler.recipients() == Counter(dict.fromkeys(ADDRESSES, 1))
+
+
+# Relay replies: retries, permanent failures, throttling
+
+
+def test_temporary_failures_and_a_dropped_connection_are_retried_then_delivered(smtp_server, folder):
+    smtp_server.handler.script("paul@example.org", "450 4.2.1 Boîte occupée, réessayez")
+    smtp_server.handler.script("ines@example.org", "drop")
+    result = send(folder, smtp_server)
+    assert result.code == 0, result.output
+    assert smtp_server.handler.attempts["paul@example.org"] == 2
+    assert smtp_server.handler.dropped == ["ines@example.org"]
+    assert set(messages(smtp_server)) == ADDRESSES
+    rows = report_rows(folder)
+    assert (rows["paul@example.org"]["état"], rows["paul@example.org"]["tentatives"]) == ("envoyé", "2")
+    assert (rows["ines@example.org"]["état"], rows["ines@example.org"]["tentatives"]) == ("envoyé", "2")
+
+
+def test_a_permanent_failure_is_recorded_and_never_retried(smtp_server, folder):
+    smtp_server.handler.script("paul@example.org", "552 5.2.2 Boîte pleine")
+    smtp_server.handler.script("ines@example.org", "rcpt:550 5.1.1 Utilisateur inconnu")
+    result = send(folder, smtp_server)
+    assert result.code == 0, result.output
+    assert "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
+
+    status = run_cli(folder, "status", SLUG)
+    assert "Campagne 2027-01 : 3 destinataires" in status.out
+    assert "  ines@example.org (définitif, 1 tentative(s)) : 550 5.1.1 Utilisateur inconnu" in status.out
+    assert "  paul@example.org (définitif, 1 tentative(s)) : 552 5.2.2 Boîte pleine" in status.out
+    assert "--retry-failed" not in status.out
+    rows = report_rows(folder)
+    assert rows["paul@example.org"]["état"] == "échec définitif"
+    assert rows["paul@example.org"]["réponse du serveur"] == "552 5.2.2 Boîte pleine"
+
+    retry = send(folder, smtp_server, "--retry-failed")
+    assert retry.code == 0 and "Rien à envoyer" in retry.out
+    assert smtp_server.handler.attempts == Counter(dict.fromkeys(ADDRESSES, 1))
+    # the unknown address is a hard bounce: on the suppression list for every later issue
+    assert "dont 1 désinscrit·e·s" in run_cli(folder, "subscribers", "check", "subscribers.yaml").out
+
+
+def test_retry_failed_tries_again_the_temporary_failures(smtp_server, tmp_path):
+    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + "smtp:\n  max_attempts: 1\n")
+    smtp_server.handler.script("paul@example.org", "450 4.2.1 Boîte occupée")
+    first = send(root, smtp_server)
+    assert first.code == 1
+    assert "échecs temporaires : 1" in first.out
+    assert "réessayez plus tard avec --retry-failed" in first.err
+    status = run_cli(root, "status", SLUG)
+    assert "  paul@example.org (temporaire, 1 tentative(s)) : 450 4.2.1 Boîte occupée" in status.out
+    assert f"Pour réessayer : inserecho send {SLUG} --retry-failed" in status.out
+    assert report_rows(root)["paul@example.org"]["état"] == "échec temporaire"
+
+    plain_resume = send(root, smtp_server)
+    assert "Rien à envoyer" in plain_resume.out
+    assert smtp_server.handler.attempts["paul@example.org"] == 1
+
+    retry = send(root, smtp_server, "--retry-failed")
+    assert retry.code == 0, retry.output
+    assert "nouvel essai des échecs temporaires" in retry.out and "Envoyés : 1" in retry.out
+    assert set(messages(smtp_server)) == ADDRESSES
+    assert report_rows(root)["paul@example.org"]["tentatives"] == "2"
+
+
+def test_a_throttling_relay_is_waited_out(smtp_server, folder):
+    smtp_server.handler.throttle(4)
+    result = send(folder, smtp_server)
+    assert result.code == 0, result.output
+    assert len(smtp_server.handler.refused) == 4
+    assert set(messages(smtp_server)) == ADDRESSES
+    assert counts(folder)["sent"] == 3
+
+
+# Bad input: nothing leaves
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        r"Marie\nBcc: tous@example.org",
+        r"Marie\r\nBcc: tous@example.org",
+        r"Marie\rDupont",
+        r"Marie\vDupont",
+        r"Marie\fDupont",
+        r"Marie\x1cDupont",
+        r"Marie\x7fDupont",
+        r"Marie\NDupont",
+        r"Marie\LDupont",
+    ],
+)
+def test_a_line_break_in_a_name_is_refused_before_anything_is_sent(smtp_server, tmp_path, name):
+    root = newsletter(tmp_path, subscribers=f"""\
+        - email: paul@example.org
+        - email: marie@example.org
+          name: "{name}"
+        """)
+    result = send(root, smtp_server)
+    assert result.code == 1
+    assert re.search(r"^subscribers\.yaml:2: la valeur .* de l'en-tête To contient", result.err, re.M), result.err
+    assert "Traceback" not in result.err
+    assert smtp_server.handler.commands == []  # not even a connection
+    assert not (root / "journal.sqlite3").exists()
+
+
+def test_invalid_and_duplicated_addresses_are_refused_with_their_lines(smtp_server, tmp_path):
+    root = newsletter(tmp_path, subscribers="""\
+        - email: marie@example.org
+        - email: paul@@example.org
+        - email: ines@example.org
+        - email: Marie@Example.org
+        """)
+    result = send(root, smtp_server)
+    assert result.code == 1
+    assert "subscribers.yaml:2: adresse « paul@@example.org » invalide" in result.err
+    assert "subscribers.yaml:4: adresse en double : déjà présente ligne 1." in result.err
+    assert smtp_server.handler.commands == []
+    check = run_cli(root, "subscribers", "check", "subscribers.yaml")
+    assert check.code == 1 and "subscribers.yaml:4: adresse en double" in check.err
+
+
+# Modes: dry run, test copy, outbox, segment
+
+
+def test_dry_run_sends_nothing_and_writes_nothing_in_the_journal(smtp_server, folder):
+    assert run_cli(folder, "unsubscribe", "ines@example.org").code == 0
+    result = send(folder, smtp_server, "--dry-run")
+    assert result.code == 0, result.output
+    assert "Essai à blanc : 3 messages préparés" in result.out and "rien n'a été envoyé" in result.out
+    assert "déjà servis : 0 ; désinscrits : 1 ; à envoyer : 2." in result.out
+    assert smtp_server.handler.commands == []
+    with Journal.open(folder / "journal.sqlite3") as journal:
+        assert journal.campaigns() == []
+    assert not (folder / "build" / SLUG / f"envoi-{SLUG}.csv").exists()
+
+
+def test_a_test_copy_goes_to_one_address_and_leaves_the_journal_alone(smtp_server, folder):
+    result = send(folder, smtp_server, "--test", "Moi@Example.org")
+    assert result.code == 0, result.output
+    assert f"Exemplaire de test envoyé à Moi@example.org via {smtp_server.url}" in result.out
+    (copy,) = smtp_server.handler.received
+    assert copy.rcpt == "Moi@example.org"
+    message = parse(copy.data)
+    assert message["Subject"] == "[Test] " + SENT_SUBJECT
+    assert text_of(message).startswith("Bonjour,\n")
+    assert not (folder / "journal.sqlite3").exists()
+
+    invalid = send(folder, smtp_server, "--test", "moi@")
+    assert invalid.code == 2 and "--test" in invalid.err
+
+
+def test_outbox_writes_a_maildir_instead_of_sending(folder):
+    result = run_cli(folder, "send", SLUG, "--outbox", "boite", "--yes")
+    assert result.code == 0, result.output
+    assert "aucun message ne quitte la machine" in result.out
+    assert f"Messages écrits dans {Path('boite', 'new')}/" in result.out
+    box = mailbox.Maildir(folder / "boite", factory=None, create=False)
+    assert len(box) == 3
+    delivered = {m["Delivered-To"]: m for m in box}
+    assert set(delivered) == ADDRESSES
+    assert all(m.get_content_type() == "multipart/alternative" for m in delivered.values())
+    assert counts(folder)["sent"] == 3
+
+
+def test_only_sends_to_a_segment(smtp_server, folder):
+    result = send(folder, smtp_server, "--only", "territory=Plaine Commune", "--campaign", "plaine-commune")
+    assert result.code == 0, result.output
+    assert "Destinataires : 2 (territoire Plaine Commune)" in result.out
+    assert set(messages(smtp_server)) == {"paul@example.org", "ines@example.org"}
+    assert sum(counts(folder, "plaine-commune").values()) == 2
+
+    tagged = send(folder, smtp_server, "--only", "territory=Plaine Commune", "--only", "tag=adherent", "--dry-run")
+    assert "Essai à blanc : 1 messages préparés" in tagged.out
+
+    wrong = send(folder, smtp_server, "--only", "ville=Bobigny")
+    assert wrong.code == 2 and "filtre inconnu « ville »" in wrong.err
+
+
+# Security of the relay connection
+
+
+@pytest.mark.parametrize("scheme", ["smtps", "smtp"])  # smtp: STARTTLS, which this server requires
+def test_tls_and_authentication(tls_server, folder, monkeypatch, scheme):
+    port = tls_server.smtps_port if scheme == "smtps" else tls_server.starttls_port
+    monkeypatch.setenv("INSERECHO_SMTP_PASSWORD", tls_server.password)
+    url = f"{scheme}://{tls_server.username}@localhost:{port}"
+    result = run_cli(folder, "send", SLUG, "--smtp", url, "--cafile", str(tls_server.cafile), "--connections", "1", "--yes")
+    assert result.code == 0, result.output
+    assert f"Relais : {url} (1 connexion(s))" in result.out
+    assert tls_server.password not in result.output
+    assert {m.rcpt for m in tls_server.handler.received} == ADDRESSES
+    assert tls_server.handler.commands.count("AUTH") == 1  # one connection: logged in once, reused
+
+
+def test_a_wrong_password_stops_the_run_and_is_never_shown(tls_server, folder, monkeypatch):
+    wrong = "Faux-Mot-De-Passe-7"
+    monkeypatch.setenv("INSERECHO_SMTP_PASSWORD", wrong)
+    url = f"smtps://{tls_server.username}@localhost:{tls_server.smtps_port}"
+    result = run_cli(folder, "send", SLUG, "--smtp", url, "--cafile", str(tls_server.cafile), "--yes")
+    assert result.code == 1
+    assert "Envoi arrêté : le serveur" in result.err and "refuse l'identification" in result.err
+    assert "INSERECHO_SMTP_PASSWORD" in result.err
+    assert wrong not in result.output
+    assert "Traceback" not in result.output
+    assert tls_server.handler.received == [] and "MAIL" not in tls_server.handler.commands
+    assert counts(folder)["pending"] == 3  # nobody branded as failed
+    assert wrong not in (folder / "build" / SLUG / f"envoi-{SLUG}.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.fixture
+def relay_name(monkeypatch):
+    """``relais.example.org``, a name that is not loopback, resolved to 127.0.0.1 (no traffic leaves)."""
+    real = socket.getaddrinfo
+
+    def fake(host, *args, **kwargs):
+        return real("127.0.0.1" if host == "relais.example.org" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return "relais.example.org"
+
+
+def test_no_clear_text_to_a_remote_relay_without_insecure(smtp_server, folder, relay_name, monkeypatch):
+    monkeypatch.setenv("INSERECHO_SMTP_PASSWORD", "Zq9xK7w-secret")
+    url = f"smtp://lettre@{relay_name}:{smtp_server.port}"
+    result = run_cli(folder, "send", SLUG, "--smtp", url, "--yes")
+    assert result.code == 1
+    assert "STARTTLS" in result.err and "--insecure" in result.err
+    assert "Zq9xK7w-secret" not in result.output
+    assert smtp_server.handler.commands == ["EHLO"]  # neither AUTH nor MAIL went out
+    assert counts(folder)["pending"] == 3
+
+    monkeypatch.delenv("INSERECHO_SMTP_PASSWORD")
+    insecure = run_cli(folder, "send", SLUG, "--smtp", f"smtp://{relay_name}:{smtp_server.port}", "--insecure", "--yes")
+    assert insecure.code == 0, insecure.output
+    assert set(messages(smtp_server)) == ADDRESSES
+
+
+# Guard rails: confirmation, one run at a time
+
+
+def process(cwd: Path, *args: str, **popen) -> subprocess.Popen:
+    """``python -m inserecho ARGS`` as the officer would run it, without a terminal."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "inserecho", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", **popen,
+    )
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_sent(smtp_server, folder):
+    child = process(folder, "send", SLUG, "--smtp", smtp_server.url)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 2
+    assert "Destinataires : 3 (toute la liste)" in out
+    assert "confirmation impossible sans terminal : ajoutez --yes" in err
+    assert smtp_server.handler.commands == []
+
+
+def test_a_second_send_in_the_same_folder_is_refused(smtp_server, folder):
+    with exclusive_run(folder / "journal.sqlite3.lock"):  # as a running send holds it
+        result = send(folder, smtp_server)
+    assert result.code == 2
+    assert "un autre envoi est déjà en cours depuis ce dossier" in result.err
+    assert smtp_server.handler.commands == []
+    assert send(folder, smtp_server).code == 0  # released
+
+
+# Crashes and Ctrl-C: a real process, killed, then run again
+
+CAMPAIGN_SIZE, CONNECTIONS = 240, 4
+
+
+def generated_list(root: Path) -> set[str]:
+    addresses = [f"abonne{n:04}@example.org" for n in range(CAMPAIGN_SIZE)]
+    write_files(root, {"subscribers.yaml": "".join(
+        f"- email: {a}\n  name: Abonné·e {n}\n" for n, a in enumerate(addresses)
+    )})
+    return set(addresses)
+
+
+def start_send(root: Path, server) -> subprocess.Popen:
+    return process(root, "send", SLUG, "--smtp", server.url, "--yes", "--connections", str(CONNECTIONS))
+
+
+def wait_until_received(server, count: int, child: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while len(server.handler.received) < count:
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() < deadline, "the send made no progress"
+        time.sleep(0.002)
+
+
+@pytest.mark.slow
+def test_kill_9_at_several_points_then_resume(smtp_server, folder):
+    addresses = generated_list(folder)
+    smtp_server.handler.delay = 0.002  # keep a few messages in flight
+    kills = (1, 60, 150)
+    for threshold in kills:
+        child = start_send(folder, smtp_server)
+        wait_until_received(smtp_server, threshold, child)
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+        assert child.returncode == -signal.SIGKILL
+
+    final = start_send(folder, smtp_server)
+    out, err = final.communicate(timeout=60)
+    assert final.returncode == 0, err
+    assert "restants : 0" in out
+
+    received = smtp_server.handler.recipients()
+    assert set(received) == addresses  # nobody skipped
+    duplicates = sum(n - 1 for n in received.values())
+    assert duplicates <= CONNECTIONS * len(kills)  # at most what was in flight at each kill
+    ids: dict[str, set[str]] = {}
+    for message in smtp_server.handler.received:
+        ids.setdefault(message.rcpt, set()).add(parse(message.data)["Message-ID"])
+    assert all(len(found) == 1 for found in ids.values())  # a resent message keeps its id
+    assert counts(folder)["sent"] == CAMPAIGN_SIZE
+    assert {r["état"] for r in report_rows(folder).values()} == {"envoyé"}
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_then_resume_sends_nobody_twice(smtp_server, folder):
+    addresses = generated_list(folder)
+    smtp_server.handler.delay = 0.002
+    child = start_send(folder, smtp_server)
+    wait_until_received(smtp_server, 40, child)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 130, err
+    assert "Traceback" not in err
+    assert "Arrêt demandé" in err and "Envoi interrompu : relancez la même commande" in err
+    assert "Rapport détaillé" in out
+
+    received = set(smtp_server.handler.recipients())
+    with Journal.open(folder / "journal.sqlite3") as journal:
+        sent = {a for a in addresses if journal.state(SLUG, a) == "sent"}
+    assert sent == received  # what the relay accepted is exactly what the journal says
+    assert 40 <= len(sent) < CAMPAIGN_SIZE
+    assert counts(folder)["pending"] == CAMPAIGN_SIZE - len(sent)
+
+    final = start_send(folder, smtp_server)
+    out, err = final.communicate(timeout=60)
+    assert final.returncode == 0, err
+    assert f"déjà servis : {len(sent)}" in out
+    assert smtp_server.handler.recipients() == Counter(dict.fromkeys(addresses, 1))
+
+
+# status and subscribers import
+
+
+def test_status_before_any_send_and_for_an_unknown_campaign(smtp_server, folder):
+    assert "Aucun envoi n'a encore eu lieu" in run_cli(folder, "status", SLUG).out
+    assert send(folder, smtp_server).code == 0
+    unknown = run_cli(folder, "status", "2026-12")
+    assert unknown.code == 2
+    assert "aucune campagne « 2026-12 » dans le journal (campagnes : 2027-01)" in unknown.err
+
+
+def test_subscribers_import_writes_the_list_and_never_overwrites_without_force(folder):
+    write_files(folder, {"export.csv": """\
+        Email;Prénom;Nom;Structure;Territoire
+        marie@example.org;Marie;Dupont;Régie de quartier;Est Ensemble
+        paul@example.org;Paul;Martin;;Plaine Commune
+        """})
+    existing = (folder / "subscribers.yaml").read_bytes()
+    refused = run_cli(folder, "subscribers", "import", "export.csv")
+    assert refused.code == 2
+    assert "subscribers.yaml existe déjà" in refused.err and "--force" in refused.err
+    assert (folder / "subscribers.yaml").read_bytes() == existing
+
+    forced = run_cli(folder, "subscribers", "import", "export.csv", "--force")
+    assert forced.code == 0, forced.output
+    assert "2 abonné·e·s écrit·e·s dans subscribers.yaml." in forced.out
+    check = run_cli(folder, "subscribers", "check", "subscribers.yaml", "--only", "territory=Est Ensemble")
+    assert check.code == 0, check.output
+    assert "subscribers.yaml : 2 abonné·e·s, aucune erreur." in check.out
+    assert "Segment (territoire Est Ensemble) : 1, dont 0 désinscrit·e·s" in check.out

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,8 +27,9 @@ from inserecho.problems import ContentError, Problem
 from inserecho.render import RenderedIssue, render_issue, web_url
 from inserecho.sections import AUDIENCES
 from inserecho.settings import SETTINGS_FILE, Settings
+from inserecho.suggest import fold_words
 from inserecho.templating import template_environment
-from inserecho.territories import TERRITORIES, WHOLE_DEPARTMENT
+from inserecho.territories import TERRITORIES, WHOLE_DEPARTMENT, territory_of_location
 
 SITE_MARKER = ".inserecho-archive"
 """Left in the site folder: only a folder holding it may be replaced by a new build."""
@@ -43,27 +43,6 @@ OFFER_SECTIONS = ("jobs",)
 UNDATED_OFFER_DAYS = 60
 """An offer without a deadline stays listed this many days after its issue came out."""
 
-# The communes of each territory (établissement public territorial), to place a job offer
-# whose front matter gives a ``location`` but no ``territory``.
-_COMMUNES: dict[str, tuple[str, ...]] = {
-    "Est Ensemble": (
-        "Bagnolet", "Bobigny", "Bondy", "Le Pré-Saint-Gervais", "Les Lilas", "Montreuil",
-        "Noisy-le-Sec", "Pantin", "Romainville",
-    ),
-    "Grand Paris Grand Est": (
-        "Clichy-sous-Bois", "Coubron", "Gagny", "Gournay-sur-Marne", "Le Raincy", "Les Pavillons-sous-Bois",
-        "Livry-Gargan", "Montfermeil", "Neuilly-Plaisance", "Neuilly-sur-Marne", "Noisy-le-Grand",
-        "Rosny-sous-Bois", "Vaujours", "Villemomble",
-    ),
-    "Paris Terres d'Envol": (
-        "Aulnay-sous-Bois", "Drancy", "Dugny", "Le Blanc-Mesnil", "Le Bourget", "Sevran",
-        "Tremblay-en-France", "Villepinte",
-    ),
-    "Plaine Commune": (
-        "Aubervilliers", "Épinay-sur-Seine", "La Courneuve", "L'Île-Saint-Denis", "Pierrefitte-sur-Seine",
-        "Saint-Denis", "Saint-Ouen-sur-Seine", "Saint-Ouen", "Stains", "Villetaneuse",
-    ),
-}
 
 
 class ArchiveError(Exception):
@@ -207,20 +186,12 @@ def territories_of(item: Item) -> tuple[str, ...]:
     named = tuple(t for t in item.territories if t != WHOLE_DEPARTMENT)
     if item.territories:
         return named
-    location = _fold(str(item.fields.get("location", "")))
-    return tuple(t for t, communes in _COMMUNES.items() if any(_fold(c) == location for c in communes))
-
-
-def _fold(text: str) -> str:
-    """``L’Île-Saint-Denis (93)`` → ``l ile saint denis``."""
-    text = re.sub(r"\(.*?\)|\b\d{5}\b", " ", text.replace("’", "'"))
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[-']", " ", plain).split())
+    territory = territory_of_location(str(item.fields.get("location", "")))
+    return (territory,) if territory else ()
 
 
 def _slug(text: str) -> str:
-    return "-".join(_fold(text).split())
+    return "-".join(fold_words(text).split())
 
 
 def _issue_entry(issue: Issue, rendered: RenderedIssue, settings: Settings) -> IssueEntry:

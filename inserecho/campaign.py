@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from inserecho.loader import load_issue
+from inserecho.loader import ISSUE_FILE, load_issue
 from inserecho.message import Composer, HeaderError
 from inserecho.problems import ContentError, Problem
 from inserecho.render import RenderedIssue, render_issue, web_url
-from inserecho.settings import Settings
+from inserecho.settings import SETTINGS_FILE, Settings
 from inserecho.subscribers import Subscriber, load_subscribers, select
 from inserecho.tokens import TokenSigner, load_secret
 
@@ -47,15 +47,16 @@ def prepare_campaign(
     asset_base = web_url(settings, issue.slug)
     if rendered.images and not asset_base:
         raise ContentError([Problem(
-            settings.root / "inserecho.yaml", None,
+            settings.root / SETTINGS_FILE, None,
             "le numéro contient des images mais « archive_url » n'est pas réglé : les messageries "
             "ne pourraient pas les afficher. Indiquez l'adresse où l'archive est publiée.",
         )])
     campaign_name = name or issue.slug
     try:
         composer = Composer(rendered, settings, signer_for(settings), campaign_name, asset_base or "", test=test)
-    except HeaderError as error:
-        raise ContentError([Problem(settings.root / "inserecho.yaml", None, str(error))]) from None
+    except HeaderError as error:  # the subject comes from the issue, the rest from the settings
+        source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
+        raise ContentError([Problem(source, None, str(error))]) from None
     recipients: list[Subscriber] = []
     segment = ""
     if subscribers_file is not None:

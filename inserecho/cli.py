@@ -11,8 +11,17 @@ import click
 
 from inserecho import __version__
 from inserecho.build import write_build
-from inserecho.clicontext import EXIT_CONTENT, Folder, kilobytes, pass_folder, plural, report_problems, report_warnings, shown
 from inserecho.cli_send import send, status, subscribers, unsubscribe
+from inserecho.clicontext import (
+    EXIT_CONTENT,
+    Folder,
+    kilobytes,
+    pass_folder,
+    plural,
+    report_problems,
+    report_warnings,
+    shown,
+)
 from inserecho.clifrench import install_french_messages
 from inserecho.problems import ContentError
 from inserecho.render import GMAIL_CLIP_BYTES, render_issue

@@ -20,10 +20,16 @@ from inserecho.journal import Journal
 from inserecho.problems import ContentError
 from inserecho.ratelimit import parse_rate
 from inserecho.relay import RelayConfig
-from inserecho.runlock import AlreadyRunning, exclusive_run
 from inserecho.report import STATE_LABELS, write_delivery_report
+from inserecho.runlock import AlreadyRunning, exclusive_run
 from inserecho.subscribers import Subscriber, load_subscribers, normalise_email, select
-from inserecho.transport import FatalRelayError, MaildirOutbox, SendError, SmtpTransport, Transport
+from inserecho.transport import (
+    FatalRelayError,
+    MaildirOutbox,
+    SendError,
+    SmtpTransport,
+    Transport,
+)
 
 EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
@@ -185,21 +191,23 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
 
 @subscribers.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("subscribers.yaml"),
-              show_default=True, help="Fichier YAML à écrire.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier YAML à écrire (par défaut : subscribers.yaml dans le dossier de la lettre).")
 @click.option("--force", is_flag=True, help="Remplacer le fichier s'il existe déjà.")
-def subscribers_import(file: Path, output: Path, force: bool) -> None:
+@pass_folder
+def subscribers_import(folder: Folder, file: Path, output: Path | None, force: bool) -> None:
     """Convertir l'export CSV d'un autre outil en liste YAML."""
+    output = output or folder.root / "subscribers.yaml"
     entries, problems = import_csv(file)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
     try:
         write_atomic(output, to_yaml(entries, file.name), overwrite=force)
     except FileExistsError:
-        raise click.UsageError(f"{output} existe déjà : choisissez un autre nom avec -o, ou --force pour le remplacer.") from None
+        raise click.UsageError(f"{shown(output)} existe déjà : choisissez un autre nom avec -o, ou --force pour le remplacer.") from None
     for problem in problems:
         click.echo(problem.format(), err=True)
-    click.echo(f"{len(entries)} abonné·e·s écrit·e·s dans {output}.")
+    click.echo(f"{len(entries)} abonné·e·s écrit·e·s dans {shown(output)}.")
 
 
 def _default_subscribers(folder: Folder) -> Path:
@@ -214,19 +222,20 @@ def _default_subscribers(folder: Folder) -> Path:
 
 def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecure: bool,
                cafile: str | None, size: int) -> Transport:
-    if outbox is not None:
-        return MaildirOutbox(outbox if outbox.is_absolute() else Path.cwd() / outbox)
-    url = smtp_url or folder.settings.smtp_url
-    if not url:
-        raise click.UsageError(
-            f"aucun relais SMTP : indiquez --smtp URL, la variable {SMTP_URL_VARIABLE} ou « smtp: url: » "
-            "dans inserecho.yaml, ou bien --outbox DOSSIER pour écrire les messages dans un dossier."
-        )
     try:
-        config = RelayConfig.from_url(url, insecure=insecure, cafile=cafile)
+        if outbox is not None:
+            return MaildirOutbox(outbox if outbox.is_absolute() else Path.cwd() / outbox)
+        url = smtp_url or folder.settings.smtp_url
+        if not url:
+            raise click.UsageError(
+                f"aucun relais SMTP : indiquez --smtp URL, la variable {SMTP_URL_VARIABLE} ou « smtp: url: » "
+                "dans inserecho.yaml, ou bien --outbox DOSSIER pour écrire les messages dans un dossier."
+            )
+        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile), size)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    return SmtpTransport(config, size)
+    except FatalRelayError as error:  # an unreadable --cafile, an outbox that cannot be created
+        raise click.ClickException(str(error)) from None
 
 
 async def _send_one(transport: Transport, message) -> str:

@@ -12,7 +12,13 @@ import click
 
 from inserecho.archive import ArchiveError, build_archive
 from inserecho.clicontext import Folder, kilobytes, pass_folder, report_warnings, shown
-from inserecho.preview import DEFAULT_PORT, PreviewServer, PreviewSession, Snapshot, watch_and_rebuild
+from inserecho.preview import (
+    DEFAULT_PORT,
+    PreviewServer,
+    PreviewSession,
+    Snapshot,
+    watch_and_rebuild,
+)
 
 
 @click.command()

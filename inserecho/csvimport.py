@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from inserecho.subscribers import (
     duplicate_message,
     normalise_email,
 )
+from inserecho.suggest import fold_words
 from inserecho.territories import normalise_territory
 
 # Column names as the officer may find them, folded (lower case, no accents,
@@ -153,18 +153,11 @@ def _sniff_delimiter(text: str) -> str:
     return max(_DELIMITERS, key=lambda d: len(next(csv.reader([header], delimiter=d))))
 
 
-def _fold(text: str) -> str:
-    """``Adresse E-mail`` → ``adresse e mail``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[-_.:]", " ", plain).split())
-
-
 def _map_columns(header: list[str]) -> dict[int, str]:
     """Column index → field, keeping the first column for each field."""
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
-        field = _COLUMNS.get(_fold(name))
+        field = _COLUMNS.get(fold_words(name))
         if field and field not in columns.values():
             columns[index] = field
     return columns

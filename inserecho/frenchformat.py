@@ -7,7 +7,6 @@ before ``€``, the same spaces :mod:`inserecho.typography` uses.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,6 +14,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import get_day_names, get_month_names
 from babel.numbers import format_decimal
 
+from inserecho.suggest import fold
 from inserecho.typography import NBSP
 
 LOCALE = "fr_FR"
@@ -77,14 +77,8 @@ def _format_number(number: Decimal) -> str:
 # --- parsing -----------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: ``Février`` → ``fevrier``."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_MONTHS = {_fold(name): number for number, name in get_month_names("wide", locale=LOCALE).items()}
-_WEEKDAYS = "|".join(_fold(name) for name in get_day_names("wide", locale=LOCALE).values())
+_MONTHS = {fold(name): number for number, name in get_month_names("wide", locale=LOCALE).items()}
+_WEEKDAYS = "|".join(fold(name) for name in get_day_names("wide", locale=LOCALE).values())
 _ISO = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})")
 _NUMERIC = re.compile(r"(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})")
 _WORDS = re.compile(
@@ -99,7 +93,7 @@ def parse_french_date(text: str) -> date | None:
     Returns None when the text is not a date or names a day that does not
     exist (``2027-02-30``).
     """
-    folded = " ".join(_fold(text).split())
+    folded = " ".join(fold(text).split())
     for pattern in (_ISO, _NUMERIC, _WORDS):
         match = pattern.fullmatch(folded)
         if match is None:

@@ -35,7 +35,14 @@ class Recipient(Protocol):
 
 
 class HeaderError(ValueError):
-    """A header value would break the message (line break, bad address): French message."""
+    """A header value would break the message (line break, bad address): French message.
+
+    ``header`` names the header, which tells the caller where the value came from.
+    """
+
+    def __init__(self, message: str, header: str):
+        super().__init__(message)
+        self.header = header
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ class Composer:
         self.campaign = campaign
         sender_name, self.envelope_from = parseaddr(settings.sender)
         if "@" not in self.envelope_from:
-            raise HeaderError(f"l'expéditeur « {settings.sender} » (sender.from dans inserecho.yaml) n'est pas une adresse valide.")
+            raise HeaderError(f"l'expéditeur « {settings.sender} » (sender.from dans inserecho.yaml) n'est pas une adresse valide.", "From")
         self.domain = self.envelope_from.rsplit("@", 1)[1]
         subject = (TEST_PREFIX if test else "") + rendered.subject
         static = {slots.ASSETS: asset_base.rstrip("/")}
@@ -93,7 +100,7 @@ class Composer:
         self._html = _Part.prepare(slots.fill_html(rendered.html, static), html=True, markers=markers)
         self._boundary = f"=_inserecho_{secrets.token_hex(12)}"
         headers = [
-            ("From", _address(sender_name, self.envelope_from)),
+            ("From", _address("From", sender_name, self.envelope_from)),
             ("Subject", _encoded("Subject", subject)),
             ("MIME-Version", "1.0"),
             ("Content-Type", f'multipart/alternative; boundary="{self._boundary}"'),
@@ -101,7 +108,7 @@ class Composer:
         ]
         if settings.reply_to:
             reply_name, reply_address = parseaddr(settings.reply_to)
-            headers.append(("Reply-To", _address(reply_name, reply_address)))
+            headers.append(("Reply-To", _address("Reply-To", reply_name, reply_address)))
         if settings.unsubscribe_url:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
@@ -125,7 +132,7 @@ class Composer:
             unsubscribe_links.append(f"{self.settings.unsubscribe_url}{separator}token={token}")
         address, smtputf8 = _wire_address(recipient.email)
         headers = [
-            ("To", _address(recipient.name or "", address)),
+            ("To", _address("To", recipient.name or "", address)),
             ("Date", formatdate(localtime=True)),
             ("Message-ID", self._message_id(recipient.email)),
         ]
@@ -168,7 +175,8 @@ def _check_header(name: str, value: str) -> None:
     what = "un saut de ligne" if bad in _LINE_BREAKS else "un caractère invisible (caractère de contrôle)"
     raise HeaderError(
         f"la valeur {value!r} de l'en-tête {name} contient {what} : c'est interdit "
-        "(risque d'injection d'en-têtes). Corrigez-la dans le fichier d'où elle vient."
+        "(risque d'injection d'en-têtes). Corrigez-la dans le fichier d'où elle vient.",
+        name,
     )
 
 
@@ -179,9 +187,9 @@ def _encoded(name: str, value: str) -> str:
     return Header(value, "utf-8", header_name=name).encode(linesep="\n")
 
 
-def _address(name: str, address: str) -> str:
-    _check_header("adresse", name)
-    _check_header("adresse", address)
+def _address(header: str, name: str, address: str) -> str:
+    _check_header(header, name)
+    _check_header(header, address)
     if address.isascii():
         return formataddr((name, address), charset="utf-8") if name else address
     # An internationalised local part travels as UTF-8 (SMTPUTF8); the name stays encoded.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from typing import Iterable
 
 
@@ -22,3 +24,14 @@ def french_list(words: Iterable[str]) -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " ou " + quoted[-1]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: ``Février`` → ``fevrier``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_words(text: str) -> str:
+    """:func:`fold`, with ``- _ . : '`` as spaces: ``L’Île-Saint-Denis`` → ``l ile saint denis``."""
+    return " ".join(re.sub(r"[-_.:'’]", " ", fold(text)).split())

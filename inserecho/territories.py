@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from inserecho.suggest import did_you_mean, french_list
+import re
+
+from inserecho.suggest import did_you_mean, fold_words, french_list
 
 TERRITORIES: tuple[str, ...] = (
     "Est Ensemble",
@@ -28,3 +30,32 @@ def normalise_territory(value: str, allow_department: bool = True) -> tuple[str 
         f"territoire inconnu « {value} »{did_you_mean(str(value), known)} ; "
         f"les territoires sont {french_list(known)}."
     )
+
+
+# The communes of each territory (établissement public territorial), to place a job offer
+# whose front matter gives a ``location`` but no ``territory``.
+COMMUNES: dict[str, tuple[str, ...]] = {
+    "Est Ensemble": (
+        "Bagnolet", "Bobigny", "Bondy", "Le Pré-Saint-Gervais", "Les Lilas", "Montreuil",
+        "Noisy-le-Sec", "Pantin", "Romainville",
+    ),
+    "Grand Paris Grand Est": (
+        "Clichy-sous-Bois", "Coubron", "Gagny", "Gournay-sur-Marne", "Le Raincy", "Les Pavillons-sous-Bois",
+        "Livry-Gargan", "Montfermeil", "Neuilly-Plaisance", "Neuilly-sur-Marne", "Noisy-le-Grand",
+        "Rosny-sous-Bois", "Vaujours", "Villemomble",
+    ),
+    "Paris Terres d'Envol": (
+        "Aulnay-sous-Bois", "Drancy", "Dugny", "Le Blanc-Mesnil", "Le Bourget", "Sevran",
+        "Tremblay-en-France", "Villepinte",
+    ),
+    "Plaine Commune": (
+        "Aubervilliers", "Épinay-sur-Seine", "La Courneuve", "L'Île-Saint-Denis", "Pierrefitte-sur-Seine",
+        "Saint-Denis", "Saint-Ouen-sur-Seine", "Saint-Ouen", "Stains", "Villetaneuse",
+    ),
+}
+_TERRITORY_OF_COMMUNE = {fold_words(c): t for t, communes in COMMUNES.items() for c in communes}
+
+
+def territory_of_location(location: str) -> str | None:
+    """``Montreuil`` or ``Saint-Denis (93200)`` → its territory, ``None`` if unknown."""
+    return _TERRITORY_OF_COMMUNE.get(fold_words(re.sub(r"\(.*?\)|\b\d{5}\b", " ", location)))

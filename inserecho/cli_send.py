@@ -33,6 +33,7 @@ from inserecho.transport import (
 
 EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
+SUBSCRIBERS_FILE = "subscribers.yaml"
 
 
 @click.command()
@@ -197,7 +198,7 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
 @pass_folder
 def subscribers_import(folder: Folder, file: Path, output: Path | None, force: bool) -> None:
     """Convertir l'export CSV d'un autre outil en liste YAML."""
-    output = output or folder.root / "subscribers.yaml"
+    output = output or folder.root / SUBSCRIBERS_FILE
     entries, problems = import_csv(file)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
@@ -211,7 +212,7 @@ def subscribers_import(folder: Folder, file: Path, output: Path | None, force: b
 
 
 def _default_subscribers(folder: Folder) -> Path:
-    path = folder.root / "subscribers.yaml"
+    path = folder.root / SUBSCRIBERS_FILE
     if not path.exists():
         raise click.UsageError(
             "pas de liste d'abonné·e·s : indiquez --subscribers FICHIER, ou copiez "

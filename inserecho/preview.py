@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import jinja2
 import watchfiles
 
 from inserecho import slots
@@ -96,8 +95,6 @@ class PreviewSession:
             problems = issue.warnings
         except ContentError as error:
             problems = tuple(error.problems)
-        except jinja2.TemplateError as error:
-            problems = (_template_problem(error, self.templates_dir),)
         seconds = time.perf_counter() - started
         with self._changed:
             version = self._snapshot.version + 1 if self._snapshot else 1
@@ -261,9 +258,3 @@ class _Handler(BaseHTTPRequestHandler):
 def _display_name(settings: Settings) -> str:
     name, address = parseaddr(settings.sender)
     return name or address
-
-
-def _template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Problem:
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        return Problem(Path(error.filename), error.lineno, f"erreur dans le gabarit : {error.message}.")
-    return Problem(templates_dir, None, f"erreur dans un gabarit : {error}.")

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import jinja2
+
 from inserecho import slots
 from inserecho.inline import inline_css
 from inserecho.model import Issue
 from inserecho.present import IssueView, present_issue
+from inserecho.problems import ContentError, Problem
 from inserecho.settings import Settings
 from inserecho.templating import template_environment
 
@@ -52,8 +55,11 @@ def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -
         "greeting": slots.GREETING,
         "unsubscribe_url": slots.UNSUBSCRIBE_URL,
     }
-    html = inline_css(env.get_template("email.html").render(context))
-    text = _tidy_text(env.get_template("email.txt").render(context))
+    try:
+        html = inline_css(env.get_template("email.html").render(context))
+        text = _tidy_text(env.get_template("email.txt").render(context))
+    except jinja2.TemplateError as error:
+        raise ContentError([template_problem(error, settings.templates_dir)]) from None
     return RenderedIssue(issue.slug, view.subject, view.preheader, html, text, issue.images, view)
 
 
@@ -67,3 +73,10 @@ def web_url(settings: Settings, slug: str) -> str | None:
 def _tidy_text(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Problem:
+    """A template the officer edited is broken: say where, in French."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return Problem(Path(error.filename), error.lineno, f"erreur dans le gabarit : {error.message}.")
+    return Problem(templates_dir, None, f"erreur dans un gabarit : {error}.")

@@ -239,3 +239,24 @@ def test_open_shows_the_result_without_crashing_when_no_browser_is_there(tmp_pat
     assert run.code == 0, run.output
     assert "Traceback" not in run.output
     assert (root / "build" / SLUG / "email.html").is_file()
+
+
+def test_a_broken_template_override_is_reported_with_its_file_and_line(tmp_path):
+    root = make_folder(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "item.html").write_text("<h3>{{ item.title }</h3>\n", encoding="utf-8")
+    run = run_cli(root, "build", SLUG)
+    assert run.code == 1
+    assert "templates/item.html:1: erreur dans le gabarit" in run.err
+    assert "Traceback" not in run.output
+    assert not (root / "build").exists()
+
+
+def test_a_folder_may_override_a_single_template(tmp_path):
+    root = make_folder(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "email.css").write_text(".title { color: #123456; }\n", encoding="utf-8")
+    assert run_cli(root, "build", SLUG).code == 0
+    html = (root / "build" / SLUG / "email.html").read_text(encoding="utf-8")
+    assert "color:#123456" in html.replace(" ", "")
+    assert "card" in html  # the other templates still come from the package

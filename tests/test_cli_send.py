@@ -27,7 +27,7 @@ import pytest
 
 from inserecho.journal import Journal
 from inserecho.runlock import exclusive_run
-from issuefolder import SLUG, Run, make_folder, run_cli, write_files
+from issuefolder import ISSUE, SLUG, Run, make_folder, run_cli, write_files
 
 SETTINGS = """\
     newsletter:
@@ -302,20 +302,21 @@ def test_a_throttling_relay_is_waited_out(smtp_server, folder):
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "what"),
     [
-        r"Marie\nBcc: tous@example.org",
-        r"Marie\r\nBcc: tous@example.org",
-        r"Marie\rDupont",
-        r"Marie\vDupont",
-        r"Marie\fDupont",
-        r"Marie\x1cDupont",
-        r"Marie\x7fDupont",
-        r"Marie\NDupont",
-        r"Marie\LDupont",
+        (r"Marie\nBcc: tous@example.org", "un saut de ligne"),
+        (r"Marie\r\nBcc: tous@example.org", "un saut de ligne"),
+        (r"Marie\rDupont", "un saut de ligne"),
+        (r"Marie\vDupont", "un saut de ligne"),
+        (r"Marie\fDupont", "un saut de ligne"),
+        (r"Marie\x1cDupont", "un saut de ligne"),
+        (r"Marie\NDupont", "un saut de ligne"),  # U+0085, next line
+        (r"Marie\LDupont", "un saut de ligne"),  # U+2028, line separator
+        (r"Marie\x1bDupont", "un caractère invisible"),
+        (r"Marie\x7fDupont", "un caractère invisible"),
     ],
 )
-def test_a_line_break_in_a_name_is_refused_before_anything_is_sent(smtp_server, tmp_path, name):
+def test_a_line_break_in_a_name_is_refused_before_anything_is_sent(smtp_server, tmp_path, name, what):
     root = newsletter(tmp_path, subscribers=f"""\
         - email: paul@example.org
         - email: marie@example.org
@@ -323,10 +324,20 @@ def test_a_line_break_in_a_name_is_refused_before_anything_is_sent(smtp_server, 
         """)
     result = send(root, smtp_server)
     assert result.code == 1
-    assert re.search(r"^subscribers\.yaml:2: la valeur .* de l'en-tête To contient", result.err, re.M), result.err
-    assert "Traceback" not in result.err
+    assert re.search(rf"^subscribers\.yaml:2: la valeur .* de l'en-tête To contient {what}", result.err, re.M), result.err
+    assert "injection d'en-têtes" in result.err and "Traceback" not in result.err
     assert smtp_server.handler.commands == []  # not even a connection
     assert not (root / "journal.sqlite3").exists()
+
+
+def test_a_line_break_in_the_subject_is_blamed_on_the_issue(smtp_server, tmp_path):
+    root = newsletter(tmp_path)
+    write_files(root, {f"issues/{SLUG}/issue.yaml": ISSUE.replace(SUBJECT, r"Inser'Echo\nBcc: tous@example.org")})
+    result = send(root, smtp_server)
+    assert result.code == 1
+    assert f"{Path('issues', SLUG, 'issue.yaml')}: la valeur" in result.err
+    assert "de l'en-tête Subject contient un saut de ligne" in result.err
+    assert smtp_server.handler.commands == []
 
 
 def test_invalid_and_duplicated_addresses_are_refused_with_their_lines(smtp_server, tmp_path):

@@ -39,7 +39,7 @@ _AFTER_BANG = ")]»\"'’.,;:…"
 
 # Every rule starts at one of these characters: a single character class lets
 # the regex engine skip the rest of the text quickly.
-_MARK = re.compile(r"[:;!?\"«»'€%&]")
+_MARK = re.compile(r"[:;!?\"«»'€%&°]")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]'’]")
 # The part of an email address from "@" on; the rest is found walking left,
@@ -97,6 +97,11 @@ def _edits(text: str) -> list[Edit]:
             edit = (index, _skip_spaces_right(text, index + 1), "«" + NBSP)
         elif mark == "»":
             edit = (_skip_spaces_left(text, index), index + 1, NBSP + "»")
+        elif mark == "°":  # "n° 42": the number stays with its sign
+            after = _skip_spaces_right(text, index + 1)
+            if (index > 0 and text[index - 1] in "nN" and (index == 1 or not text[index - 2].isalnum())
+                    and after > index + 1 and after < len(text) and text[after].isdigit()):
+                edit = (index + 1, after, NBSP)
         elif mark == "'":
             if 0 < index < len(text) - 1 and text[index - 1].isalpha() and text[index + 1].isalpha():
                 edit = (index, index + 1, "’")

@@ -289,13 +289,36 @@ def test_retry_failed_tries_again_the_temporary_failures(smtp_server, tmp_path):
     assert report_rows(root)["paul@example.org"]["tentatives"] == "2"
 
 
-def test_a_throttling_relay_is_waited_out(smtp_server, folder):
-    smtp_server.handler.throttle(4)
-    result = send(folder, smtp_server)
+def test_a_throttling_relay_is_waited_out(smtp_server, tmp_path):
+    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + "smtp:\n  max_attempts: 1\n")
+    smtp_server.handler.throttle(2)
+    result = send(root, smtp_server)
     assert result.code == 0, result.output
-    assert len(smtp_server.handler.refused) == 4
-    assert set(messages(smtp_server)) == ADDRESSES
-    assert counts(folder)["sent"] == 3
+    assert [reply for _, reply in smtp_server.handler.refused] == ["421 4.7.0 Trop de messages, ralentissez"] * 2
+    assert set(messages(smtp_server)) == ADDRESSES  # "slow down" is not a failed attempt
+    assert {r["tentatives"] for r in report_rows(root).values()} == {"1"}
+
+
+def test_a_relay_refusing_everyone_stops_the_run_and_brands_nobody(smtp_server, tmp_path):
+    root = newsletter(tmp_path, subscribers="".join(f"- email: abonne{n}@example.org\n" for n in range(14)))
+    for n in range(14):
+        smtp_server.handler.script(f"abonne{n}@example.org", "rcpt:550 5.7.1 Relais non autorisé")
+    result = send(root, smtp_server)
+    assert result.code == 1
+    assert "Envoi arrêté : les 10 derniers destinataires essayés ont tous échoué" in result.err
+    assert "550 5.7.1 Relais non autorisé" in result.err
+    assert counts(root)["pending"] == 14  # still to send once the relay is fixed
+    assert "dont 0 désinscrit·e·s" in run_cli(root, "subscribers", "check", "subscribers.yaml").out
+
+
+def test_a_refused_sender_stops_the_run(smtp_server, folder):
+    smtp_server.handler.sender_reply = "553 5.7.1 Expéditeur non autorisé"
+    result = send(folder, smtp_server)
+    assert result.code == 1
+    assert "refuse l'adresse d'expédition lettre@inser-eco93.example.org" in result.err
+    assert "vérifiez « sender » dans inserecho.yaml" in result.err
+    assert smtp_server.handler.commands.count("MAIL") <= 4  # those in flight on the 4 connections, no more
+    assert counts(folder)["pending"] == 3
 
 
 # Bad input: nothing leaves
@@ -472,6 +495,23 @@ def test_no_clear_text_to_a_remote_relay_without_insecure(smtp_server, folder, r
     assert set(messages(smtp_server)) == ADDRESSES
 
 
+def test_relay_problems_found_before_sending_are_explained(folder):
+    write_files(folder, {"faux.pem": "pas un certificat\n", "fichier": "x"})
+    nowhere = run_cli(folder, "send", SLUG, "--yes")
+    assert nowhere.code == 2
+    assert "aucun relais SMTP : indiquez --smtp URL" in nowhere.err and "--outbox" in nowhere.err
+    bad_url = run_cli(folder, "send", SLUG, "--smtp", "smtpp://relais.example.org", "--yes")
+    assert bad_url.code == 2 and "protocole « smtpp » inconnu" in bad_url.err
+    bad_ca = run_cli(folder, "send", SLUG, "--smtp", "smtps://relais.example.org", "--cafile", "faux.pem", "--yes")
+    assert bad_ca.code == 1 and "certificat d'autorité faux.pem illisible" in bad_ca.err
+    bad_box = run_cli(folder, "send", SLUG, "--outbox", "fichier/boite", "--yes")
+    assert bad_box.code == 1 and "impossible de créer le dossier d'envoi" in bad_box.err
+    for result in (nowhere, bad_url, bad_ca, bad_box):
+        assert "Erreur interne" not in result.err and "Traceback" not in result.err
+    with Journal.open(folder / "journal.sqlite3") as journal:
+        assert journal.campaigns() == []
+
+
 # Guard rails: confirmation, one run at a time
 
 
@@ -608,7 +648,17 @@ def test_subscribers_import_writes_the_list_and_never_overwrites_without_force(f
     forced = run_cli(folder, "subscribers", "import", "export.csv", "--force")
     assert forced.code == 0, forced.output
     assert "2 abonné·e·s écrit·e·s dans subscribers.yaml." in forced.out
+    assert "name: Marie Dupont" in (folder / "subscribers.yaml").read_text(encoding="utf-8")
     check = run_cli(folder, "subscribers", "check", "subscribers.yaml", "--only", "territory=Est Ensemble")
     assert check.code == 0, check.output
     assert "subscribers.yaml : 2 abonné·e·s, aucune erreur." in check.out
     assert "Segment (territoire Est Ensemble) : 1, dont 0 désinscrit·e·s" in check.out
+
+
+def test_subscribers_import_writes_into_the_newsletter_folder_given_by_root(tmp_path):
+    root = make_folder(tmp_path / "lettre")
+    write_files(tmp_path, {"export.csv": "Courriel\nmarie@example.org\n"})
+    result = run_cli(tmp_path, "--root", "lettre", "subscribers", "import", "export.csv")
+    assert result.code == 0, result.output
+    assert "1 abonné·e·s écrit·e·s dans lettre/subscribers.yaml." in result.out
+    assert (root / "subscribers.yaml").exists() and not (tmp_path / "subscribers.yaml").exists()

@@ -42,9 +42,14 @@ RULES = [
     ("500€", f"500{NBSP}€"),
     ("64 % des personnes", f"64{NNBSP}% des personnes"),
     ("100%", f"100{NNBSP}%"),
+    # numbering: the number never leaves its sign
+    ("Inser'Echo n° 42", f"Inser’Echo n°{NBSP}42"),
+    ("N° 7 du mois", f"N°{NBSP}7 du mois"),
 ]
 
 UNTOUCHED = [
+    "n°42",
+    "un° 5",
     "https://inser-eco93.example.org/page?a=1&b=2!",
     "http://exemple.fr/a:b;c",
     "www.inser-eco93.example.org/?q=oui",

@@ -31,7 +31,7 @@ from inserecho.settings import SETTINGS_FILE
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=".", metavar="DOSSIER",
+    "--root", type=click.Path(path_type=Path), default=".", metavar="DOSSIER",
     help="Dossier de la lettre (par défaut : le dossier courant).",
 )
 @click.version_option(__version__, "--version", message="inserecho %(version)s", help="Afficher la version et quitter.")
@@ -45,7 +45,7 @@ def cli(ctx: click.Context, root: Path) -> None:
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.argument("directory", required=False, type=click.Path(path_type=Path), default=".", metavar="[DOSSIER]")
 def init(directory: Path) -> None:
     """Créer un dossier de lettre prêt à l'emploi (réglages, gabarits, numéro d'exemple)."""
     try:
@@ -73,7 +73,7 @@ def new(folder: Folder, slug: str) -> None:
 
 
 @cli.command()
-@click.argument("issue")
+@click.argument("issue", metavar="NUMÉRO")
 @click.option("--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue).")
 @pass_folder
 def check(folder: Folder, issue: str, strict: bool) -> None:
@@ -87,7 +87,7 @@ def check(folder: Folder, issue: str, strict: bool) -> None:
 
 
 @cli.command()
-@click.argument("issue")
+@click.argument("issue", metavar="NUMÉRO")
 @click.option("--open", "open_browser", is_flag=True, help="Ouvrir le résultat dans le navigateur.")
 @pass_folder
 def build(folder: Folder, issue: str, open_browser: bool) -> None:

@@ -22,7 +22,7 @@ from inserecho.preview import (
 
 
 @click.command()
-@click.argument("issue")
+@click.argument("issue", metavar="NUMÉRO")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
     help="Port local de l'aperçu (0 : un port libre au hasard).",
@@ -75,7 +75,7 @@ def _report_rebuild(snapshot: Snapshot, root: Path) -> None:
 
 @click.command()
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DOSSIER",
+    "--out", type=click.Path(path_type=Path), default=None, metavar="DOSSIER",
     help="Dossier du site produit (par défaut : build/archive).",
 )
 @pass_folder

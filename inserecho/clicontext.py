@@ -10,7 +10,7 @@ import click
 from inserecho.loader import load_issue
 from inserecho.model import Issue
 from inserecho.problems import Problem
-from inserecho.settings import Settings, load_settings
+from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -27,7 +27,7 @@ class Folder:
     def settings(self) -> Settings:
         if self._settings is None:
             if not self.root.is_dir():
-                raise click.UsageError(f"le dossier de lettre {self.root} n'existe pas (option --root).")
+                raise click.UsageError(f"le dossier de lettre {self.root} n'existe pas ou n'est pas un dossier (option --root).")
             self._settings = load_settings(self.root)
         return self._settings
 
@@ -39,6 +39,12 @@ class Folder:
         in_issues = self.settings.issues_dir / name
         if in_issues.is_dir():
             return in_issues
+        if not (self.root / SETTINGS_FILE).exists():
+            raise click.UsageError(
+                f"numéro introuvable : « {name} ». Le dossier {self.root} n'est pas un dossier de lettre "
+                f"(pas de {SETTINGS_FILE}) : placez-vous dans votre dossier de lettre, indiquez-le avec "
+                "--root DOSSIER, ou créez-en un avec « inserecho init »."
+            )
         available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
         hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new SLUG »."
         raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")

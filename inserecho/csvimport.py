@@ -23,6 +23,7 @@ from inserecho.subscribers import (
 )
 from inserecho.suggest import fold_words
 from inserecho.territories import normalise_territory
+from inserecho.textfile import unreadable
 
 # Column names as the officer may find them, folded (lower case, no accents,
 # "-", "_" and "." read as spaces), mapped to what they hold.
@@ -52,7 +53,7 @@ def import_csv(path: Path) -> tuple[list[dict], list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [], [Problem(path, None, f"impossible de lire le fichier ({exc.strerror}).")]
+        return [], [Problem(path, None, unreadable(exc))]
     text = _decode(raw)
     if text is None:
         return [], [Problem(

@@ -25,11 +25,6 @@ def format_date(day: date) -> str:
     return f"{_ordinal(day)} {babel_format_date(day, 'MMMM y', locale=LOCALE)}"
 
 
-def format_weekday_date(day: date) -> str:
-    """``vendredi 15 janvier 2027``."""
-    return f"{babel_format_date(day, 'EEEE', locale=LOCALE)} {format_date(day)}"
-
-
 def _ordinal(day: date) -> str:
     return "1er" if day.day == 1 else str(day.day)
 

@@ -102,7 +102,11 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
             problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
         else:
             values["editorial"] = text.strip()
-    if not values.get("preheader") and "subject" in values:
+    for name in ("subject", "preheader"):
+        if isinstance(values.get(name), str) and any(c in values[name] for c in "\r\n\v\f\x85\u2028\u2029"):
+            problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
+            values[name] = None
+    if not values.get("preheader") and values.get("subject"):
         problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", "avertissement"))
     elif values.get("preheader") and len(values["preheader"]) > PREHEADER_MAX:
         problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", "avertissement"))

@@ -38,9 +38,6 @@ class RenderedIssue:
     """Image files (relative to the issue folder) the HTML refers to."""
     view: IssueView
 
-    def html_size(self, values: dict[str, str]) -> int:
-        """Size in bytes of the HTML once its slots are filled with ``values``."""
-        return len(slots.fill_html(self.html, values).encode("utf-8"))
 
 
 def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -> RenderedIssue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -11,12 +12,18 @@ from inserecho.textfile import read_text
 
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# The number and date written in resources/new_issue/issue.yaml, which every date of
+# the examples is relative to.
+SCAFFOLD_NUMBER = 43
+SCAFFOLD_DATE = date(2027, 1, 7)
 
 GITIGNORE = """\
 # Fichiers propres à cette machine : à ne pas partager
 subscribers.yaml
 build/
+outbox/
 journal.sqlite3*
+journal.sqlite3.lock
 .inserecho-secret
 """
 
@@ -30,6 +37,8 @@ def init_folder(target: Path) -> list[Path]:
 
     Never overwrites: if any file already exists, nothing is written.
     """
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} est un fichier : indiquez un dossier (nouveau ou vide).")
     plan: dict[Path, Traversable] = {}
     _plan_copy(_RESOURCES / "folder", target, plan)
     _plan_copy(_RESOURCES / "templates", target / "templates", plan)
@@ -47,8 +56,12 @@ def init_folder(target: Path) -> list[Path]:
     return sorted(plan)
 
 
-def new_issue(issues_dir: Path, slug: str) -> Path:
-    """Create ``issues_dir/slug`` with ``issue.yaml`` and one example item per section."""
+def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Path:
+    """Create ``issues_dir/slug`` with ``issue.yaml`` and one example item per section.
+
+    The examples are dated relative to ``issue_date`` (today by default), so they pass
+    ``inserecho check`` as they are; the number follows the highest existing one.
+    """
     if not SLUG_PATTERN.match(slug):
         raise ScaffoldError(
             f"« {slug} » ne convient pas comme nom de numéro : utilisez des minuscules, "
@@ -59,14 +72,21 @@ def new_issue(issues_dir: Path, slug: str) -> Path:
         raise ScaffoldError(f"le numéro « {slug} » existe déjà ({folder}) : choisissez un autre nom.")
     plan: dict[Path, Traversable] = {}
     _plan_copy(_RESOURCES / "new_issue", folder, plan)
-    number = _next_number(issues_dir)
+    number = _next_number(issues_dir) or SCAFFOLD_NUMBER
+    shift = (issue_date or date.today()) - SCAFFOLD_DATE
     for destination, source in plan.items():
         destination.parent.mkdir(parents=True, exist_ok=True)
-        data = source.read_bytes()
-        if destination.name == "issue.yaml" and number is not None:
-            data = re.sub(rb"(?m)^number: *\d+", b"number: %d" % number, data, count=1)
-        destination.write_bytes(data)
+        text = source.read_bytes().decode("utf-8")
+        text = re.sub(r"(?m)^(date|deadline): *(\d{4}-\d{2}-\d{2})", lambda m: _shifted(m, shift), text)
+        if destination.name == "issue.yaml":
+            text = text.replace(f"n° {SCAFFOLD_NUMBER}", f"n° {number}")
+            text = re.sub(r"(?m)^number: *\d+", f"number: {number}", text, count=1)
+        destination.write_text(text, encoding="utf-8")
     return folder
+
+
+def _shifted(match: re.Match[str], shift: timedelta) -> str:
+    return f"{match.group(1)}: {(date.fromisoformat(match.group(2)) + shift).isoformat()}"
 
 
 def _plan_copy(source: Traversable, destination: Path, plan: dict[Path, Traversable]) -> None:

@@ -132,6 +132,12 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
+        if target == "smtp_url" and isinstance(item, str) and _has_password(item):
+            problems.append(Problem(
+                path, item_line,
+                "ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
+                "(smtps://utilisateur@relais…) et donnez-le par la variable INSERECHO_SMTP_PASSWORD.",
+            ))
 
 
 def _hint(key: str, known: Iterable[str]) -> str:
@@ -180,3 +186,9 @@ def _read_sections(value: Any, line: int, path: Path, problems: list[Problem]) -
             continue
         sections.append(spec)
     return tuple(sections)
+
+
+def _has_password(url: str) -> bool:
+    """``smtp://user:secret@host`` carries a password; ``smtp://user@host`` does not."""
+    userinfo = url.partition("://")[2].rpartition("@")[0]
+    return ":" in userinfo

@@ -286,6 +286,10 @@ def _text(entry: dict, key: str, report: _Report) -> str | None:
     if not isinstance(value, str):
         report(key, f"« {key} » doit être un texte simple, pas une liste.")
         return None
+    if any(not c.isprintable() and c != " " for c in value):
+        report(key, f"« {key} » contient un saut de ligne ou un caractère de contrôle : "
+                    "écrivez-le sur une seule ligne, sans « \\n ».")
+        return None
     return value.strip() or None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from inserecho.problems import Problem
@@ -12,7 +13,7 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, Problem(path, None, f"impossible de lire le fichier ({exc.strerror}).")
+        return None, Problem(path, None, unreadable(exc))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -24,3 +25,16 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
             "depuis votre éditeur (menu Enregistrer sous… > Encodage).",
         )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+_REASONS = {
+    errno.ENOENT: "il n'existe pas ; vérifiez le nom et le dossier",
+    errno.EACCES: "accès refusé ; vérifiez les droits du fichier",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+}
+
+
+def unreadable(exc: OSError) -> str:
+    """Why a file could not be read, in French."""
+    return f"impossible de lire le fichier : {_REASONS.get(exc.errno, exc.strerror or str(exc))}."

@@ -10,7 +10,6 @@ import pytest
 from inserecho.frenchformat import (
     format_amount,
     format_date,
-    format_weekday_date,
     parse_french_date,
 )
 
@@ -29,17 +28,6 @@ NNBSP = "\u202f"
 )
 def test_format_date(day: date, expected: str) -> None:
     assert format_date(day) == expected
-
-
-@pytest.mark.parametrize(
-    ("day", "expected"),
-    [
-        (date(2027, 1, 15), "vendredi 15 janvier 2027"),
-        (date(2027, 3, 1), "lundi 1er mars 2027"),
-    ],
-)
-def test_format_weekday_date(day: date, expected: str) -> None:
-    assert format_weekday_date(day) == expected
 
 
 @pytest.mark.parametrize(
@@ -107,4 +95,3 @@ def test_parse_french_date(text: str, expected: date | None) -> None:
 @pytest.mark.parametrize("day", [date(2027, 1, 1), date(2027, 2, 28), date(2026, 8, 15), date(2026, 12, 9)])
 def test_parse_reads_what_format_writes(day: date) -> None:
     assert parse_french_date(format_date(day)) == day
-    assert parse_french_date(format_weekday_date(day)) == day

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from issuefolder import ISSUE, ITEMS, SLUG, make_folder
+from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli
 from inserecho.loader import load_issue
 from inserecho.model import Issue, Link
 from inserecho.problems import ContentError
@@ -218,3 +218,11 @@ def test_images_used_by_the_issue(tmp_path):
     })
 
     assert load(root).images == (Path("images/voeux.png"),)
+
+
+def test_a_subject_on_several_lines_is_refused_with_its_line(tmp_path):
+    issue = 'number: 43\ndate: 2027-01-07\nsubject: "Inser\'Echo\\nBcc: tous@example.org"\npreheader: "Bonne année"\n'
+    root = make_folder(tmp_path, issue=issue)
+    run = run_cli(root, "check", SLUG)
+    assert run.code == 1
+    assert f"issues/{SLUG}/issue.yaml:3: « subject » doit tenir sur une seule ligne" in run.err

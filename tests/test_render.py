@@ -8,7 +8,6 @@ import lxml.html
 
 from issuefolder import ITEMS, SETTINGS, SLUG, make_folder
 from inserecho import slots
-from inserecho.build import preview_values
 from inserecho.loader import load_issue
 from inserecho.render import RenderedIssue, render_issue, web_url
 from inserecho.settings import Settings, load_settings
@@ -37,10 +36,8 @@ def test_the_email_keeps_its_slots_for_each_recipient(tmp_path):
     assert slots.GREETING in rendered.html and slots.UNSUBSCRIBE_URL in rendered.html
     assert slots.GREETING in rendered.text and slots.UNSUBSCRIBE_URL in rendered.text
     assert rendered.images == (Path("voeux.png"),)
-    assert rendered.subject == f"Inser’Echo n° 43{NBSP}: les vœux du réseau"
+    assert rendered.subject == f"Inser’Echo n°{NBSP}43{NBSP}: les vœux du réseau"
     assert rendered.preheader == "Un marché réservé, un appel à projets et une offre d’emploi."
-    values = preview_values(settings)
-    assert rendered.html_size(values) == len(slots.fill_html(rendered.html, values).encode("utf-8"))
 
 
 def test_the_web_version_has_no_greeting_nor_unsubscribe_link(tmp_path):

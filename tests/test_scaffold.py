@@ -10,6 +10,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+from datetime import date
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -44,7 +45,17 @@ def test_the_new_number_follows_the_highest_existing_one(tmp_path):
 
     folder = new_issue(tmp_path / "issues", "2027-02")
 
-    assert "\nnumber: 58\n" in (folder / "issue.yaml").read_text(encoding="utf-8")
+    text = (folder / "issue.yaml").read_text(encoding="utf-8")
+    assert "\nnumber: 58\n" in text
+    assert "n° 58 : à compléter" in text and "n° 43" not in text
+
+
+def test_the_examples_are_dated_from_the_issue_date(tmp_path):
+    folder = new_issue(tmp_path / "issues", "2031-05", issue_date=date(2031, 5, 6))
+
+    assert "\ndate: 2031-05-06\n" in (folder / "issue.yaml").read_text(encoding="utf-8")
+    # the example deadlines keep their distance to the issue date (34 days in the scaffold)
+    assert "\ndeadline: 2031-06-09\n" in (folder / "exemple-marche.md").read_text(encoding="utf-8")
 
 
 def test_the_first_issue_keeps_the_example_number(tmp_path):

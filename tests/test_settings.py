@@ -156,3 +156,13 @@ def test_a_file_that_is_not_utf8(tmp_path):
 
     [problem] = raised.value.problems
     assert problem.format(tmp_path).startswith("inserecho.yaml:2: le fichier n'est pas encodé en UTF-8.")
+
+
+def test_a_password_in_the_smtp_url_is_refused(tmp_path):
+    (tmp_path / "inserecho.yaml").write_text('smtp:\n  url: "smtps://lettre:s3cret@relais.example.org"\n', encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_settings(tmp_path)
+    (problem,) = error.value.problems
+    assert problem.line == 2
+    assert "INSERECHO_SMTP_PASSWORD" in problem.message
+    assert "s3cret" not in problem.message

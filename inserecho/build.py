@@ -38,12 +38,17 @@ def preview_values(settings: Settings) -> dict[str, str]:
     return {slots.GREETING: slots.greeting(None), slots.UNSUBSCRIBE_URL: unsubscribe, slots.ASSETS: "."}
 
 
+def preview_html(rendered: RenderedIssue, settings: Settings) -> str:
+    """The email as a reader without a name would see it, images next to the file."""
+    return slots.fill_html(rendered.html, preview_values(settings))
+
+
 def write_build(issue: Issue, rendered: RenderedIssue, settings: Settings) -> BuildResult:
     """Write ``email.html``, ``email.txt`` and the images; each file is replaced atomically."""
     directory = settings.build_dir / issue.slug
     directory.mkdir(parents=True, exist_ok=True)
     values = preview_values(settings)
-    html = slots.fill_html(rendered.html, values)
+    html = preview_html(rendered, settings)
     for image in rendered.images:
         target = directory / image
         target.parent.mkdir(parents=True, exist_ok=True)

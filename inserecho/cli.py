@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from inserecho import __version__
-from inserecho.build import write_build
+from inserecho.build import preview_html, write_build
 from inserecho.cli_send import send, status, subscribers, unsubscribe
 from inserecho.clicontext import (
     EXIT_CONTENT,
@@ -24,12 +24,12 @@ from inserecho.clicontext import (
 )
 from inserecho.clifrench import install_french_messages
 from inserecho.problems import ContentError
-from inserecho.render import GMAIL_CLIP_BYTES, render_issue
+from inserecho.render import GMAIL_CLIP_BYTES, clipping_warning, render_issue
 from inserecho.scaffold import ScaffoldError, init_folder, new_issue
 from inserecho.settings import SETTINGS_FILE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.option(
     "--root", type=click.Path(path_type=Path), default=".", metavar="DOSSIER",
     help="Dossier de la lettre (par défaut : le dossier courant).",
@@ -77,11 +77,17 @@ def new(folder: Folder, slug: str) -> None:
 @click.option("--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue).")
 @pass_folder
 def check(folder: Folder, issue: str, strict: bool) -> None:
-    """Vérifier un numéro sans rien produire."""
+    """Vérifier un numéro sans rien produire.
+
+    Le courriel est aussi mis en forme, pour en mesurer le poids.
+    """
     loaded = folder.load(issue)
-    report_warnings(loaded.warnings, folder.root)
-    if strict and loaded.warnings:
-        click.echo(f"{len(loaded.warnings)} avertissement(s) : refusé avec --strict.", err=True)
+    html = preview_html(render_issue(loaded, folder.settings), folder.settings)
+    clipping = clipping_warning(loaded, len(html.encode("utf-8")))
+    warnings = loaded.warnings + ((clipping,) if clipping else ())
+    report_warnings(warnings, folder.root)
+    if strict and warnings:
+        click.echo(f"{len(warnings)} avertissement(s) : refusé avec --strict.", err=True)
         sys.exit(EXIT_CONTENT)
     click.echo(f"Numéro {loaded.meta.number} : {plural(len(loaded.items), 'article')}, aucune erreur.")
 

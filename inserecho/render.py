@@ -77,3 +77,15 @@ def template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Proble
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
         return Problem(Path(error.filename), error.lineno, f"erreur dans le gabarit : {error.message}.")
     return Problem(templates_dir, None, f"erreur dans un gabarit : {error}.")
+
+
+def clipping_warning(issue: Issue, html_bytes: int) -> Problem | None:
+    """Gmail shows only the first ~102 KB of a message's HTML, then a "[Message tronqué]" link."""
+    if html_bytes <= GMAIL_CLIP_BYTES:
+        return None
+    return Problem(
+        issue.folder / "issue.yaml", None,
+        f"le courriel pèse {html_bytes // 1024} Ko, plus que les {GMAIL_CLIP_BYTES // 1024} Ko au-delà desquels "
+        "Gmail le coupe : raccourcissez des articles ou retirez-en.",
+        "avertissement",
+    )

@@ -369,7 +369,7 @@ USAGE_ERRORS = [
         "Numéros disponibles : 2027-01.",
         id="unknown-issue",
     ),
-    pytest.param(["check"], "Erreur : Argument manquant 'ISSUE'.", id="missing-argument"),
+    pytest.param(["check"], "Erreur : Argument manquant 'NUMÉRO'.", id="missing-argument"),
     pytest.param(["chek", SLUG], "Erreur : Commande inconnue : 'chek'.", id="unknown-command"),
     pytest.param(["check", "--strik", SLUG], "Erreur : Option inconnue : '--strik'. Vouliez-vous dire '--strict' ?", id="unknown-option"),
     pytest.param(["build", "2027-02"], "Erreur : numéro introuvable", id="build-unknown-issue"),
@@ -392,7 +392,7 @@ def test_help_is_in_french(tmp_path):
     run = run_cli(tmp_path, "--help")
 
     assert run.code == 0
-    assert "Utilisation : inserecho [OPTIONS] COMMAND [ARGS]..." in run.out
+    assert "Utilisation : inserecho [OPTIONS] COMMANDE [ARGUMENTS]..." in run.out
     assert "Vérifier un numéro sans rien produire." in run.out
 
 
@@ -428,3 +428,13 @@ class TestThroughTheEntryPoint:
         assert_no_traceback(run)
         assert run.code == 2
         assert "Erreur : numéro introuvable : « 2027-02 »" in run.err
+
+
+def test_check_strict_refuses_an_email_that_gmail_would_clip(tmp_path):
+    long_body = "Un paragraphe de présentation du réseau et de ses actions. " * 40
+    items = {f"actu-{n:02d}.md": f"---\nsection: news\ntitle: Actualité {n}\n---\n{long_body}\n" for n in range(60)}
+    root = make_folder(tmp_path, items)
+    assert run_cli(root, "check", SLUG).code == 0
+    run = run_cli(root, "check", SLUG, "--strict")
+    assert run.code == 1
+    assert "Gmail le coupe" in run.output

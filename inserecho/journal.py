@@ -172,8 +172,8 @@ class Journal:
             )
 
     def to_send(self, campaign: str, retry_failed: bool = False) -> set[str]:
-        """Normalized addresses still to send: ``pending``, plus ``failed_temporary`` if asked."""
-        states = ("pending", "failed_temporary") if retry_failed else ("pending",)
+        """Normalized addresses to send: ``pending`` ones, or only ``failed_temporary`` ones when retrying."""
+        states = ("failed_temporary",) if retry_failed else ("pending",)
         rows = self._db.execute(
             f"SELECT address FROM deliveries WHERE campaign = ? AND state IN ({_marks(states)})"
             " AND address NOT IN (SELECT address FROM suppressions)",

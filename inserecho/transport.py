@@ -29,6 +29,11 @@ import aiosmtplib
 from inserecho.relay import PASSWORD_VARIABLE, RelayConfig
 
 THROTTLING_CODES = frozenset({421, 451, 452, 454})
+# 451 and 452 also answer for one recipient (greylisting, a full mailbox): only the
+# replies that speak of pace or volume hold back everyone; the others are retried
+# for that recipient alone.
+_SESSION_THROTTLING_CODES = frozenset({421, 454})
+_PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
 
 _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 _UNKNOWN_USER = re.compile(
@@ -76,7 +81,8 @@ class SendError(Exception):
 class TemporaryFailure(SendError):
     @property
     def throttled(self) -> bool:
-        return self.reply.code in THROTTLING_CODES
+        code = self.reply.code
+        return code in _SESSION_THROTTLING_CODES or (code in THROTTLING_CODES and bool(_PACE.search(self.reply.message)))
 
 
 class PermanentFailure(SendError):
@@ -364,7 +370,7 @@ class SmtpTransport:
         if isinstance(error, aiosmtplib.SMTPConnectError):  # refused, unreachable, unknown host
             return _Retry(
                 FatalRelayError(
-                    f"impossible de joindre le serveur {where} ({error.message}) : vérifiez "
+                    f"impossible de joindre le serveur {where} ({_connect_reason(error)}) : vérifiez "
                     "l'adresse du serveur, le port et la connexion à Internet"
                 )
             )
@@ -383,6 +389,20 @@ class SmtpTransport:
                 "de l'adresse du serveur, ou vérifiez le port (587 pour la soumission)"
             )
         return FatalRelayError(f"échec de la connexion à {where} ({error})")
+
+
+def _connect_reason(error: aiosmtplib.SMTPConnectError) -> str:
+    """Why the connection failed, in French (aiosmtplib words it in English)."""
+    cause = error.__cause__
+    if isinstance(cause, socket.gaierror):
+        return "nom de serveur inconnu"
+    if isinstance(cause, ConnectionRefusedError) or "Connect call failed" in error.message:
+        return "connexion refusée : aucun serveur n'écoute à ce port"
+    if isinstance(cause, (TimeoutError, asyncio.TimeoutError)) or "timed out" in error.message.lower():
+        return "le serveur ne répond pas"
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"erreur réseau : {cause.strerror}"
+    return "erreur réseau"
 
 
 def _by_code(reply: Reply) -> SendError:

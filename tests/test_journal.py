@@ -39,7 +39,7 @@ def test_register_then_record_states(journal):
     }
     assert journal.state("2026-12", "marie@example.org") == "sent"
     assert journal.to_send("2026-12") == {"zoe@example.org"}
-    assert journal.to_send("2026-12", retry_failed=True) == {"zoe@example.org", "paul@example.org"}
+    assert journal.to_send("2026-12", retry_failed=True) == {"paul@example.org"}
 
     temporary, permanent = journal.failures("2026-12")
     assert (temporary.email, temporary.state, temporary.attempts, temporary.reply) == (

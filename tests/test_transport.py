@@ -114,8 +114,15 @@ def test_smtputf8_address(smtp_server):
 
 @pytest.mark.parametrize(
     "step, error, throttled",
-    [("450 4.2.1 Boîte occupée, réessayez", TemporaryFailure, False), ("451 4.3.0 Réessayez plus tard", TemporaryFailure, True), ("rcpt:421 4.7.0 Ralentissez", TemporaryFailure, True),
-     ("rcpt:454 4.7.1 Limite atteinte", TemporaryFailure, True), ("drop", TemporaryFailure, False)],
+    [
+        ("450 4.2.1 Boîte occupée, réessayez", TemporaryFailure, False),
+        # greylisting concerns one recipient; a 451 about the pace concerns everyone
+        ("rcpt:451 4.7.1 Greylisted, please try again later", TemporaryFailure, False),
+        ("451 4.7.0 Too many messages, slow down", TemporaryFailure, True),
+        ("rcpt:421 4.7.0 Ralentissez", TemporaryFailure, True),
+        ("rcpt:454 4.7.1 Limite atteinte", TemporaryFailure, True),
+        ("drop", TemporaryFailure, False),
+    ],
 )
 def test_temporary_failures(smtp_server, step, error, throttled):
     smtp_server.handler.script("marie@example.org", step)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import importlib
 import sys
 import webbrowser
 from pathlib import Path
@@ -11,7 +12,6 @@ import click
 
 from inserecho import __version__
 from inserecho.build import preview_html, write_build
-from inserecho.cli_send import send, status, subscribers, unsubscribe
 from inserecho.clicontext import (
     EXIT_CONTENT,
     Folder,
@@ -29,7 +29,29 @@ from inserecho.scaffold import ScaffoldError, init_folder, new_issue
 from inserecho.settings import SETTINGS_FILE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, subcommand_metavar="COMMANDE [ARGUMENTS]...")
+class _Commands(click.Group):
+    """Loads the sending and web commands only when asked for: they bring in the SMTP,
+    e-mail address and file-watching libraries, which ``build`` does not need."""
+
+    _lazy = {
+        "send": "inserecho.cli_send", "status": "inserecho.cli_send", "unsubscribe": "inserecho.cli_send",
+        "subscribers": "inserecho.cli_send", "preview": "inserecho.cli_web", "archive": "inserecho.cli_web",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._lazy and name not in self.commands:
+            self.add_command(getattr(importlib.import_module(self._lazy[name]), name))
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+)
 @click.option(
     "--root", type=click.Path(path_type=Path), default=".", metavar="DOSSIER",
     help="Dossier de la lettre (par défaut : le dossier courant).",
@@ -116,10 +138,6 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
         click.echo("Impossible d'ouvrir un navigateur ici : ouvrez le fichier ci-dessus vous-même.")
 
 
-for command in (send, status, unsubscribe, subscribers):
-    cli.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: French messages, exit codes 0 (ok), 1 (content errors), 2 (usage)."""
     install_french_messages()
@@ -145,9 +163,3 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 70
     sys.exit(code or 0)
-
-
-from inserecho.cli_web import archive, preview  # noqa: E402
-
-cli.add_command(preview)
-cli.add_command(archive)

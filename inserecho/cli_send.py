@@ -6,14 +6,21 @@ import asyncio
 import signal
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 import click
 
 from inserecho.atomicfile import write_atomic
 from inserecho.campaign import Campaign, prepare_campaign, signer_for
-from inserecho.clicontext import EXIT_CONTENT, Folder, pass_folder, shown
+from inserecho.clicontext import (
+    EXIT_CONTENT,
+    Folder,
+    pass_folder,
+    plural,
+    report_warnings,
+    shown,
+)
 from inserecho.csvimport import import_csv, to_yaml
 from inserecho.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
 from inserecho.journal import Journal
@@ -85,8 +92,11 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         )
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    if not prepared.recipients:
+        where = f"le segment « {prepared.segment} » de " if only else ""
+        raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
     if dry_run:
-        _dry_run(folder, prepared)
+        _dry_run(folder, prepared, retry_failed)
         return
     transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections)
     with ExitStack() as stack:
@@ -129,7 +139,8 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
                 kind = "temporaire" if failure.state == "failed_temporary" else "définitif"
                 click.echo(f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}")
             if counts.get("failed_temporary"):
-                click.echo(f"Pour réessayer : inserecho send {issue} --retry-failed")
+                named = f" --campaign {campaign}" if campaign else ""
+                click.echo(f"Pour réessayer : inserecho send {issue}{named} --retry-failed")
 
 
 @click.command()
@@ -187,6 +198,7 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
         with Journal.open(folder.settings.journal_path) as journal:
             suppressed = sum(journal.is_suppressed(s.email) for s in selected)
     click.echo(f"{shown(file)} : {len(loaded)} abonné·e·s, aucune erreur.")
+    report_warnings(tuple(problems), folder.root)
     click.echo(f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} recevraient la lettre.")
 
 
@@ -248,30 +260,43 @@ async def _send_one(transport: Transport, message) -> str:
         await transport.close()
 
 
-def _dry_run(folder: Folder, prepared: Campaign) -> None:
+def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
     started = time.perf_counter()
     total = 0
     for subscriber in prepared.recipients:
         total += len(prepared.composer.compose(subscriber).data)
     elapsed = time.perf_counter() - started
-    suppressed = sent = 0
-    if folder.settings.journal_path.exists():
-        with Journal.open(folder.settings.journal_path) as journal:
-            suppressed = sum(journal.is_suppressed(s.email) for s in prepared.recipients)
-            sent = sum(journal.state(prepared.name, s.email) == "sent" for s in prepared.recipients)
+    path = folder.settings.journal_path
+    with Journal.open(path) if path.exists() else nullcontext() as journal:  # reading only: no journal made
+        standing = _standing(prepared, journal, retry_failed)
     count = len(prepared.recipients)
-    click.echo(f"Essai à blanc : {count} messages préparés en {elapsed:.1f} s "
+    click.echo(f"Essai à blanc : {plural(count, 'message')} préparé{'' if count == 1 else 's'} en {elapsed:.1f} s "
                f"({total / max(count, 1) / 1024:.1f} Ko en moyenne), rien n'a été envoyé.")
-    click.echo(f"Segment : {prepared.segment} ; déjà servis : {sent} ; désinscrits : {suppressed} ; "
-               f"à envoyer : {count - sent - suppressed}.")
+    click.echo(f"Segment : {prepared.segment} ; {standing}.")
+
+
+def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool) -> str:
+    """Where each recipient stands in the journal, counted once: served, unsubscribed, failed, to send."""
+    sent = suppressed = failed = waiting = 0
+    retried = ("failed_temporary",) if retry_failed else ()
+    for subscriber in prepared.recipients:
+        state = journal.state(prepared.name, subscriber.email) if journal else None
+        if state == "sent":
+            sent += 1
+        elif journal and journal.is_suppressed(subscriber.email):
+            suppressed += 1
+        elif state in (None, "pending", "suppressed", *retried):  # "suppressed": since taken off the list
+            waiting += 1
+        else:
+            failed += 1
+    failures = f" ; en échec : {failed}" if failed else ""
+    return f"déjà servis : {sent} ; désinscrits : {suppressed}{failures} ; à envoyer : {waiting}"
 
 
 def _announce(prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions) -> None:
-    already = sum(journal.state(prepared.name, s.email) == "sent" for s in prepared.recipients)
-    suppressed = sum(journal.is_suppressed(s.email) for s in prepared.recipients)
     click.echo(f"Numéro : {prepared.rendered.subject}")
-    click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; déjà servis : {already} ; "
-               f"désinscrits : {suppressed}")
+    click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; "
+               f"{_standing(prepared, journal, options.retry_failed)}")
     if isinstance(transport, MaildirOutbox):
         click.echo(f"Destination : {transport.describe()} (aucun message ne quitte la machine)")
     else:
@@ -351,7 +376,8 @@ def _duration(seconds: float) -> str:
 
 def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None) -> None:
     if report.to_send == 0:
-        click.echo("Rien à envoyer : tous les destinataires de ce segment ont déjà été servis (voir inserecho status).")
+        click.echo("Rien à envoyer : chaque destinataire de ce segment a déjà été servi, s'est désinscrit "
+                   "ou est en échec (voir inserecho status).")
     else:
         bounced = f" (dont {report.bounced} adresse(s) inexistante(s), désormais écartée(s))" if report.bounced else ""
         click.echo(

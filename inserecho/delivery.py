@@ -126,6 +126,10 @@ async def deliver(
     return await run.execute()
 
 
+class _Halted(Exception):
+    """The run halted while a worker waited for the rate limiter."""
+
+
 @dataclass
 class _Item(Generic[R]):
     recipient: R
@@ -154,7 +158,9 @@ class _Run(Generic[R]):
         self.options = options
         self.progress = progress
         self.stop = stop or asyncio.Event()
-        self.limiter = RateLimiter(options.rate)
+        # The limiter sleeps only when the rate binds, and then through _paced_sleep,
+        # which a halt cuts short: no task per message just to watch for a stop.
+        self.limiter = RateLimiter(options.rate, sleep=self._paced_sleep)
 
         journal.register(campaign, (r.email for r in recipients))
         wanted = journal.to_send(campaign, options.retry_failed)
@@ -212,7 +218,11 @@ class _Run(Generic[R]):
                     self.report.suppressed += 1
                     continue
                 message = self.compose(item.recipient)
-                if self.limiter.rate and not await self._unless_halted(self.limiter.acquire()):
+                try:
+                    await self.limiter.acquire()
+                except _Halted:
+                    break
+                if self._halted():  # halted while queued behind another worker's wait
                     break
                 try:
                     reply = await self.transport.send(message)
@@ -259,6 +269,14 @@ class _Run(Generic[R]):
         loop = asyncio.get_running_loop()
         while (delay := self.pause_until - loop.time()) > 0:
             await asyncio.sleep(delay)
+
+    async def _paced_sleep(self, delay: float) -> None:
+        """Sleep ``delay`` seconds for the rate limiter; raise :class:`_Halted` if the run halts."""
+        try:
+            await asyncio.wait_for(self.halt.wait(), delay)
+        except TimeoutError:
+            return
+        raise _Halted
 
     async def _unless_halted(self, awaitable: Awaitable[object]) -> bool:
         """Await ``awaitable`` unless the run halts first (then cancel it and say False)."""

@@ -89,9 +89,7 @@ class Composer:
         self.signer = signer
         self.test = test
         self.campaign = campaign
-        sender_name, self.envelope_from = parseaddr(settings.sender)
-        if "@" not in self.envelope_from:
-            raise HeaderError(f"l'expéditeur « {settings.sender} » (sender.from dans inserecho.yaml) n'est pas une adresse valide.", "From")
+        sender_name, self.envelope_from = _mailbox(settings.sender, "From", "sender.from")
         self.domain = self.envelope_from.rsplit("@", 1)[1]
         subject = (TEST_PREFIX if test else "") + rendered.subject
         static = {slots.ASSETS: asset_base.rstrip("/")}
@@ -107,7 +105,7 @@ class Composer:
             ("List-Id", _encoded("List-Id", f"{settings.name} <{settings.list_id}>")),
         ]
         if settings.reply_to:
-            reply_name, reply_address = parseaddr(settings.reply_to)
+            reply_name, reply_address = _mailbox(settings.reply_to, "Reply-To", "sender.reply_to")
             headers.append(("Reply-To", _address("Reply-To", reply_name, reply_address)))
         if settings.unsubscribe_url:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
@@ -169,6 +167,8 @@ def _qp(text: str) -> bytes:
 def _check_header(name: str, value: str) -> None:
     """Refuse line breaks (header injection) and any other control character (an
     invalid header that mail software reads each in its own way); tabs are fine."""
+    if value.isprintable():  # the usual case, in one C pass: no control or separator character
+        return
     bad = next((c for c in value if c != "\t" and unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
     if bad is None:
         return
@@ -185,6 +185,18 @@ def _encoded(name: str, value: str) -> str:
     if value.isascii():
         return value
     return Header(value, "utf-8", header_name=name).encode(linesep="\n")
+
+
+def _mailbox(value: str, header: str, setting: str) -> tuple[str, str]:
+    """The display name and address of a setting such as ``Inser'Echo <lettre@exemple.org>``."""
+    name, address = parseaddr(value)
+    if "@" not in address:
+        raise HeaderError(
+            f"« {value} » ({setting} dans inserecho.yaml) n'est pas une adresse valide : écrivez "
+            "« Nom <adresse@exemple.org> » ou l'adresse seule.",
+            header,
+        )
+    return name, address
 
 
 def _address(header: str, name: str, address: str) -> str:

@@ -165,7 +165,12 @@ def _map_columns(header: list[str]) -> dict[int, str]:
 
 
 def _cells(row: list[str], columns: dict[int, str]) -> dict[str, str]:
-    return {field: " ".join(row[index].split()) if index < len(row) else "" for index, field in columns.items()}
+    return {field: _clean(row[index]) if index < len(row) else "" for index, field in columns.items()}
+
+
+def _clean(cell: str) -> str:
+    """One line of visible text: spreadsheet cells may hold line breaks and stray controls."""
+    return " ".join("".join(c if c.isprintable() else " " for c in cell).split())
 
 
 def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]) -> dict | None:

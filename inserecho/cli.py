@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import importlib
+import os
 import sys
 import webbrowser
 from pathlib import Path

@@ -16,6 +16,7 @@ from inserecho.campaign import Campaign, prepare_campaign, signer_for
 from inserecho.clicontext import (
     EXIT_CONTENT,
     Folder,
+    kilobytes,
     pass_folder,
     plural,
     report_warnings,
@@ -29,6 +30,7 @@ from inserecho.ratelimit import parse_rate
 from inserecho.relay import RelayConfig
 from inserecho.report import STATE_LABELS, write_delivery_report
 from inserecho.runlock import AlreadyRunning, exclusive_run
+from inserecho.scaffold import SLUG_PATTERN
 from inserecho.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.transport import (
     FatalRelayError,
@@ -40,21 +42,22 @@ from inserecho.transport import (
 
 EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
+DEFAULT_OUTBOX = "outbox"
 SUBSCRIBERS_FILE = "subscribers.yaml"
 
 
 @click.command()
-@click.argument("issue")
-@click.option("--subscribers", "subscribers_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("issue", metavar="NUMÉRO")
+@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
               help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
 @click.option("--only", multiple=True, metavar="CLÉ=VALEUR",
               help="Ne viser qu'un segment : territory=… ou tag=… (répétable).")
 @click.option("--smtp", "smtp_url", metavar="URL", envvar=SMTP_URL_VARIABLE,
               help="Relais SMTP, par exemple smtps://utilisateur@relais.example.org:465 "
                    f"(sinon {SMTP_URL_VARIABLE} ou inserecho.yaml). Mot de passe : INSERECHO_SMTP_PASSWORD.")
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--outbox", type=click.Path(path_type=Path), metavar="DOSSIER",
               help="Écrire les messages dans ce dossier (format Maildir) au lieu de les envoyer.")
-@click.option("--campaign", help="Nom de la campagne dans le journal (par défaut : le numéro).")
+@click.option("--campaign", metavar="NOM", help="Nom de la campagne dans le journal (par défaut : le numéro).")
 @click.option("--dry-run", is_flag=True, help="Tout préparer et compter, sans rien envoyer.")
 @click.option("--test", "test_address", metavar="ADRESSE", help="Envoyer un seul exemplaire marqué [Test] à cette adresse.")
 @click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
@@ -62,13 +65,20 @@ SUBSCRIBERS_FILE = "subscribers.yaml"
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
 @click.option("--connections", type=click.IntRange(1, 50), help="Connexions simultanées au relais.")
 @click.option("--rate", metavar="DÉBIT", help="Débit maximal, par exemple 300/heure ou 20/seconde.")
-@click.option("--cafile", type=click.Path(dir_okay=False, exists=True), help="Certificat d'autorité supplémentaire (relais à certificat privé).")
+@click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
 @pass_folder
 def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[str, ...], smtp_url: str | None,
          outbox: Path | None, campaign: str | None, dry_run: bool, test_address: str | None, retry_failed: bool,
          yes: bool, insecure: bool, connections: int | None, rate: str | None, cafile: str | None) -> None:
     """Envoyer un numéro aux abonné·e·s (reprend là où un envoi précédent s'est arrêté)."""
     settings = folder.settings
+    if outbox is None and not (smtp_url or settings.smtp_url):
+        outbox = folder.root / DEFAULT_OUTBOX
+        click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
+                   f"les messages seront écrits dans {shown(outbox)}/, sans quitter la machine.")
+    if campaign is not None and not SLUG_PATTERN.match(campaign):
+        raise click.BadParameter("utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.",
+                                 param_hint="--campaign")
     if test_address:
         address, error = normalise_email(test_address)
         if error:
@@ -115,8 +125,8 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
 
 
 @click.command()
-@click.argument("issue")
-@click.option("--campaign", help="Nom de la campagne (par défaut : le numéro).")
+@click.argument("issue", metavar="NUMÉRO")
+@click.option("--campaign", metavar="NOM", help="Nom de la campagne (par défaut : le numéro).")
 @pass_folder
 def status(folder: Folder, issue: str, campaign: str | None) -> None:
     """Où en est l'envoi d'un numéro : décomptes et liste des échecs."""
@@ -140,7 +150,8 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
                 click.echo(f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}")
             if counts.get("failed_temporary"):
                 named = f" --campaign {campaign}" if campaign else ""
-                click.echo(f"Pour réessayer : inserecho send {issue}{named} --retry-failed")
+                click.echo(f"Pour réessayer : inserecho send {issue}{named} --retry-failed "
+                           "(avec le même --subscribers que pour l'envoi)")
 
 
 @click.command()
@@ -181,7 +192,7 @@ def subscribers() -> None:
 
 
 @subscribers.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), metavar="FICHIER")
 @click.option("--only", multiple=True, metavar="CLÉ=VALEUR", help="Compter un segment : territory=… ou tag=….")
 @pass_folder
 def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None:
@@ -203,8 +214,8 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
 
 
 @subscribers.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("file", type=click.Path(path_type=Path), metavar="FICHIER")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FICHIER",
               help="Fichier YAML à écrire (par défaut : subscribers.yaml dans le dossier de la lettre).")
 @click.option("--force", is_flag=True, help="Remplacer le fichier s'il existe déjà.")
 @pass_folder
@@ -220,7 +231,7 @@ def subscribers_import(folder: Folder, file: Path, output: Path | None, force: b
         raise click.UsageError(f"{shown(output)} existe déjà : choisissez un autre nom avec -o, ou --force pour le remplacer.") from None
     for problem in problems:
         click.echo(problem.format(), err=True)
-    click.echo(f"{len(entries)} abonné·e·s écrit·e·s dans {shown(output)}.")
+    click.echo(f"{len(entries)} {'abonné·e écrit·e' if len(entries) == 1 else 'abonné·e·s écrit·e·s'} dans {shown(output)}.")
 
 
 def _default_subscribers(folder: Folder) -> Path:
@@ -239,11 +250,6 @@ def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecu
         if outbox is not None:
             return MaildirOutbox(outbox if outbox.is_absolute() else Path.cwd() / outbox)
         url = smtp_url or folder.settings.smtp_url
-        if not url:
-            raise click.UsageError(
-                f"aucun relais SMTP : indiquez --smtp URL, la variable {SMTP_URL_VARIABLE} ou « smtp: url: » "
-                "dans inserecho.yaml, ou bien --outbox DOSSIER pour écrire les messages dans un dossier."
-            )
         return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile), size)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
@@ -271,7 +277,7 @@ def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
         standing = _standing(prepared, journal, retry_failed)
     count = len(prepared.recipients)
     click.echo(f"Essai à blanc : {plural(count, 'message')} préparé{'' if count == 1 else 's'} en {elapsed:.1f} s "
-               f"({total / max(count, 1) / 1024:.1f} Ko en moyenne), rien n'a été envoyé.")
+               f"({kilobytes(total // max(count, 1))} en moyenne), rien n'a été envoyé.")
     click.echo(f"Segment : {prepared.segment} ; {standing}.")
 
 

@@ -526,16 +526,13 @@ def test_no_clear_text_to_a_remote_relay_without_insecure(smtp_server, folder, r
 
 def test_relay_problems_found_before_sending_are_explained(folder):
     write_files(folder, {"faux.pem": "pas un certificat\n", "fichier": "x"})
-    nowhere = run_cli(folder, "send", SLUG, "--yes")
-    assert nowhere.code == 2
-    assert "aucun relais SMTP : indiquez --smtp URL" in nowhere.err and "--outbox" in nowhere.err
     bad_url = run_cli(folder, "send", SLUG, "--smtp", "smtpp://relais.example.org", "--yes")
     assert bad_url.code == 2 and "protocole « smtpp » inconnu" in bad_url.err
     bad_ca = run_cli(folder, "send", SLUG, "--smtp", "smtps://relais.example.org", "--cafile", "faux.pem", "--yes")
     assert bad_ca.code == 1 and "certificat d'autorité faux.pem illisible" in bad_ca.err
     bad_box = run_cli(folder, "send", SLUG, "--outbox", "fichier/boite", "--yes")
     assert bad_box.code == 1 and "impossible de créer le dossier d'envoi" in bad_box.err
-    for result in (nowhere, bad_url, bad_ca, bad_box):
+    for result in (bad_url, bad_ca, bad_box):
         assert "Erreur interne" not in result.err and "Traceback" not in result.err
     with Journal.open(folder / "journal.sqlite3") as journal:
         assert journal.campaigns() == []
@@ -692,5 +689,18 @@ def test_subscribers_import_writes_into_the_newsletter_folder_given_by_root(tmp_
     write_files(tmp_path, {"export.csv": "Courriel\nmarie@example.org\n"})
     result = run_cli(tmp_path, "--root", "lettre", "subscribers", "import", "export.csv")
     assert result.code == 0, result.output
-    assert "1 abonné·e·s écrit·e·s dans lettre/subscribers.yaml." in result.out
+    assert "1 abonné·e écrit·e dans lettre/subscribers.yaml." in result.out
     assert (root / "subscribers.yaml").exists() and not (tmp_path / "subscribers.yaml").exists()
+
+
+def test_without_a_relay_the_messages_go_to_the_outbox_of_the_folder(folder):
+    result = run_cli(folder, "send", SLUG, "--yes")
+    assert result.code == 0, result.output
+    assert "Aucun relais SMTP réglé" in result.out
+    assert len(mailbox.Maildir(folder / "outbox", create=False)) == len(ADDRESSES)
+
+
+def test_a_campaign_name_must_be_a_simple_name(folder):
+    result = run_cli(folder, "send", SLUG, "--campaign", "a/b", "--outbox", "outbox", "--yes")
+    assert result.code == 2
+    assert "minuscules, des chiffres et des tirets" in result.err

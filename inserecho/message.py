@@ -204,9 +204,12 @@ def _address(header: str, name: str, address: str) -> str:
     _check_header(header, address)
     if address.isascii():
         return formataddr((name, address), charset="utf-8") if name else address
-    # An internationalised local part travels as UTF-8 (SMTPUTF8); the name stays encoded.
-    encoded_name = Header(name, "utf-8").encode() if name and not name.isascii() else name
-    return f"{encoded_name} <{address}>" if name else address
+    if not name:
+        return address
+    # An internationalised local part travels as UTF-8 (SMTPUTF8), which formataddr refuses;
+    # the display name is still quoted or encoded exactly as formataddr does it.
+    display = formataddr((name, "placeholder@example.org"), charset="utf-8").rsplit(" <", 1)[0]
+    return f"{display} <{address}>"
 
 
 def _wire_address(address: str) -> tuple[str, bool]:

@@ -132,3 +132,12 @@ def test_without_an_https_unsubscribe_page_there_is_no_one_click_header(rendered
     assert "List-Unsubscribe-Post" not in parsed
     assert parsed["List-Unsubscribe"].startswith("<mailto:")
     assert "mailto:desinscription@inser-eco93.example.org?subject=unsubscribe" in parsed.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize("name", ["Martin, Elodie", "Élodie Martin", "Élodie \"la cheffe\" Martin"])
+def test_an_internationalised_address_keeps_a_well_formed_display_name(rendered, settings, name):
+    data = make_composer(rendered, settings).compose(Person("élodie@example.org", name)).data
+    # the To line is raw UTF-8 (SMTPUTF8): read it as text, as an SMTPUTF8 server does
+    parsed = email.message_from_string(data.decode("utf-8"), policy=policy.default)
+    (address,) = parsed["To"].addresses
+    assert (address.display_name, address.addr_spec) == (name, "élodie@example.org")

@@ -28,8 +28,10 @@ import asyncio
 import heapq
 import itertools
 import random
+import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Awaitable, Callable, Generic, Iterable, Protocol, TypeVar
 
 from inserecho.journal import Journal, State, normalize
@@ -160,7 +162,7 @@ class _Run(Generic[R]):
         self.stop = stop or asyncio.Event()
         # The limiter sleeps only when the rate binds, and then through _paced_sleep,
         # which a halt cuts short: no task per message just to watch for a stop.
-        self.limiter = RateLimiter(options.rate, sleep=self._paced_sleep)
+        self.limiter = RateLimiter(options.rate, sleep=self._paced_sleep, history=self._earlier_sends())
 
         journal.register(campaign, (r.email for r in recipients))
         wanted = journal.to_send(campaign, options.retry_failed)
@@ -269,6 +271,13 @@ class _Run(Generic[R]):
         loop = asyncio.get_running_loop()
         while (delay := self.pause_until - loop.time()) > 0:
             await asyncio.sleep(delay)
+
+    def _earlier_sends(self) -> list[float]:
+        """Earlier runs' send times on the loop's clock, so the rate holds across runs."""
+        if self.options.rate is None:
+            return []
+        now, clock = datetime.now(timezone.utc), time.monotonic()  # the limiter's clock
+        return [clock - (now - sent).total_seconds() for sent in self.journal.recent_sends(self.options.rate.count)]
 
     async def _paced_sleep(self, delay: float) -> None:
         """Sleep ``delay`` seconds for the rate limiter; raise :class:`_Halted` if the run halts."""

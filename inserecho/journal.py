@@ -181,6 +181,17 @@ class Journal:
         )
         return {row[0] for row in rows}
 
+    def recent_sends(self, count: int) -> list[datetime]:
+        """When the last ``count`` messages were accepted, all campaigns together (UTC).
+
+        A relay's quota counts every message, so a run resumed within the hour must
+        remember what the previous one already sent.
+        """
+        rows = self._db.execute(
+            "SELECT updated FROM deliveries WHERE state = 'sent' ORDER BY updated DESC LIMIT ?", (count,)
+        )
+        return [datetime.fromisoformat(row[0]) for row in rows]
+
     def state(self, campaign: str, email: str) -> State | None:
         row = self._db.execute(
             "SELECT state FROM deliveries WHERE campaign = ? AND address = ?",

@@ -7,7 +7,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterable
 
 from inserecho.suggest import did_you_mean
 
@@ -69,11 +69,13 @@ class RateLimiter:
         rate: Rate | None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        history: Iterable[float] = (),
     ):
+        """``history``: times (on ``clock``) of sends made before, by an earlier run."""
         self.rate = rate
         self._clock = clock
         self._sleep = sleep
-        self._log: deque[float] = deque(maxlen=rate.count if rate else 0)
+        self._log: deque[float] = deque(sorted(history), maxlen=rate.count if rate else 0)
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:

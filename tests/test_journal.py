@@ -165,3 +165,16 @@ def test_mark_sent_survives_kill_9(tmp_path):
     with Journal.open(path) as journal:
         assert journal.state("c", "a@example.org") == "sent"
         assert journal.to_send("c") == {"b@example.org"}
+
+
+def test_recent_sends_span_every_campaign_newest_first(journal):
+    journal.register("2026-11", ["a@example.org"])
+    journal.register("2026-12", ["b@example.org", "c@example.org"])
+    journal.mark_sent("2026-11", "a@example.org", "250 Ok")
+    journal.mark_sent("2026-12", "b@example.org", "250 Ok")
+    journal.mark_failed("2026-12", "c@example.org", "451 Plus tard", permanent=False)
+    sends = journal.recent_sends(10)
+    assert len(sends) == 2  # the failure is not a send
+    assert sends == sorted(sends, reverse=True)
+    assert all(s.tzinfo is not None for s in sends)
+    assert len(journal.recent_sends(1)) == 1

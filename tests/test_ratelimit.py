@@ -169,3 +169,14 @@ def test_no_rate_means_no_wait():
             await limiter.acquire()
 
     asyncio.run(main())
+
+
+def test_sends_of_an_earlier_run_count_against_the_window():
+    clock = FakeTime()
+    clock.now = 1000.0
+    # an earlier run sent 3 messages in the last 10 minutes; the quota is 4 per hour
+    limiter = RateLimiter(parse_rate("4/heure"), clock=clock.clock, sleep=clock.sleep, history=[400.0, 700.0, 950.0])
+    asyncio.run(limiter.acquire())
+    assert clock.now == 1000.0  # the 4th of the hour goes at once
+    asyncio.run(limiter.acquire())
+    assert clock.now == 400.0 + 3600  # the 5th waits for the first one to leave the window

@@ -26,7 +26,8 @@ def make_folder(root: Path, issues: int = 1, items: int = 60, first: date = date
     shutil.copyfile(REPO / "inserecho.yaml", root / "inserecho.yaml")
     slugs = []
     for n in range(issues):
-        day = first + timedelta(days=30 * n)
+        months = first.month - 1 + n
+        day = first.replace(year=first.year + months // 12, month=months % 12 + 1)  # one issue a month
         slug = f"{day:%Y-%m}"
         folder = root / "issues" / slug
         folder.mkdir(parents=True)
@@ -61,13 +62,15 @@ def _item(i: int, day: date) -> str:
     return f"---\n{head}---\n{BODY}"
 
 
+def seconds(run: Callable[[], object]) -> float:
+    """Wall time of one call."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
 def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+    return statistics.median(seconds(run) for _ in range(repeat))
 
 
 def run_cli(args: list[str], cwd: Path) -> None:

@@ -9,6 +9,7 @@ time by trustme.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import threading
 from collections import Counter
@@ -192,3 +193,15 @@ def tls_server(tmp_path):
     yield server
     starttls.stop()
     smtps.stop()
+
+
+@pytest.fixture
+def relay_name(monkeypatch):
+    """``relais.example.org``, a name that is not loopback, resolved to 127.0.0.1 (no traffic leaves)."""
+    real = socket.getaddrinfo
+
+    def fake(host, *args, **kwargs):
+        return real("127.0.0.1" if host == "relais.example.org" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return "relais.example.org"

@@ -13,7 +13,6 @@ import email.policy
 import mailbox
 import re
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -494,18 +493,6 @@ def test_a_wrong_password_stops_the_run_and_is_never_shown(tls_server, folder, m
     assert tls_server.handler.received == [] and "MAIL" not in tls_server.handler.commands
     assert counts(folder)["pending"] == 3  # nobody branded as failed
     assert wrong not in (folder / "build" / SLUG / f"envoi-{SLUG}.csv").read_text(encoding="utf-8-sig")
-
-
-@pytest.fixture
-def relay_name(monkeypatch):
-    """``relais.example.org``, a name that is not loopback, resolved to 127.0.0.1 (no traffic leaves)."""
-    real = socket.getaddrinfo
-
-    def fake(host, *args, **kwargs):
-        return real("127.0.0.1" if host == "relais.example.org" else host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-    return "relais.example.org"
 
 
 def test_no_clear_text_to_a_remote_relay_without_insecure(smtp_server, folder, relay_name, monkeypatch):

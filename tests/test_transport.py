@@ -3,7 +3,6 @@ import email
 import email.policy
 import os
 import socket
-
 from email.message import EmailMessage
 
 import pytest
@@ -233,18 +232,6 @@ def test_insecure_accepts_unverified_certificate(tls_server):
 
     run(main())
     assert len(tls_server.handler.received) == 1
-
-
-@pytest.fixture
-def relay_name(monkeypatch):
-    """``relais.example.org``, a name that is not loopback, resolved to 127.0.0.1 (no traffic leaves)."""
-    real = socket.getaddrinfo
-
-    def fake(host, *args, **kwargs):
-        return real("127.0.0.1" if host == "relais.example.org" else host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-    return "relais.example.org"
 
 
 def test_no_clear_text_to_a_remote_host(smtp_server, relay_name):

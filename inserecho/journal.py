@@ -42,7 +42,6 @@ CREATE TABLE deliveries (
     updated TEXT,
     PRIMARY KEY (campaign, address)
 ) WITHOUT ROWID;
-CREATE INDEX deliveries_by_state ON deliveries (campaign, state);
 CREATE TABLE suppressions (
     address TEXT PRIMARY KEY,
     reason TEXT NOT NULL CHECK (reason IN ('unsubscribe', 'bounce', 'manual')),

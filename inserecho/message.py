@@ -12,12 +12,12 @@ from __future__ import annotations
 import binascii
 import hashlib
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Protocol
-from urllib.parse import quote
 
 from inserecho import slots
 from inserecho.render import RenderedIssue
@@ -97,6 +97,7 @@ class Composer:
         self._text = _Part.prepare(slots.fill_text(rendered.text, static), html=False, markers=markers)
         self._html = _Part.prepare(slots.fill_html(rendered.html, static), html=True, markers=markers)
         self._boundary = f"=_inserecho_{secrets.token_hex(12)}"
+        self._date_second, self._date_text = -1, ""
         headers = [
             ("From", _address("From", sender_name, self.envelope_from)),
             ("Subject", _encoded("Subject", subject)),
@@ -124,14 +125,15 @@ class Composer:
         token = self.signer.token(recipient.email)
         unsubscribe_links = []
         if self.settings.unsubscribe_mailto:
-            unsubscribe_links.append(f"mailto:{self.settings.unsubscribe_mailto}?subject={quote('unsubscribe ' + token)}")
+            # tokens are URL-safe (base64url and "."): only the space needs escaping
+            unsubscribe_links.append(f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{token}")
         if self.settings.unsubscribe_url:
             separator = "&" if "?" in self.settings.unsubscribe_url else "?"
             unsubscribe_links.append(f"{self.settings.unsubscribe_url}{separator}token={token}")
         address, smtputf8 = _wire_address(recipient.email)
         headers = [
             ("To", _address("To", recipient.name or "", address)),
-            ("Date", formatdate(localtime=True)),
+            ("Date", self._date()),
             ("Message-ID", self._message_id(recipient.email)),
         ]
         if unsubscribe_links:
@@ -149,6 +151,13 @@ class Composer:
             b"\n--", boundary, b"--\n",
         ]
         return OutgoingMessage(self.envelope_from, address, b"".join(chunks), smtputf8)
+
+    def _date(self) -> str:
+        """The Date header, formatted once per second rather than once per message."""
+        second = int(time.time())
+        if second != self._date_second:
+            self._date_second, self._date_text = second, formatdate(second, localtime=True)
+        return self._date_text
 
     def _message_id(self, address: str) -> str:
         """Stable per campaign and recipient, so a message resent after a crash keeps its id

@@ -59,7 +59,7 @@ class TokenSigner:
             return None
 
     def _mac(self, raw: bytes) -> bytes:
-        return hmac.new(self._key, raw, hashlib.sha256).digest()[:_MAC_BYTES]
+        return hmac.digest(self._key, raw, "sha256")[:_MAC_BYTES]
 
 
 def _b64(data: bytes) -> str:

@@ -98,6 +98,7 @@ class Composer:
         self._html = _Part.prepare(slots.fill_html(rendered.html, static), html=True, markers=markers)
         self._boundary = f"=_inserecho_{secrets.token_hex(12)}"
         self._date_second, self._date_text = -1, ""
+        self._id_suffix = f"{_ascii_label(campaign)}@{self.domain}>"
         headers = [
             ("From", _address("From", sender_name, self.envelope_from)),
             ("Subject", _encoded("Subject", subject)),
@@ -166,7 +167,7 @@ class Composer:
             unique = secrets.token_hex(12)
         else:
             unique = hashlib.sha256(f"{self.campaign}\0{address.casefold()}".encode()).hexdigest()[:24]
-        return f"<{unique}.{_ascii_label(self.campaign)}@{self.domain}>"
+        return f"<{unique}.{self._id_suffix}"
 
 
 def _qp(text: str) -> bytes:

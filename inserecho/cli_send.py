@@ -79,6 +79,8 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     if campaign is not None and not SLUG_PATTERN.match(campaign):
         raise click.BadParameter("utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.",
                                  param_hint="--campaign")
+    if test_address and dry_run:
+        raise click.UsageError("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
     if test_address:
         address, error = normalise_email(test_address)
         if error:

@@ -25,5 +25,12 @@ def write_delivery_report(journal: Journal, campaign: str, path: Path) -> None:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for record in journal.deliveries(campaign):
-        writer.writerow((record.email, STATE_LABELS[record.state], record.attempts, record.reply or "", record.time or ""))
+        writer.writerow((
+            _cell(record.email), STATE_LABELS[record.state], record.attempts, _cell(record.reply or ""), record.time or "",
+        ))
     write_atomic(path, "\ufeff" + buffer.getvalue())
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (an address or a reply may start with ``=``)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

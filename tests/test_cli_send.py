@@ -691,3 +691,9 @@ def test_a_campaign_name_must_be_a_simple_name(folder):
     result = run_cli(folder, "send", SLUG, "--campaign", "a/b", "--outbox", "outbox", "--yes")
     assert result.code == 2
     assert "minuscules, des chiffres et des tirets" in result.err
+
+
+def test_test_and_dry_run_do_not_go_together(folder):
+    result = run_cli(folder, "send", SLUG, "--test", "moi@example.org", "--dry-run")
+    assert result.code == 2
+    assert "choisissez l'un ou l'autre" in result.err

@@ -27,3 +27,14 @@ def test_one_line_per_recipient_for_a_french_spreadsheet(tmp_path):
         "zoe@example.org": ["désinscrit", "0", ""],
     }
     assert [row[0] for row in rows[1:]] == sorted(by_address)
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(tmp_path):
+    path = tmp_path / "envoi.csv"
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        journal.register("c", ["=cmd@example.org", "ok@example.org"])
+        journal.mark_failed("c", "ok@example.org", "-1 réponse étrange", permanent=True)
+        write_delivery_report(journal, "c", path)
+    rows = {row[0]: row for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";")}
+    assert "'=cmd@example.org" in rows
+    assert rows["ok@example.org"][3] == "'-1 réponse étrange"

@@ -2,6 +2,7 @@ import asyncio
 import email
 import email.policy
 import os
+import random
 import socket
 from email.message import EmailMessage
 
@@ -306,3 +307,15 @@ def test_maildir_outbox(tmp_path):
     assert parsed[0]["Return-Path"] == f"<{SENDER}>"
     assert parsed[0]["Subject"] == "Inser'Echo n° 42"
     assert b"\r\n" not in files[0].read_bytes()
+
+
+def test_the_size_announced_is_the_size_sent():
+    from aiosmtplib.protocol import normalize_message_line_endings
+
+    from inserecho.transport import wire_size
+
+    rng = random.Random(93)
+    samples = [b"", b"x", b"a\nb", b"a\r\nb\r\n", b"a\rb\r", b"\r\n\r", b"a\n\r\nb\r\r\n"]
+    samples += [bytes(rng.choice(b"ab\r\n.") for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    for data in samples:
+        assert wire_size(data) == len(normalize_message_line_endings(data)), data

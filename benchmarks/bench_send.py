@@ -6,8 +6,10 @@ measures in the same run, on the same sink, with 4 connections each:
 
 1. ``inserecho send`` as a real process (journal, rate limiter set high enough not to
    bind, personalisation);
-   (a) the limit: a bare aiosmtplib sender pushing one pre-built message, changing only
-       the To and Message-ID bytes;
+   (a) the limit: a bare aiosmtplib sender (``SMTP.sendmail``) pushing one pre-built
+       message, changing only the To and Message-ID bytes; inserecho's transport runs
+       MAIL, RCPT and DATA itself and counts the SIZE without the extra pass over the
+       message that ``sendmail`` makes, which is why it can beat this "limit";
    (b) the naive way: stdlib smtplib, a new connection and a new EmailMessage per
        recipient (4 threads).
    Rates are those of the sending phase, read from the sink's clock: from the first to

@@ -45,7 +45,7 @@ from common import TERRITORIES, make_folder, median_seconds, verdict
 
 from inserecho import slots
 from inserecho.campaign import Campaign, prepare_campaign
-from inserecho.settings import load_settings
+from inserecho.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = 4
@@ -145,10 +145,9 @@ def _cut_header(data: bytes, name: bytes) -> tuple[bytes, bytes]:
     return data[:start], data[end:]
 
 
-def send_naive(campaign: Campaign, port: int) -> None:
+def send_naive(campaign: Campaign, settings: Settings, port: int) -> None:
     """The naive way: for each recipient a new EmailMessage and a new connection."""
     rendered = campaign.rendered
-    settings = campaign.composer.settings
     sender = campaign.composer.envelope_from
 
     def one(subscriber) -> None:
@@ -223,7 +222,7 @@ def main() -> None:
                 send_bare(campaign, sink.port)
                 bare = max(bare, sink.rate(count))
             sink.reset()
-            send_naive(campaign, sink.port)
+            send_naive(campaign, settings, sink.port)
             naive = sink.rate(count)
         finally:
             sink.close()

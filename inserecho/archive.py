@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from inserecho import slots
+from inserecho.build import copy_images
 from inserecho.frenchformat import format_date
 from inserecho.loader import load_issue
 from inserecho.model import Issue, Item
@@ -266,12 +267,8 @@ def _write_issue_page(site: Path, issue: Issue, rendered: RenderedIssue, nav: st
     """The web variant with its slots filled: no greeting, no unsubscribe, images beside the page."""
     html = slots.fill_html(rendered.html, {slots.GREETING: "", slots.UNSUBSCRIBE_URL: "", slots.ASSETS: "."})
     html = re.sub(r"<body\b[^>]*>", lambda m: m.group(0) + nav, html, count=1)
-    directory = site / issue.slug
-    for image in rendered.images:
-        target = directory / image
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(issue.folder / image, target)
-    _write(directory / INDEX_PAGE, html)
+    copy_images(issue, site / issue.slug)
+    _write(site / issue.slug / INDEX_PAGE, html)
 
 
 def _write(path: Path, text: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from inserecho import slots
 from inserecho.atomicfile import write_atomic
 from inserecho.model import Issue
-from inserecho.render import GMAIL_CLIP_BYTES, RenderedIssue
+from inserecho.render import RenderedIssue
 from inserecho.settings import Settings
 
 
@@ -22,44 +22,54 @@ class BuildResult:
     sections: tuple[tuple[str, int], ...]
     """(label, number of items) in issue order."""
 
+
+@dataclass(frozen=True)
+class FilledEmail:
+    """The email as a reader without a name sees it, images next to the HTML file.
+
+    What ``build`` writes, ``check`` weighs and ``preview`` serves.
+    """
+
+    html: str
+    text: str
+
     @property
-    def clipped_by_gmail(self) -> bool:
-        return self.html_bytes > GMAIL_CLIP_BYTES
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
 
 
-def preview_values(settings: Settings) -> dict[str, str]:
-    """Slot values for a preview: a neutral greeting, images next to the HTML file."""
+def preview_email(rendered: RenderedIssue, settings: Settings) -> FilledEmail:
     if settings.unsubscribe_url:
         unsubscribe = settings.unsubscribe_url
     elif settings.unsubscribe_mailto:
         unsubscribe = f"mailto:{settings.unsubscribe_mailto}"
     else:
         unsubscribe = "#desinscription"
-    return {slots.GREETING: slots.greeting(None), slots.UNSUBSCRIBE_URL: unsubscribe, slots.ASSETS: "."}
+    values = {slots.GREETING: slots.greeting(None), slots.UNSUBSCRIBE_URL: unsubscribe, slots.ASSETS: "."}
+    return FilledEmail(slots.fill_html(rendered.html, values), slots.fill_text(rendered.text, values))
 
 
-def preview_html(rendered: RenderedIssue, settings: Settings) -> str:
-    """The email as a reader without a name would see it, images next to the file."""
-    return slots.fill_html(rendered.html, preview_values(settings))
+def copy_images(issue: Issue, directory: Path) -> None:
+    """The images the issue uses, at the same relative paths beside its page."""
+    for image in issue.images:
+        target = directory / image
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(issue.folder / image, target)
 
 
 def write_build(issue: Issue, rendered: RenderedIssue, settings: Settings) -> BuildResult:
     """Write ``email.html``, ``email.txt`` and the images; each file is replaced atomically."""
     directory = settings.build_dir / issue.slug
     directory.mkdir(parents=True, exist_ok=True)
-    values = preview_values(settings)
-    html = preview_html(rendered, settings)
-    for image in rendered.images:
-        target = directory / image
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(issue.folder / image, target)
+    email = preview_email(rendered, settings)
+    copy_images(issue, directory)
     html_path, text_path = directory / "email.html", directory / "email.txt"
-    write_atomic(text_path, slots.fill_text(rendered.text, values))
-    write_atomic(html_path, html)
+    write_atomic(text_path, email.text)
+    write_atomic(html_path, email.html)
     return BuildResult(
         directory,
         html_path,
         text_path,
-        len(html.encode("utf-8")),
+        email.html_bytes,
         tuple((s.spec.label, len(s.items)) for s in issue.sections),
     )

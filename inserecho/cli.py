@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from inserecho import __version__
-from inserecho.build import preview_html, write_build
+from inserecho.build import preview_email, write_build
 from inserecho.clicontext import (
     EXIT_CONTENT,
     Folder,
@@ -23,7 +23,8 @@ from inserecho.clicontext import (
     shown,
 )
 from inserecho.clifrench import install_french_messages
-from inserecho.problems import ContentError
+from inserecho.model import Issue
+from inserecho.problems import ContentError, Problem
 from inserecho.render import GMAIL_CLIP_BYTES, clipping_warning, render_issue
 from inserecho.scaffold import ScaffoldError, init_folder, new_issue
 from inserecho.settings import SETTINGS_FILE
@@ -104,9 +105,8 @@ def check(folder: Folder, issue: str, strict: bool) -> None:
     Le courriel est aussi mis en forme, pour en mesurer le poids.
     """
     loaded = folder.load(issue)
-    html = preview_html(render_issue(loaded, folder.settings), folder.settings)
-    clipping = clipping_warning(loaded, len(html.encode("utf-8")))
-    warnings = loaded.warnings + ((clipping,) if clipping else ())
+    email = preview_email(render_issue(loaded, folder.settings), folder.settings)
+    warnings = _with_clipping(loaded, email.html_bytes)
     report_warnings(warnings, folder.root)
     if strict and warnings:
         click.echo(f"{len(warnings)} avertissement(s) : refusé avec --strict.", err=True)
@@ -126,16 +126,18 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
     click.echo(f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : {plural(len(loaded.items), 'article')}")
     for label, count in result.sections:
         click.echo(f"  {label:.<44} {count:>3}")
-    size = f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)"
-    if result.clipped_by_gmail:
-        click.secho(size + " : Gmail coupera le message ; raccourcissez des articles ou retirez-en.", fg="yellow")
-    else:
-        click.echo(size)
-    report_warnings(loaded.warnings, folder.root)
+    click.echo(f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)")
+    report_warnings(_with_clipping(loaded, result.html_bytes), folder.root)
     click.echo(f"Courriel : {shown(result.html_path)}")
     click.echo(f"Version texte : {shown(result.text_path)}")
     if open_browser and not webbrowser.open(result.html_path.as_uri()):
         click.echo("Impossible d'ouvrir un navigateur ici : ouvrez le fichier ci-dessus vous-même.")
+
+
+def _with_clipping(issue: Issue, html_bytes: int) -> tuple[Problem, ...]:
+    """The issue's warnings, plus one if Gmail would clip an email this heavy."""
+    clipping = clipping_warning(issue, html_bytes)
+    return issue.warnings + ((clipping,) if clipping else ())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,7 @@ from inserecho.clicontext import (
 )
 from inserecho.csvimport import import_csv, to_yaml
 from inserecho.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
-from inserecho.journal import Journal
+from inserecho.journal import Journal, normalize
 from inserecho.problems import ContentError
 from inserecho.ratelimit import parse_rate
 from inserecho.relay import RelayConfig
@@ -137,8 +137,9 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
         click.echo("Aucun envoi n'a encore eu lieu depuis ce dossier.")
         return
     with Journal.open(folder.settings.journal_path) as journal:
-        if name not in journal.campaigns():
-            known = ", ".join(journal.campaigns()) or "aucune"
+        campaigns = journal.campaigns()
+        if name not in campaigns:
+            known = ", ".join(campaigns) or "aucune"
             raise click.UsageError(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
         counts = journal.counts(name)
         click.echo(f"Campagne {name} : {sum(counts.values())} destinataires")
@@ -209,7 +210,8 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
     suppressed = 0
     if folder.settings.journal_path.exists():
         with Journal.open(folder.settings.journal_path) as journal:
-            suppressed = sum(journal.is_suppressed(s.email) for s in selected)
+            unsubscribed = journal.suppressed_addresses()
+        suppressed = sum(normalize(s.email) in unsubscribed for s in selected)
     click.echo(f"{shown(file)} : {len(loaded)} abonné·e·s, aucune erreur.")
     report_warnings(tuple(problems), folder.root)
     click.echo(f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} recevraient la lettre.")
@@ -250,7 +252,7 @@ def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecu
                cafile: str | None, size: int) -> Transport:
     try:
         if outbox is not None:
-            return MaildirOutbox(outbox if outbox.is_absolute() else Path.cwd() / outbox)
+            return MaildirOutbox(outbox.absolute())
         url = smtp_url or folder.settings.smtp_url
         return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile), size)
     except ValueError as error:
@@ -285,13 +287,16 @@ def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
 
 def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool) -> str:
     """Where each recipient stands in the journal, counted once: served, unsubscribed, failed, to send."""
+    states = journal.states(prepared.name) if journal else {}
+    unsubscribed = journal.suppressed_addresses() if journal else set()
     sent = suppressed = failed = waiting = 0
     retried = ("failed_temporary",) if retry_failed else ()
     for subscriber in prepared.recipients:
-        state = journal.state(prepared.name, subscriber.email) if journal else None
+        key = normalize(subscriber.email)
+        state = states.get(key)
         if state == "sent":
             sent += 1
-        elif journal and journal.is_suppressed(subscriber.email):
+        elif key in unsubscribed:
             suppressed += 1
         elif state in (None, "pending", "suppressed", *retried):  # "suppressed": since taken off the list
             waiting += 1

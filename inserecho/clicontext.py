@@ -13,7 +13,6 @@ from inserecho.problems import Problem
 from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 
 EXIT_CONTENT = 1
-EXIT_USAGE = 2
 
 
 @dataclass

@@ -9,8 +9,8 @@ Guarantees, given the journal:
   jitter, up to ``max_attempts`` within the run, then left ``failed_temporary`` for
   ``retry_failed``; a 5xx is ``failed_permanent`` with the relay's reply, never
   retried; a hard bounce also goes to the suppression list;
-- a throttling reply (421, 451, 452, 454) pauses every worker and is not held
-  against the recipient: the run waits it out;
+- a throttling reply (see ``TemporaryFailure.throttled``) pauses every worker and is
+  not held against the recipient: the run waits it out;
 - when failures concern everyone the run stops by itself, leaving the rest
   ``pending``: a ``FatalRelayError`` (credentials, TLS, unreachable relay), the relay
   throttling without end, or ``stop_after_failures`` distinct recipients failing in a
@@ -64,7 +64,7 @@ class DeliveryOptions:
     ``backoff_base`` / ``backoff_max``: seconds before a retry, doubling, with jitter.
     ``stop_after_failures``: stop when that many distinct recipients failed in a row.
     ``max_throttle_waits``: throttling pauses in a row (no success between) before stopping.
-    ``retry_failed``: also try again the ``failed_temporary`` recipients.
+    ``retry_failed``: send only to the ``failed_temporary`` recipients.
     """
 
     connections: int = 4

@@ -172,11 +172,10 @@ class Journal:
 
     def to_send(self, campaign: str, retry_failed: bool = False) -> set[str]:
         """Normalized addresses to send: ``pending`` ones, or only ``failed_temporary`` ones when retrying."""
-        states = ("failed_temporary",) if retry_failed else ("pending",)
         rows = self._db.execute(
-            f"SELECT address FROM deliveries WHERE campaign = ? AND state IN ({_marks(states)})"
+            "SELECT address FROM deliveries WHERE campaign = ? AND state = ?"
             " AND address NOT IN (SELECT address FROM suppressions)",
-            (campaign, *states),
+            (campaign, "failed_temporary" if retry_failed else "pending"),
         )
         return {row[0] for row in rows}
 
@@ -190,6 +189,10 @@ class Journal:
             "SELECT updated FROM deliveries WHERE state = 'sent' ORDER BY updated DESC LIMIT ?", (count,)
         )
         return [datetime.fromisoformat(row[0]) for row in rows]
+
+    def states(self, campaign: str) -> dict[str, State]:
+        """Every recipient's state in the campaign, by normalized address."""
+        return dict(self._db.execute("SELECT address, state FROM deliveries WHERE campaign = ?", (campaign,)))
 
     def state(self, campaign: str, email: str) -> State | None:
         row = self._db.execute(
@@ -263,6 +266,10 @@ class Journal:
         ).fetchone()
         return row is not None
 
+    def suppressed_addresses(self) -> set[str]:
+        """The whole suppression list (normalized addresses), for checks over a whole list."""
+        return {row[0] for row in self._db.execute("SELECT address FROM suppressions")}
+
     def suppressed_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM suppressions").fetchone()[0]
 
@@ -298,10 +305,6 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _marks(values: tuple[str, ...]) -> str:
-    return ", ".join("?" * len(values))
 
 
 def _now() -> str:

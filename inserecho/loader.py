@@ -15,8 +15,8 @@ from inserecho.problems import ContentError, Problem
 from inserecho.sections import BUILTIN_SECTIONS, FieldSpec
 from inserecho.settings import Settings
 from inserecho.suggest import did_you_mean
-from inserecho.textfile import read_text
-from inserecho.yamlfile import LineDict, parse_yaml
+from inserecho.textfile import control_character, read_text
+from inserecho.yamlfile import LineDict, parse_mapping
 
 ISSUE_FILE = "issue.yaml"
 EDITORIAL_FILE = "_edito.md"
@@ -103,7 +103,7 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
         else:
             values["editorial"] = text.strip()
     for name in ("subject", "preheader"):
-        if isinstance(values.get(name), str) and any(c in values[name] for c in "\r\n\v\f\x85\u2028\u2029"):
+        if isinstance(values.get(name), str) and control_character(values[name]):
             problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
             values[name] = None
     if not values.get("preheader") and values.get("subject"):
@@ -190,15 +190,8 @@ def _read_mapping(path: Path, problems: list[Problem]) -> LineDict | None:
 
 
 def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:
-    data, yaml_problems = parse_yaml(text, path, first_line)
-    problems.extend(yaml_problems)
-    if yaml_problems:
-        return None
-    if data is None:  # empty: each required field is then reported missing
-        return LineDict.at(first_line)
-    if not isinstance(data, LineDict):
-        problems.append(Problem(path, first_line, f"{what} doit être une suite de lignes « champ: valeur »."))
-        return None
+    data, found = parse_mapping(text, path, first_line, what)
+    problems.extend(found)
     return data
 
 

@@ -13,7 +13,6 @@ import binascii
 import hashlib
 import secrets
 import time
-import unicodedata
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
@@ -22,6 +21,7 @@ from typing import Protocol
 from inserecho import slots
 from inserecho.render import RenderedIssue
 from inserecho.settings import Settings
+from inserecho.textfile import control_character
 from inserecho.tokens import TokenSigner
 from inserecho.transport import OutgoingMessage
 
@@ -85,7 +85,6 @@ class Composer:
         asset_base: str,
         test: bool = False,
     ):
-        self.settings = settings
         self.signer = signer
         self.test = test
         self.campaign = campaign
@@ -112,8 +111,17 @@ class Composer:
         if settings.unsubscribe_url:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
-        self._text_head = b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
-        self._html_head = b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        delimiter = f"\n--{self._boundary}\n".encode("ascii")
+        self._text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        self._html_head = delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        self._closing = f"\n--{self._boundary}--\n".encode("ascii")
+        # the recipient's token completes each link; tokens are URL-safe (base64url and ".")
+        self._unsubscribe_prefixes = []
+        if settings.unsubscribe_mailto:
+            self._unsubscribe_prefixes.append(f"mailto:{settings.unsubscribe_mailto}?subject=unsubscribe%20")
+        if settings.unsubscribe_url:
+            separator = "&" if "?" in settings.unsubscribe_url else "?"
+            self._unsubscribe_prefixes.append(f"{settings.unsubscribe_url}{separator}token=")
 
     def check(self, recipient: Recipient) -> None:
         """Raise :class:`HeaderError` if this recipient's headers could not be written safely."""
@@ -122,15 +130,9 @@ class Composer:
             _check_header("To", recipient.name)
 
     def compose(self, recipient: Recipient) -> OutgoingMessage:
-        self.check(recipient)
+        """One recipient's message; :func:`_address` refuses a name or address unsafe in ``To``."""
         token = self.signer.token(recipient.email)
-        unsubscribe_links = []
-        if self.settings.unsubscribe_mailto:
-            # tokens are URL-safe (base64url and "."): only the space needs escaping
-            unsubscribe_links.append(f"mailto:{self.settings.unsubscribe_mailto}?subject=unsubscribe%20{token}")
-        if self.settings.unsubscribe_url:
-            separator = "&" if "?" in self.settings.unsubscribe_url else "?"
-            unsubscribe_links.append(f"{self.settings.unsubscribe_url}{separator}token={token}")
+        unsubscribe_links = [prefix + token for prefix in self._unsubscribe_prefixes]
         address, smtputf8 = _wire_address(recipient.email)
         headers = [
             ("To", _address("To", recipient.name or "", address)),
@@ -143,13 +145,12 @@ class Composer:
             slots.GREETING: slots.greeting(recipient.name),
             slots.UNSUBSCRIBE_URL: unsubscribe_links[-1] if unsubscribe_links else "",
         }
-        boundary = self._boundary.encode("ascii")
         chunks = [
             "".join(f"{name}: {value}\n" for name, value in headers).encode("utf-8"),
             self._static_headers,
-            b"\n--", boundary, b"\n", self._text_head, *self._text.encode(values),
-            b"\n--", boundary, b"\n", self._html_head, *self._html.encode(values),
-            b"\n--", boundary, b"--\n",
+            self._text_head, *self._text.encode(values),
+            self._html_head, *self._html.encode(values),
+            self._closing,
         ]
         return OutgoingMessage(self.envelope_from, address, b"".join(chunks), smtputf8)
 
@@ -177,9 +178,7 @@ def _qp(text: str) -> bytes:
 def _check_header(name: str, value: str) -> None:
     """Refuse line breaks (header injection) and any other control character (an
     invalid header that mail software reads each in its own way); tabs are fine."""
-    if value.isprintable():  # the usual case, in one C pass: no control or separator character
-        return
-    bad = next((c for c in value if c != "\t" and unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    bad = control_character(value)
     if bad is None:
         return
     what = "un saut de ligne" if bad in _LINE_BREAKS else "un caractère invisible (caractère de contrôle)"

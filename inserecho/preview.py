@@ -25,8 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 
-from inserecho import slots
-from inserecho.build import preview_values
+from inserecho.build import preview_email
 from inserecho.clicontext import kilobytes
 from inserecho.loader import load_issue
 from inserecho.problems import ContentError, Problem
@@ -86,11 +85,9 @@ class PreviewSession:
             settings = load_settings(self.root)
             issue = load_issue(self.issue_folder, settings)
             rendered = render_issue(issue, settings)
-            values = preview_values(settings)
-            html = slots.fill_html(rendered.html, values)
+            filled = preview_email(rendered, settings)
             email = PreviewEmail(
-                rendered.subject, rendered.preheader, _display_name(settings), html,
-                slots.fill_text(rendered.text, values), len(html.encode("utf-8")),
+                rendered.subject, rendered.preheader, _display_name(settings), filled.html, filled.text, filled.html_bytes,
             )
             problems = issue.warnings
         except ContentError as error:

@@ -39,7 +39,6 @@ class RenderedIssue:
     view: IssueView
 
 
-
 def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -> RenderedIssue:
     """``email``: the message sent to subscribers; ``web``: the archive page (no unsubscribe)."""
     view = present_issue(issue, settings, asset_prefix=slots.ASSETS + "/")

@@ -11,7 +11,7 @@ from inserecho.problems import ContentError, Problem
 from inserecho.sections import BUILTIN_SECTIONS, SectionSpec
 from inserecho.suggest import did_you_mean
 from inserecho.textfile import read_text
-from inserecho.yamlfile import LineDict, parse_yaml
+from inserecho.yamlfile import LineDict, parse_mapping
 
 SETTINGS_FILE = "inserecho.yaml"
 
@@ -82,13 +82,9 @@ def load_settings(root: Path) -> Settings:
     text, problem = read_text(path)
     if problem:
         raise ContentError([problem])
-    data, problems = parse_yaml(text, path)
-    if problems:
-        raise ContentError(problems)
+    data, problems = parse_mapping(text, path, what="le fichier de réglages")
     if data is None:
-        return settings
-    if not isinstance(data, LineDict):
-        raise ContentError([Problem(path, 1, "le fichier de réglages doit être une suite de « nom: valeur ».")])
+        raise ContentError(problems)
     values: dict[str, Any] = {}
     known = set(_SCHEMA) | set(_TOP_LEVEL) | {"sections"}
     for key, value in data.items():

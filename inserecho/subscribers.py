@@ -22,7 +22,7 @@ from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 from inserecho.problems import Problem
 from inserecho.suggest import did_you_mean, french_list
 from inserecho.territories import normalise_territory
-from inserecho.textfile import read_text
+from inserecho.textfile import control_character, read_text
 from inserecho.yamlfile import LineDict, LineList, explain_yaml_error
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "organisation", "territories", "tags")
@@ -202,21 +202,15 @@ def _value(event: yaml.Event, events: Iterator[yaml.Event], path: Path, problems
         return None if event.implicit[0] and event.value in _NULLS else event.value
     line = event.start_mark.line + 1
     if kind is yaml.SequenceStartEvent:
-        seq = LineList()
-        seq.line, seq.lines = line, []
+        seq = LineList.at(line)
         while type(child := next(events)) is not yaml.SequenceEndEvent:
-            seq.append(_value(child, events, path, problems))
-            seq.lines.append(child.start_mark.line + 1)
+            seq.add(_value(child, events, path, problems), child.start_mark.line + 1)
         return seq
     if kind is yaml.MappingStartEvent:
         mapping = LineDict.at(line)
         while type(key_event := next(events)) is not yaml.MappingEndEvent:
             key = str(_value(key_event, events, path, problems))
-            key_line = key_event.start_mark.line + 1
-            if key in mapping:
-                problems.append(Problem(path, key_line, f"le champ « {key} » apparaît deux fois ; gardez-en un seul."))
-            mapping[key] = _value(next(events), events, path, problems)
-            mapping.lines[key] = key_line
+            mapping.put(key, _value(next(events), events, path, problems), key_event.start_mark.line + 1, path, problems)
         return mapping
     # An alias: the officer meant a value starting with "*", not a YAML reference.
     problems.append(Problem(path, line, "une valeur commence par « * » ; mettez-la entre guillemets."))
@@ -286,7 +280,7 @@ def _text(entry: dict, key: str, report: _Report) -> str | None:
     if not isinstance(value, str):
         report(key, f"« {key} » doit être un texte simple, pas une liste.")
         return None
-    if any(not c.isprintable() and c != " " for c in value):
+    if control_character(value):
         report(key, f"« {key} » contient un saut de ligne ou un caractère de contrôle : "
                     "écrivez-le sur une seule ligne, sans « \\n ».")
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import unicodedata
 from pathlib import Path
 
 from inserecho.problems import Problem
@@ -38,3 +39,13 @@ _REASONS = {
 def unreadable(exc: OSError) -> str:
     """Why a file could not be read, in French."""
     return f"impossible de lire le fichier : {_REASONS.get(exc.errno, exc.strerror or str(exc))}."
+
+
+def control_character(text: str) -> str | None:
+    """The first control or line-separator character of ``text`` (tabs aside), if any.
+
+    Such a character breaks a one-line field or a mail header; a no-break space is fine.
+    """
+    if text.isprintable():  # the usual case, in one C pass
+        return None
+    return next((c for c in text if c != "\t" and unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)

@@ -3,7 +3,8 @@
 ``send()`` returns the relay's ``Reply`` or raises one of:
 
 - ``TemporaryFailure``: 4xx reply, time-out, dropped connection; worth retrying later.
-  ``throttled`` when the relay says "too much, slow down" (421, 451, 452, 454).
+  ``throttled`` when the relay says "too much, slow down" to everyone (421, 454, or a
+  451/452 that speaks of pace).
 - ``PermanentFailure``: 5xx for this recipient; ``hard_bounce`` when the address
   itself does not exist (enhanced code 5.1.x or 5.2.1, or "user unknown").
 - ``FatalRelayError``: a problem for every message (credentials refused, no TLS
@@ -28,11 +29,10 @@ import aiosmtplib
 
 from inserecho.relay import PASSWORD_VARIABLE, RelayConfig
 
-THROTTLING_CODES = frozenset({421, 451, 452, 454})
-# 451 and 452 also answer for one recipient (greylisting, a full mailbox): only the
-# replies that speak of pace or volume hold back everyone; the others are retried
-# for that recipient alone.
+# 421 and 454 hold back everyone; 451 and 452 also answer for one recipient
+# (greylisting, a full mailbox), so only those that speak of pace or volume do.
 _SESSION_THROTTLING_CODES = frozenset({421, 454})
+THROTTLING_CODES = _SESSION_THROTTLING_CODES | {451, 452}
 _PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
 
 _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")

@@ -33,11 +33,30 @@ class LineDict(dict):
         return mapping
 
 
+    def put(self, key: str, value: Any, key_line: int, path: Path, problems: list[Problem]) -> None:
+        """Store ``value`` under ``key``; a key written twice is reported (the later value wins)."""
+        if key in self:
+            problems.append(Problem(path, key_line, f"le champ « {key} » apparaît deux fois ; gardez-en un seul."))
+        self[key] = value
+        self.lines[key] = key_line
+
+
 class LineList(list):
     """A list that knows the line of each entry (``lines[index]``) and its own ``line``."""
 
     line: int
     lines: list[int]
+
+    @classmethod
+    def at(cls, line: int) -> LineList:
+        """An empty list standing at ``line``."""
+        seq = cls()
+        seq.line, seq.lines = line, []
+        return seq
+
+    def add(self, value: Any, line: int) -> None:
+        self.append(value)
+        self.lines.append(line)
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -64,6 +83,21 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     return value, problems
 
 
+def parse_mapping(text: str, path: Path, first_line: int = 1, what: str = "l'en-tête") -> tuple[LineDict | None, list[Problem]]:
+    """Parse ``text`` as ``champ: valeur`` lines; an empty text is an empty mapping.
+
+    ``what`` names the text in the message when it is YAML but not a mapping.
+    """
+    data, problems = parse_yaml(text, path, first_line)
+    if problems:
+        return None, problems
+    if data is None:
+        return LineDict.at(first_line), []
+    if not isinstance(data, LineDict):
+        return None, [Problem(path, first_line, f"{what} doit être une suite de lignes « champ: valeur ».")]
+    return data, []
+
+
 def _build(node: yaml.Node, constructor: _Constructor, path: Path, offset: int, problems: list[Problem]) -> Any:
     line = offset + node.start_mark.line
     if isinstance(node, yaml.MappingNode):
@@ -71,19 +105,12 @@ def _build(node: yaml.Node, constructor: _Constructor, path: Path, offset: int, 
         for key_node, value_node in node.value:
             key = constructor.construct_object(key_node, deep=True)
             key_line = offset + key_node.start_mark.line
-            if not isinstance(key, str):
-                key = str(key)
-            if key in result:
-                problems.append(Problem(path, key_line, f"le champ « {key} » apparaît deux fois ; gardez-en un seul."))
-            result[key] = _build(value_node, constructor, path, offset, problems)
-            result.lines[key] = key_line
+            result.put(str(key), _build(value_node, constructor, path, offset, problems), key_line, path, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
-        seq = LineList()
-        seq.line, seq.lines = line, []
+        seq = LineList.at(line)
         for child in node.value:
-            seq.append(_build(child, constructor, path, offset, problems))
-            seq.lines.append(offset + child.start_mark.line)
+            seq.add(_build(child, constructor, path, offset, problems), offset + child.start_mark.line)
         return seq
     try:
         return constructor.construct_object(node, deep=True)

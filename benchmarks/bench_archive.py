@@ -20,11 +20,11 @@ from pathlib import Path
 
 from common import make_folder, median_seconds, seconds
 
-from inserecho.archive import build_archive
-from inserecho.build import write_build
-from inserecho.loader import load_issue
-from inserecho.preview import PreviewSession
-from inserecho.render import render_issue
+from inserecho.web.archive import build_archive
+from inserecho.render.build import write_build
+from inserecho.content.loader import load_issue
+from inserecho.web.preview import PreviewSession
+from inserecho.render.renderer import render_issue
 from inserecho.settings import load_settings
 
 ISSUES = 24

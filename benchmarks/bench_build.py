@@ -13,8 +13,8 @@ from pathlib import Path
 
 from common import make_folder, median_seconds, run_cli, verdict
 
-from inserecho.loader import load_issue
-from inserecho.render import render_issue
+from inserecho.content.loader import load_issue
+from inserecho.render.renderer import render_issue
 from inserecho.settings import load_settings
 
 TARGET_SECONDS = 1.5
@@ -27,7 +27,7 @@ def main() -> None:
         root = Path(directory)
         (slug,) = make_folder(root, issues=1, items=ITEMS)
         bare = median_seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), REPEAT)
-        imports = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import inserecho.cli"], check=True), REPEAT)
+        imports = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import inserecho.cli.main"], check=True), REPEAT)
         build = median_seconds(lambda: run_cli(["build", slug], root), REPEAT)
         settings = load_settings(root)
         issue = load_issue(root / "issues" / slug, settings)
@@ -37,7 +37,7 @@ def main() -> None:
         size = (root / "build" / slug / "email.html").stat().st_size
     print(f"Numéro de {ITEMS} articles, médiane de {REPEAT} essais")
     print(f"  démarrage nu de Python          {bare * 1000:8.0f} ms")
-    print(f"  import d'inserecho.cli          {imports * 1000:8.0f} ms")
+    print(f"  import d'inserecho.cli.main          {imports * 1000:8.0f} ms")
     print(f"  inserecho build (processus)     {build * 1000:8.0f} ms  = {build / bare:.1f} × démarrage nu")
     print(f"  chargement + validation seuls   {load * 1000:8.0f} ms")
     print(f"  rendu seul (Markdown, Jinja, premailer) {render * 1000:5.0f} ms")

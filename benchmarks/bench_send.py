@@ -43,8 +43,8 @@ from pathlib import Path
 import aiosmtplib
 from common import TERRITORIES, make_folder, median_seconds, verdict
 
-from inserecho import slots
-from inserecho.campaign import Campaign, prepare_campaign
+from inserecho.render import slots
+from inserecho.send.campaign import Campaign, prepare_campaign
 from inserecho.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -230,7 +230,7 @@ def main() -> None:
         compose = median_seconds(lambda: [campaign.composer.compose(s) for s in campaign.recipients], COMPOSE_REPEAT)
 
         python = [sys.executable, "-m", "inserecho"]
-        baseline, _ = peak_memory_mb([sys.executable, "-c", "import inserecho.cli"], root)
+        baseline, _ = peak_memory_mb([sys.executable, "-c", "import inserecho.cli.main"], root)
         memory, dry_run = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
 
     share = inserecho / bare

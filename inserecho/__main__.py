@@ -1,3 +1,3 @@
-from inserecho.cli import main
+from inserecho.cli.main import main
 
 main()

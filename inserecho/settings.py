@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from inserecho.problems import ContentError, Problem
-from inserecho.sections import BUILTIN_SECTIONS, SectionSpec
-from inserecho.suggest import did_you_mean
-from inserecho.textfile import read_text
-from inserecho.yamlfile import LineDict, parse_mapping
+from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec
+from inserecho.french.suggest import did_you_mean
+from inserecho.content.textfile import read_text
+from inserecho.content.yamlfile import LineDict, parse_mapping
 
 SETTINGS_FILE = "inserecho.yaml"
 

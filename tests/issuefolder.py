@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Mapping
 
-from inserecho.cli import main
+from inserecho.cli.main import main
 
 SLUG = "2027-01"
 

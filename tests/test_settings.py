@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from inserecho.problems import ContentError
-from inserecho.sections import BUILTIN_SECTIONS
+from inserecho.content.sections import BUILTIN_SECTIONS
 from inserecho.settings import Settings, load_settings
 
 

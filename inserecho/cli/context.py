@@ -1,0 +1,88 @@
+"""What every command shares: the newsletter folder and how problems are shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from inserecho.content.loader import load_issue
+from inserecho.content.model import Issue
+from inserecho.problems import Problem
+from inserecho.settings import SETTINGS_FILE, Settings, load_settings
+
+EXIT_CONTENT = 1
+
+
+@dataclass
+class Folder:
+    """The newsletter folder the command works on; settings are read on first use."""
+
+    root: Path
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            if not self.root.is_dir():
+                raise click.UsageError(f"le dossier de lettre {self.root} n'existe pas ou n'est pas un dossier (option --root).")
+            self._settings = load_settings(self.root)
+        return self._settings
+
+    def issue_folder(self, name: str) -> Path:
+        """``name`` is a slug (``2026-12``) or a path to the issue folder."""
+        candidate = Path(name)
+        if candidate.is_dir():
+            return candidate.resolve()
+        in_issues = self.settings.issues_dir / name
+        if in_issues.is_dir():
+            return in_issues
+        if not (self.root / SETTINGS_FILE).exists():
+            raise click.UsageError(
+                f"numéro introuvable : « {name} ». Le dossier {self.root} n'est pas un dossier de lettre "
+                f"(pas de {SETTINGS_FILE}) : placez-vous dans votre dossier de lettre, indiquez-le avec "
+                "--root DOSSIER, ou créez-en un avec « inserecho init »."
+            )
+        available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
+        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new SLUG »."
+        raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
+
+    def load(self, name: str) -> Issue:
+        return load_issue(self.issue_folder(name), self.settings)
+
+
+pass_folder = click.make_pass_decorator(Folder)
+
+
+def report_warnings(warnings: tuple[Problem, ...], root: Path) -> None:
+    if warnings:
+        click.secho(f"Avertissements ({len(warnings)}) :", fg="yellow")
+        for warning in warnings:
+            click.echo("  " + warning.format(root))
+
+
+def report_problems(problems: list[Problem], root: Path) -> None:
+    errors = [p for p in problems if p.is_error]
+    for problem in problems:
+        click.echo(problem.format(root), err=True)
+    click.secho(
+        f"{len(errors)} erreur(s) à corriger avant de continuer." if errors else "Rien n'a été produit.",
+        fg="red", err=True,
+    )
+
+
+def shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / 1024:.1f} Ko".replace(".", ",")
+
+
+def plural(count: int, word: str) -> str:
+    """``1 article``, ``2 articles`` (regular French plurals only)."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

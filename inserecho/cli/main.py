@@ -1,0 +1,167 @@
+"""The ``inserecho`` command: a thin layer that wires the pipeline's stages together."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import webbrowser
+from pathlib import Path
+
+import click
+
+from inserecho import __version__
+from inserecho.render.build import preview_email, write_build
+from inserecho.cli.context import (
+    EXIT_CONTENT,
+    Folder,
+    kilobytes,
+    pass_folder,
+    plural,
+    report_problems,
+    report_warnings,
+    shown,
+)
+from inserecho.cli.french import install_french_messages
+from inserecho.content.model import Issue
+from inserecho.problems import ContentError, Problem
+from inserecho.render.renderer import GMAIL_CLIP_BYTES, clipping_warning, render_issue
+from inserecho.cli.scaffold import ScaffoldError, init_folder, new_issue
+from inserecho.settings import SETTINGS_FILE
+
+
+class _Commands(click.Group):
+    """Loads the sending and web commands only when asked for: they bring in the SMTP,
+    e-mail address and file-watching libraries, which ``build`` does not need."""
+
+    _lazy = {
+        "send": "inserecho.cli.send", "status": "inserecho.cli.send", "unsubscribe": "inserecho.cli.send",
+        "subscribers": "inserecho.cli.send", "preview": "inserecho.cli.web", "archive": "inserecho.cli.web",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._lazy and name not in self.commands:
+            self.add_command(getattr(importlib.import_module(self._lazy[name]), name))
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+)
+@click.option(
+    "--root", type=click.Path(path_type=Path), default=".", metavar="DOSSIER",
+    help="Dossier de la lettre (par défaut : le dossier courant).",
+)
+@click.version_option(__version__, "--version", message="inserecho %(version)s", help="Afficher la version et quitter.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """Rédiger, prévisualiser et envoyer la lettre d'information Inser'Echo.
+
+    Chaque numéro est un dossier de issues/ : un fichier Markdown par article.
+    """
+    ctx.obj = Folder(root.resolve())
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path), default=".", metavar="[DOSSIER]")
+def init(directory: Path) -> None:
+    """Créer un dossier de lettre prêt à l'emploi (réglages, gabarits, numéro d'exemple)."""
+    try:
+        created = init_folder(directory.resolve())
+    except ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Dossier de lettre créé dans {directory.resolve()} ({len(created)} fichiers).")
+    click.echo("Étapes suivantes :")
+    click.echo(f"  1. adaptez {SETTINGS_FILE} (expéditeur, adresse, lien de désinscription) ;")
+    click.echo("  2. copiez subscribers.example.yaml en subscribers.yaml et mettez-y vos abonné·e·s ;")
+    click.echo("  3. essayez : inserecho build 2026-12")
+
+
+@cli.command()
+@click.argument("slug")
+@pass_folder
+def new(folder: Folder, slug: str) -> None:
+    """Préparer un nouveau numéro dans issues/SLUG avec un exemple par rubrique."""
+    try:
+        created = new_issue(folder.settings.issues_dir, slug)
+    except ScaffoldError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"Numéro créé : {shown(created)}")
+    click.echo("Complétez issue.yaml, remplacez les exemples par vos articles, puis : inserecho build " + slug)
+
+
+@cli.command()
+@click.argument("issue", metavar="NUMÉRO")
+@click.option("--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue).")
+@pass_folder
+def check(folder: Folder, issue: str, strict: bool) -> None:
+    """Vérifier un numéro sans rien produire.
+
+    Le courriel est aussi mis en forme, pour en mesurer le poids.
+    """
+    loaded = folder.load(issue)
+    email = preview_email(render_issue(loaded, folder.settings), folder.settings)
+    warnings = _with_clipping(loaded, email.html_bytes)
+    report_warnings(warnings, folder.root)
+    if strict and warnings:
+        click.echo(f"{len(warnings)} avertissement(s) : refusé avec --strict.", err=True)
+        sys.exit(EXIT_CONTENT)
+    click.echo(f"Numéro {loaded.meta.number} : {plural(len(loaded.items), 'article')}, aucune erreur.")
+
+
+@cli.command()
+@click.argument("issue", metavar="NUMÉRO")
+@click.option("--open", "open_browser", is_flag=True, help="Ouvrir le résultat dans le navigateur.")
+@pass_folder
+def build(folder: Folder, issue: str, open_browser: bool) -> None:
+    """Produire le courriel HTML et sa version texte dans build/SLUG/."""
+    loaded = folder.load(issue)
+    rendered = render_issue(loaded, folder.settings)
+    result = write_build(loaded, rendered, folder.settings)
+    click.echo(f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : {plural(len(loaded.items), 'article')}")
+    for label, count in result.sections:
+        click.echo(f"  {label:.<44} {count:>3}")
+    click.echo(f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)")
+    report_warnings(_with_clipping(loaded, result.html_bytes), folder.root)
+    click.echo(f"Courriel : {shown(result.html_path)}")
+    click.echo(f"Version texte : {shown(result.text_path)}")
+    if open_browser and not webbrowser.open(result.html_path.as_uri()):
+        click.echo("Impossible d'ouvrir un navigateur ici : ouvrez le fichier ci-dessus vous-même.")
+
+
+def _with_clipping(issue: Issue, html_bytes: int) -> tuple[Problem, ...]:
+    """The issue's warnings, plus one if Gmail would clip an email this heavy."""
+    clipping = clipping_warning(issue, html_bytes)
+    return issue.warnings + ((clipping,) if clipping else ())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: French messages, exit codes 0 (ok), 1 (content errors), 2 (usage)."""
+    install_french_messages()
+    root = Path.cwd()
+    try:
+        code = cli.main(args=argv, prog_name="inserecho", standalone_mode=False)
+    except ContentError as error:
+        report_problems(error.problems, root)
+        code = EXIT_CONTENT
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("\nInterrompu.", err=True)
+        code = 130
+    except Exception:
+        if os.environ.get("INSERECHO_DEBUG"):
+            raise
+        click.echo(
+            "Erreur interne d'inserecho : ce n'est pas de votre fait. Relancez avec la variable "
+            "INSERECHO_DEBUG=1 et transmettez le message obtenu à l'équipe technique.",
+            err=True,
+        )
+        code = 70
+    sys.exit(code or 0)

@@ -1,0 +1,110 @@
+"""``inserecho init`` and ``inserecho new``: a working folder, a new issue."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from inserecho.content.textfile import read_text
+
+_RESOURCES = resources.files("inserecho") / "resources"
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# The number and date written in resources/new_issue/issue.yaml, which every date of
+# the examples is relative to.
+SCAFFOLD_NUMBER = 43
+SCAFFOLD_DATE = date(2027, 1, 7)
+
+GITIGNORE = """\
+# Fichiers propres à cette machine : à ne pas partager
+subscribers.yaml
+build/
+outbox/
+journal.sqlite3*
+journal.sqlite3.lock
+.inserecho-secret
+"""
+
+
+class ScaffoldError(Exception):
+    """A French message: the folder cannot be created as asked."""
+
+
+def init_folder(target: Path) -> list[Path]:
+    """Fill ``target`` with settings, templates, the sample issue and example subscribers.
+
+    Never overwrites: if any file already exists, nothing is written.
+    """
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} est un fichier : indiquez un dossier (nouveau ou vide).")
+    plan: dict[Path, Traversable] = {}
+    _plan_copy(_RESOURCES / "folder", target, plan)
+    _plan_copy(_RESOURCES / "templates", target / "templates", plan)
+    existing = sorted(p for p in [*plan, target / ".gitignore"] if p.exists())
+    if existing:
+        names = ", ".join(str(p.relative_to(target)) for p in existing[:5])
+        raise ScaffoldError(
+            f"le dossier {target} contient déjà {names}"
+            f"{'…' if len(existing) > 5 else ''} : choisissez un dossier vide ou un autre nom."
+        )
+    for destination, source in plan.items():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(source.read_bytes())
+    (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    return sorted(plan)
+
+
+def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Path:
+    """Create ``issues_dir/slug`` with ``issue.yaml`` and one example item per section.
+
+    The examples are dated relative to ``issue_date`` (today by default), so they pass
+    ``inserecho check`` as they are; the number follows the highest existing one.
+    """
+    if not SLUG_PATTERN.match(slug):
+        raise ScaffoldError(
+            f"« {slug} » ne convient pas comme nom de numéro : utilisez des minuscules, "
+            "des chiffres et des tirets, par exemple 2027-01."
+        )
+    folder = issues_dir / slug
+    if folder.exists():
+        raise ScaffoldError(f"le numéro « {slug} » existe déjà ({folder}) : choisissez un autre nom.")
+    plan: dict[Path, Traversable] = {}
+    _plan_copy(_RESOURCES / "new_issue", folder, plan)
+    number = _next_number(issues_dir) or SCAFFOLD_NUMBER
+    shift = (issue_date or date.today()) - SCAFFOLD_DATE
+    for destination, source in plan.items():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_bytes().decode("utf-8")
+        text = re.sub(r"(?m)^(date|deadline): *(\d{4}-\d{2}-\d{2})", lambda m: _shifted(m, shift), text)
+        if destination.name == "issue.yaml":
+            text = text.replace(f"n° {SCAFFOLD_NUMBER}", f"n° {number}")
+            text = re.sub(r"(?m)^number: *\d+", f"number: {number}", text, count=1)
+        destination.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _shifted(match: re.Match[str], shift: timedelta) -> str:
+    return f"{match.group(1)}: {(date.fromisoformat(match.group(2)) + shift).isoformat()}"
+
+
+def _plan_copy(source: Traversable, destination: Path, plan: dict[Path, Traversable]) -> None:
+    for entry in source.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            _plan_copy(entry, destination / entry.name, plan)
+        else:
+            plan[destination / entry.name] = entry
+
+
+def _next_number(issues_dir: Path) -> int | None:
+    """One more than the highest ``number:`` among existing issues, if any."""
+    numbers = []
+    for issue_file in issues_dir.glob("*/issue.yaml"):
+        text, _ = read_text(issue_file)
+        match = re.search(r"(?m)^number: *(\d+)", text or "")
+        if match:
+            numbers.append(int(match.group(1)))
+    return max(numbers) + 1 if numbers else None

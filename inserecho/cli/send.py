@@ -1,0 +1,411 @@
+"""Commands around sending: ``send``, ``status``, ``unsubscribe``, ``subscribers``."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from contextlib import ExitStack, nullcontext
+from pathlib import Path
+
+import click
+
+from inserecho.atomicfile import write_atomic
+from inserecho.send.campaign import Campaign, prepare_campaign, signer_for
+from inserecho.cli.context import (
+    EXIT_CONTENT,
+    Folder,
+    kilobytes,
+    pass_folder,
+    plural,
+    report_warnings,
+    shown,
+)
+from inserecho.send.csvimport import import_csv, to_yaml
+from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
+from inserecho.send.journal import Journal, normalize
+from inserecho.problems import ContentError
+from inserecho.send.ratelimit import parse_rate
+from inserecho.send.transport.relay import RelayConfig
+from inserecho.send.report import STATE_LABELS, write_delivery_report
+from inserecho.send.runlock import AlreadyRunning, exclusive_run
+from inserecho.cli.scaffold import SLUG_PATTERN
+from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
+from inserecho.send.transport.pool import (
+    FatalRelayError,
+    MaildirOutbox,
+    SendError,
+    SmtpTransport,
+    Transport,
+)
+
+EXIT_INTERRUPTED = 130
+SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
+DEFAULT_OUTBOX = "outbox"
+SUBSCRIBERS_FILE = "subscribers.yaml"
+
+
+@click.command()
+@click.argument("issue", metavar="NUMÉRO")
+@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
+              help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
+@click.option("--only", multiple=True, metavar="CLÉ=VALEUR",
+              help="Ne viser qu'un segment : territory=… ou tag=… (répétable).")
+@click.option("--smtp", "smtp_url", metavar="URL", envvar=SMTP_URL_VARIABLE,
+              help="Relais SMTP, par exemple smtps://utilisateur@relais.example.org:465 "
+                   f"(sinon {SMTP_URL_VARIABLE} ou inserecho.yaml). Mot de passe : INSERECHO_SMTP_PASSWORD.")
+@click.option("--outbox", type=click.Path(path_type=Path), metavar="DOSSIER",
+              help="Écrire les messages dans ce dossier (format Maildir) au lieu de les envoyer.")
+@click.option("--campaign", metavar="NOM", help="Nom de la campagne dans le journal (par défaut : le numéro).")
+@click.option("--dry-run", is_flag=True, help="Tout préparer et compter, sans rien envoyer.")
+@click.option("--test", "test_address", metavar="ADRESSE", help="Envoyer un seul exemplaire marqué [Test] à cette adresse.")
+@click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
+@click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
+@click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
+@click.option("--connections", type=click.IntRange(1, 50), help="Connexions simultanées au relais.")
+@click.option("--rate", metavar="DÉBIT", help="Débit maximal, par exemple 300/heure ou 20/seconde.")
+@click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
+@pass_folder
+def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[str, ...], smtp_url: str | None,
+         outbox: Path | None, campaign: str | None, dry_run: bool, test_address: str | None, retry_failed: bool,
+         yes: bool, insecure: bool, connections: int | None, rate: str | None, cafile: str | None) -> None:
+    """Envoyer un numéro aux abonné·e·s (reprend là où un envoi précédent s'est arrêté)."""
+    settings = folder.settings
+    if outbox is None and not (smtp_url or settings.smtp_url):
+        outbox = folder.root / DEFAULT_OUTBOX
+        click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
+                   f"les messages seront écrits dans {shown(outbox)}/, sans quitter la machine.")
+    if campaign is not None and not SLUG_PATTERN.match(campaign):
+        raise click.BadParameter("utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.",
+                                 param_hint="--campaign")
+    if test_address and dry_run:
+        raise click.UsageError("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
+    if test_address:
+        address, error = normalise_email(test_address)
+        if error:
+            raise click.BadParameter(error, param_hint="--test")
+        prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, None, test=True)
+        transport = _transport(folder, outbox, smtp_url, insecure, cafile, 1)
+        message = prepared.composer.compose(Subscriber(address, None, None, (), (), 0))
+        reply = asyncio.run(_send_one(transport, message))
+        click.echo(f"Exemplaire de test envoyé à {address} via {transport.describe()} ({reply}).")
+        return
+
+    subscribers_file = subscribers_file or _default_subscribers(folder)
+    try:
+        prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only)
+        options = DeliveryOptions(
+            connections=connections or settings.smtp_connections,
+            # the rate limit is the relay's; writing files to an outbox has none
+            rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
+            max_attempts=settings.smtp_max_attempts,
+            retry_failed=retry_failed,
+        )
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if not prepared.recipients:
+        where = f"le segment « {prepared.segment} » de " if only else ""
+        raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
+    if dry_run:
+        _dry_run(folder, prepared, retry_failed)
+        return
+    transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(exclusive_run(settings.journal_path.with_name(settings.journal_path.name + ".lock")))
+        except AlreadyRunning as error:
+            raise click.UsageError(str(error)) from None
+        journal = stack.enter_context(Journal.open(settings.journal_path))
+        _announce(prepared, journal, transport, options)
+        if not yes:
+            _confirm()
+        report = _deliver(prepared, journal, transport, options)
+        report_path = settings.build_dir / prepared.slug / f"envoi-{prepared.name}.csv"
+        write_delivery_report(journal, prepared.name, report_path)
+    _summarise(report, report_path, outbox)
+
+
+@click.command()
+@click.argument("issue", metavar="NUMÉRO")
+@click.option("--campaign", metavar="NOM", help="Nom de la campagne (par défaut : le numéro).")
+@pass_folder
+def status(folder: Folder, issue: str, campaign: str | None) -> None:
+    """Où en est l'envoi d'un numéro : décomptes et liste des échecs."""
+    name = campaign or Path(issue).name
+    if not folder.settings.journal_path.exists():
+        click.echo("Aucun envoi n'a encore eu lieu depuis ce dossier.")
+        return
+    with Journal.open(folder.settings.journal_path) as journal:
+        campaigns = journal.campaigns()
+        if name not in campaigns:
+            known = ", ".join(campaigns) or "aucune"
+            raise click.UsageError(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
+        counts = journal.counts(name)
+        click.echo(f"Campagne {name} : {sum(counts.values())} destinataires")
+        for state, label in STATE_LABELS.items():
+            click.echo(f"  {label:.<40} {counts.get(state, 0):>6}")
+        failures = journal.failures(name)
+        if failures:
+            click.echo("Échecs :")
+            for failure in failures:
+                kind = "temporaire" if failure.state == "failed_temporary" else "définitif"
+                click.echo(f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}")
+            if counts.get("failed_temporary"):
+                named = f" --campaign {campaign}" if campaign else ""
+                click.echo(f"Pour réessayer : inserecho send {issue}{named} --retry-failed "
+                           "(avec le même --subscribers que pour l'envoi)")
+
+
+@click.command()
+@click.argument("addresses", nargs=-1)
+@click.option("--token", "tokens", multiple=True, metavar="JETON", help="Jeton reçu par le lien ou l'en-tête de désinscription.")
+@click.option("--undo", is_flag=True, help="Retirer ces adresses de la liste de désinscription (réinscription demandée).")
+@pass_folder
+def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool) -> None:
+    """Désinscrire des adresses : plus aucun envoi ne leur sera fait."""
+    if not addresses and not tokens:
+        raise click.UsageError("indiquez au moins une adresse ou un --token.")
+    signer = signer_for(folder.settings)
+    targets: list[tuple[str, str]] = []
+    for token in tokens:
+        address = signer.resolve(token)
+        if address is None:
+            raise click.UsageError(f"jeton de désinscription invalide : « {token} » (copié en entier ?).")
+        targets.append((address, "lien de désinscription"))
+    for raw in addresses:
+        address, error = normalise_email(raw)
+        if error:
+            raise click.UsageError(error)
+        targets.append((address, "demande manuelle"))
+    with Journal.open(folder.settings.journal_path) as journal:
+        for address, source in targets:
+            if undo:
+                done = journal.unsuppress(address)
+                click.echo(f"{address} : {'réinscrite' if done else 'n’était pas désinscrite'}.")
+            else:
+                journal.suppress(address, "unsubscribe", source)
+                click.echo(f"{address} : désinscrite ({source}).")
+        click.echo(f"Adresses désinscrites au total : {journal.suppressed_count()}.")
+
+
+@click.group()
+def subscribers() -> None:
+    """Vérifier ou importer une liste d'abonné·e·s."""
+
+
+@subscribers.command("check")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FICHIER")
+@click.option("--only", multiple=True, metavar="CLÉ=VALEUR", help="Compter un segment : territory=… ou tag=….")
+@pass_folder
+def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None:
+    """Vérifier une liste : adresses, doublons, territoires, désinscrits."""
+    loaded, problems = load_subscribers(file)
+    if any(p.is_error for p in problems):
+        raise ContentError(problems)
+    try:
+        selected, segment = select(loaded, only)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    suppressed = 0
+    if folder.settings.journal_path.exists():
+        with Journal.open(folder.settings.journal_path) as journal:
+            unsubscribed = journal.suppressed_addresses()
+        suppressed = sum(normalize(s.email) in unsubscribed for s in selected)
+    click.echo(f"{shown(file)} : {len(loaded)} abonné·e·s, aucune erreur.")
+    report_warnings(tuple(problems), folder.root)
+    click.echo(f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} recevraient la lettre.")
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(path_type=Path), metavar="FICHIER")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FICHIER",
+              help="Fichier YAML à écrire (par défaut : subscribers.yaml dans le dossier de la lettre).")
+@click.option("--force", is_flag=True, help="Remplacer le fichier s'il existe déjà.")
+@pass_folder
+def subscribers_import(folder: Folder, file: Path, output: Path | None, force: bool) -> None:
+    """Convertir l'export CSV d'un autre outil en liste YAML."""
+    output = output or folder.root / SUBSCRIBERS_FILE
+    entries, problems = import_csv(file)
+    if any(p.is_error for p in problems):
+        raise ContentError(problems)
+    try:
+        write_atomic(output, to_yaml(entries, file.name), overwrite=force)
+    except FileExistsError:
+        raise click.UsageError(f"{shown(output)} existe déjà : choisissez un autre nom avec -o, ou --force pour le remplacer.") from None
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    click.echo(f"{len(entries)} {'abonné·e écrit·e' if len(entries) == 1 else 'abonné·e·s écrit·e·s'} dans {shown(output)}.")
+
+
+def _default_subscribers(folder: Folder) -> Path:
+    path = folder.root / SUBSCRIBERS_FILE
+    if not path.exists():
+        raise click.UsageError(
+            "pas de liste d'abonné·e·s : indiquez --subscribers FICHIER, ou copiez "
+            "subscribers.example.yaml en subscribers.yaml et complétez-le."
+        )
+    return path
+
+
+def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecure: bool,
+               cafile: str | None, size: int) -> Transport:
+    try:
+        if outbox is not None:
+            return MaildirOutbox(outbox.absolute())
+        url = smtp_url or folder.settings.smtp_url
+        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile), size)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    except FatalRelayError as error:  # an unreadable --cafile, an outbox that cannot be created
+        raise click.ClickException(str(error)) from None
+
+
+async def _send_one(transport: Transport, message) -> str:
+    try:
+        return str(await transport.send(message))
+    except (SendError, FatalRelayError) as error:
+        raise click.ClickException(f"l'exemplaire de test n'est pas parti : {error}") from None
+    finally:
+        await transport.close()
+
+
+def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
+    started = time.perf_counter()
+    total = 0
+    for subscriber in prepared.recipients:
+        total += len(prepared.composer.compose(subscriber).data)
+    elapsed = time.perf_counter() - started
+    path = folder.settings.journal_path
+    with Journal.open(path) if path.exists() else nullcontext() as journal:  # reading only: no journal made
+        standing = _standing(prepared, journal, retry_failed)
+    count = len(prepared.recipients)
+    click.echo(f"Essai à blanc : {plural(count, 'message')} préparé{'' if count == 1 else 's'} en {elapsed:.1f} s "
+               f"({kilobytes(total // max(count, 1))} en moyenne), rien n'a été envoyé.")
+    click.echo(f"Segment : {prepared.segment} ; {standing}.")
+
+
+def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool) -> str:
+    """Where each recipient stands in the journal, counted once: served, unsubscribed, failed, to send."""
+    states = journal.states(prepared.name) if journal else {}
+    unsubscribed = journal.suppressed_addresses() if journal else set()
+    sent = suppressed = failed = waiting = 0
+    retried = ("failed_temporary",) if retry_failed else ()
+    for subscriber in prepared.recipients:
+        key = normalize(subscriber.email)
+        state = states.get(key)
+        if state == "sent":
+            sent += 1
+        elif key in unsubscribed:
+            suppressed += 1
+        elif state in (None, "pending", "suppressed", *retried):  # "suppressed": since taken off the list
+            waiting += 1
+        else:
+            failed += 1
+    failures = f" ; en échec : {failed}" if failed else ""
+    return f"déjà servis : {sent} ; désinscrits : {suppressed}{failures} ; à envoyer : {waiting}"
+
+
+def _announce(prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions) -> None:
+    click.echo(f"Numéro : {prepared.rendered.subject}")
+    click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; "
+               f"{_standing(prepared, journal, options.retry_failed)}")
+    if isinstance(transport, MaildirOutbox):
+        click.echo(f"Destination : {transport.describe()} (aucun message ne quitte la machine)")
+    else:
+        pace = f", débit {options.rate}" if options.rate else ""
+        click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
+    click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise click.UsageError("confirmation impossible sans terminal : ajoutez --yes pour envoyer sans question.")
+    answer = click.prompt("Envoyer maintenant ? [o/N]", default="n", show_default=False)
+    if answer.strip().casefold() not in {"o", "oui", "y", "yes"}:
+        click.echo("Envoi annulé : rien n'est parti.")
+        sys.exit(0)
+
+
+def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions) -> DeliveryReport:
+    async def run() -> DeliveryReport:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def on_interrupt() -> None:
+            click.echo("\nArrêt demandé : fin des envois en cours, puis arrêt (Ctrl-C à nouveau pour forcer).", err=True)
+            stop.set()
+            loop.remove_signal_handler(signal.SIGINT)
+
+        loop.add_signal_handler(signal.SIGINT, on_interrupt)
+        loop.add_signal_handler(signal.SIGTERM, on_interrupt)
+        bar = _ProgressBar()
+        try:
+            async with transport:  # type: ignore[attr-defined]
+                return await deliver(prepared.name, prepared.recipients, prepared.composer.compose, transport,
+                                     journal, options, progress=bar.update, stop=stop)
+        finally:
+            bar.finish()
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    return asyncio.run(run())
+
+
+class _ProgressBar:
+    """A one-line progress display with rate and time left (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = 0.0
+        self.tty = sys.stderr.isatty()
+
+    def update(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if not self.tty or (now - self.shown < 0.2 and progress.remaining):
+            return
+        self.shown = now
+        done = progress.sent + progress.failed
+        rate = done / max(now - self.started, 1e-6)
+        left = progress.remaining / rate if rate else 0
+        width = 30
+        filled = int(width * done / max(progress.total, 1))
+        waiting = f" (relais saturé : pause {progress.waiting:.0f} s)" if progress.waiting else ""
+        click.echo(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{progress.total} · {rate:.0f} msg/s · "
+            f"reste {_duration(left)}{waiting}   ",
+            nl=False, err=True,
+        )
+
+    def finish(self) -> None:
+        if self.tty:
+            click.echo(err=True)
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None) -> None:
+    if report.to_send == 0:
+        click.echo("Rien à envoyer : chaque destinataire de ce segment a déjà été servi, s'est désinscrit "
+                   "ou est en échec (voir inserecho status).")
+    else:
+        bounced = f" (dont {report.bounced} adresse(s) inexistante(s), désormais écartée(s))" if report.bounced else ""
+        click.echo(
+            f"Envoyés : {report.sent} · échecs temporaires : {report.failed_temporary} · "
+            f"échecs définitifs : {report.failed_permanent}{bounced} · restants : {report.remaining}"
+        )
+    click.echo(f"Rapport détaillé : {shown(report_path)}")
+    if outbox is not None:
+        click.echo(f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie).")
+    if report.interrupted:
+        click.echo("Envoi interrompu : relancez la même commande pour reprendre là où il s'est arrêté.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if report.stopped_reason:
+        click.secho(f"Envoi arrêté : {report.stopped_reason}", fg="red", err=True)
+        sys.exit(EXIT_CONTENT)
+    if report.failed_temporary:
+        click.echo("Des envois ont échoué temporairement : réessayez plus tard avec --retry-failed.", err=True)
+        sys.exit(EXIT_CONTENT)

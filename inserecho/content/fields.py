@@ -1,0 +1,168 @@
+"""Check and convert one front-matter value according to its :class:`FieldSpec`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from inserecho.french.formats import parse_french_date
+from inserecho.content.model import Link
+from inserecho.content.sections import AUDIENCES, CONTRACTS, FieldSpec
+from inserecho.french.suggest import did_you_mean, french_list
+from inserecho.content.territories import normalise_territory
+
+_URL = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IGNORECASE)
+_TRUE = {"oui", "vrai", "yes", "true"}
+_FALSE = {"non", "faux", "no", "false"}
+
+
+class FieldError(ValueError):
+    """A value the officer must fix; ``args[0]`` is the French message."""
+
+
+class FieldWarning(Exception):
+    """A value accepted as it is but worth a second look."""
+
+    def __init__(self, value: Any, message: str):
+        super().__init__(message)
+        self.value = value
+
+
+def check_field(spec: FieldSpec, value: Any, folder: Path) -> Any:
+    """Return the converted value, raise :class:`FieldError` or :class:`FieldWarning`."""
+    if value is None or value == "" or value == []:
+        if spec.required:
+            raise FieldError(f"le champ obligatoire « {spec.name} » ({spec.label}) est vide.")
+        return None
+    return _CHECKERS[spec.kind](spec, value, folder)
+
+
+def _text(spec: FieldSpec, value: Any, folder: Path) -> str:
+    if isinstance(value, (list, dict)):
+        raise FieldError(f"« {spec.name} » doit être un texte simple, pas une liste.")
+    if isinstance(value, bool):
+        raise FieldError(f"« {spec.name} » doit être un texte ; mettez-le entre guillemets.")
+    return str(value).strip()
+
+
+def _date(spec: FieldSpec, value: Any, folder: Path) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    parsed = parse_french_date(str(value))
+    if parsed is None:
+        raise FieldError(
+            f"« {value} » n'est pas une date valide pour « {spec.name} » : "
+            "écrivez-la AAAA-MM-JJ, par exemple 2027-01-15."
+        )
+    return parsed
+
+
+def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
+    text = _text(spec, value, folder)
+    if not _URL.match(text):
+        raise FieldError(
+            f"« {text} » n'est pas une adresse web valide pour « {spec.name} » : "
+            "elle doit commencer par https:// (par exemple https://www.example.org/page)."
+        )
+    if text.lower().startswith("http://"):
+        raise FieldWarning(Link(text, text), f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.")
+    if text.lower().startswith("mailto:"):
+        return Link(text, text[len("mailto:"):])
+    return Link(text, text)
+
+
+def _apply(spec: FieldSpec, value: Any, folder: Path) -> Link:
+    text = _text(spec, value, folder)
+    if "@" in text and not text.lower().startswith(("http://", "https://", "mailto:")):
+        try:
+            address = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise FieldError(f"« {text} » n'est ni une adresse e-mail ni une adresse web valide pour « {spec.name} ».") from None
+        return Link(f"mailto:{address}", address)
+    return _url(spec, text, folder)
+
+
+def _bool(spec: FieldSpec, value: Any, folder: Path) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().casefold()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise FieldError(f"« {spec.name} » vaut « {value} » : écrivez « true » (oui) ou « false » (non).")
+
+
+def _amount(spec: FieldSpec, value: Any, folder: Path) -> int | float | str:
+    if isinstance(value, bool) or isinstance(value, (list, dict)):
+        raise FieldError(f"« {spec.name} » doit être un montant en euros, par exemple 30000.")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise FieldError(f"le montant « {value} » est négatif.")
+        return value
+    return str(value).strip()
+
+
+def _int(spec: FieldSpec, value: Any, folder: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"« {spec.name} » doit être un nombre entier (1, 2, 3…), pas « {value} ».")
+    return value
+
+
+def _image(spec: FieldSpec, value: Any, folder: Path) -> Path:
+    relative = Path(_text(spec, value, folder))
+    target = (folder / relative).resolve()
+    if relative.is_absolute() or folder.resolve() not in target.parents:
+        raise FieldError(f"l'image « {relative} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).")
+    if not target.is_file():
+        raise FieldError(f"l'image « {relative} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.")
+    if target.suffix.lower() not in {".png", ".jpg", ".jpeg", ".gif"}:
+        raise FieldError(f"l'image « {relative} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries).")
+    if target.stat().st_size > 300_000:
+        raise FieldWarning(relative, f"l'image « {relative} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les lecteurs sur mobile.")
+    return relative
+
+
+def _territory(spec: FieldSpec, value: Any, folder: Path) -> tuple[str, ...]:
+    names = value if isinstance(value, list) else [value]
+    result = []
+    for name in names:
+        canonical, error = normalise_territory(str(name))
+        if error:
+            raise FieldError(error)
+        result.append(canonical)
+    return tuple(result)
+
+
+def _contract(spec: FieldSpec, value: Any, folder: Path) -> str:
+    text = _text(spec, value, folder)
+    known = {c.casefold(): c for c in CONTRACTS}
+    if text.casefold() in known:
+        return known[text.casefold()]
+    raise FieldWarning(
+        text,
+        f"type de contrat inhabituel « {text} »{did_you_mean(text, CONTRACTS)} ; "
+        f"les types courants sont {french_list(CONTRACTS)}.",
+    )
+
+
+def _audience(spec: FieldSpec, value: Any, folder: Path) -> str:
+    text = _text(spec, value, folder)
+    if text.casefold() in AUDIENCES:
+        return text.casefold()
+    raise FieldError(
+        f"public inconnu « {text} »{did_you_mean(text, AUDIENCES)} ; écrivez « insertion » "
+        "(personnes en parcours d'insertion) ou « permanents » (salarié·e·s permanent·e·s)."
+    )
+
+
+_CHECKERS = {
+    "text": _text, "date": _date, "url": _url, "bool": _bool, "amount": _amount, "image": _image,
+    "territory": _territory, "contract": _contract, "audience": _audience, "apply": _apply, "int": _int,
+}

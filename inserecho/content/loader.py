@@ -1,0 +1,199 @@
+"""Load an issue folder into a validated :class:`Issue`, reporting every problem at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from inserecho.content.fields import FieldError, FieldWarning, check_field
+from inserecho.french.formats import format_date
+from inserecho.content.frontmatter import split_front_matter
+from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
+from inserecho.problems import ContentError, Problem
+from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec
+from inserecho.settings import Settings
+from inserecho.french.suggest import did_you_mean
+from inserecho.content.textfile import control_character, read_text
+from inserecho.content.yamlfile import LineDict, parse_mapping
+
+ISSUE_FILE = "issue.yaml"
+EDITORIAL_FILE = "_edito.md"
+PREHEADER_MAX = 110
+
+_ISSUE_FIELDS = (
+    FieldSpec("number", "int", "Numéro", required=True),
+    FieldSpec("date", "date", "Date de parution", required=True),
+    FieldSpec("subject", "text", "Objet du courriel", required=True),
+    FieldSpec("preheader", "text", "Phrase d'aperçu"),
+    FieldSpec("editorial", "text", "Éditorial"),
+)
+
+
+def load_issue(folder: Path, settings: Settings) -> Issue:
+    """Read ``folder`` (an ``issues/SLUG`` directory).
+
+    Raises :class:`ContentError` with every error (and warning) found; on success the
+    warnings travel in ``Issue.warnings``.
+    """
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new SLUG ».")])
+    meta = _load_meta(folder, problems)
+    items = [item for path in _item_files(folder) if (item := _load_item(path, folder, settings, meta, problems))]
+    if not items and not any(p.is_error and p.path != folder / ISSUE_FILE for p in problems):
+        problems.append(Problem(
+            folder, None,
+            "le numéro ne contient aucun article : ajoutez au moins un fichier .md "
+            "(« inserecho new » en crée des exemples).",
+        ))
+    if any(p.is_error for p in problems) or meta is None:
+        raise ContentError(_reading_order(problems))
+    sections = tuple(
+        SectionItems(spec, tuple(sorted(members, key=_sort_key(spec.sort_field))))
+        for spec in settings.sections
+        if (members := [i for i in items if i.section == spec.key])
+    )
+    return Issue(folder.name, folder, meta, sections, tuple(_reading_order(problems)))
+
+
+def _reading_order(problems: list[Problem]) -> list[Problem]:
+    """File by file as they were read, each from top to bottom."""
+    files: dict[Path, int] = {}
+    for problem in problems:
+        files.setdefault(problem.path, len(files))
+    return sorted(problems, key=lambda p: (files[p.path], p.line or 0))
+
+
+def _item_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix.lower() == ".md" and p.is_file() and not p.name.startswith(("_", "."))
+    )
+
+
+def _sort_key(sort_field: str | None):
+    def key(item: Item) -> tuple:
+        natural: Any = item.fields.get(sort_field) if sort_field else None
+        if sort_field == "date" and natural is not None:
+            natural = -natural.toordinal()  # news: most recent first
+        elif natural is not None:
+            natural = natural.toordinal()  # calls and offers: soonest deadline first
+        return (item.order is None, item.order or 0, natural is None, natural or 0, item.title.casefold())
+    return key
+
+
+def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
+    path = folder / ISSUE_FILE
+    if not path.is_file():
+        problems.append(Problem(path, None, "fichier issue.yaml manquant : il donne le numéro, la date et l'objet (voir « inserecho new »)."))
+        return None
+    data = _read_mapping(path, problems)
+    if data is None:
+        return None
+    values = _check_fields(data, {f.name: f for f in _ISSUE_FIELDS}, path, folder, problems, "dans issue.yaml")
+    editorial_path = folder / EDITORIAL_FILE
+    if editorial_path.is_file():
+        text, problem = read_text(editorial_path)
+        if problem:
+            problems.append(problem)
+        elif values.get("editorial"):
+            problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
+        else:
+            values["editorial"] = text.strip()
+    for name in ("subject", "preheader"):
+        if isinstance(values.get(name), str) and control_character(values[name]):
+            problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
+            values[name] = None
+    if not values.get("preheader") and values.get("subject"):
+        problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", "avertissement"))
+    elif values.get("preheader") and len(values["preheader"]) > PREHEADER_MAX:
+        problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", "avertissement"))
+    if any(values.get(f.name) is None for f in _ISSUE_FIELDS if f.required):
+        return None
+    return IssueMeta(values["number"], values["date"], values["subject"], values.get("preheader") or "", values.get("editorial") or "")
+
+
+def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem]) -> Item | None:
+    text, problem = read_text(path)
+    if problem:
+        problems.append(problem)
+        return None
+    split, problem = split_front_matter(text, path)
+    if problem:
+        problems.append(problem)
+        return None
+    data = _parse_mapping(split.front_matter, path, split.front_matter_line, problems)
+    if data is None:
+        return None
+    section_key = data.get("section")
+    spec = settings.section(section_key) if isinstance(section_key, str) else None
+    if spec is None:
+        keys = [s.key for s in settings.sections]
+        if section_key is None:
+            message = f"champ « section » manquant : indiquez la rubrique ({', '.join(keys)})."
+        elif not isinstance(section_key, str):
+            message = f"« section » doit être le nom d'une seule rubrique, sans crochets ({', '.join(keys)})."
+        elif section_key in BUILTIN_SECTIONS:
+            message = f"la rubrique « {section_key} » n'est pas dans la liste « sections » de inserecho.yaml ; ajoutez-la ou changez de rubrique."
+        else:
+            message = f"rubrique inconnue « {section_key} »{did_you_mean(section_key, keys)} ; les rubriques sont {', '.join(keys)}."
+        problems.append(Problem(path, data.lines.get("section", data.line), message))
+        return None
+    values = _check_fields(data, {f.name: f for f in spec.fields}, path, folder, problems, f"pour un article de la rubrique « {spec.key} »")
+    if "image" in values and not values.get("image_alt"):
+        problems.append(Problem(path, data.lines["image"], "l'image n'a pas de texte alternatif : ajoutez « image_alt: » qui décrit l'image pour les personnes qui ne la voient pas."))
+    deadline: date | None = values.get("deadline")
+    if deadline and meta and deadline < meta.date:
+        problems.append(Problem(
+            path, data.lines["deadline"],
+            f"la date limite ({format_date(deadline)}) est déjà passée à la date du numéro "
+            f"({format_date(meta.date)}) : corrigez-la ou retirez cet article.",
+        ))
+    if not split.body.strip():
+        problems.append(Problem(path, split.body_line, "l'article n'a pas de texte sous l'en-tête.", "avertissement"))
+    if any(values.get(name) is None for name in spec.required):
+        return None
+    fields = {k: v for k, v in values.items() if v is not None and k not in ("section", "title", "order")}
+    return Item(path, _anchor(path), spec.key, values["title"], fields, split.body, values.get("order"))
+
+
+def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folder: Path, problems: list[Problem], where: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        line = data.lines[key]
+        spec = specs.get(key)
+        if spec is None:
+            hint = did_you_mean(key, specs) or f" ; les champs possibles sont {', '.join(specs)}"
+            problems.append(Problem(path, line, f"champ inconnu « {key} » {where}{hint}."))
+            continue
+        try:
+            values[key] = check_field(spec, raw, folder)
+        except FieldWarning as warning:
+            values[key] = warning.value
+            problems.append(Problem(path, line, str(warning), "avertissement"))
+        except FieldError as error:
+            problems.append(Problem(path, line, str(error)))
+    for spec in specs.values():
+        if spec.required and spec.name not in data:
+            problems.append(Problem(path, data.line, f"champ obligatoire « {spec.name} » ({spec.label}) manquant : ajoutez une ligne « {spec.name}: … »."))
+    return values
+
+
+def _read_mapping(path: Path, problems: list[Problem]) -> LineDict | None:
+    text, problem = read_text(path)
+    if problem:
+        problems.append(problem)
+        return None
+    return _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
+
+
+def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:
+    data, found = parse_mapping(text, path, first_line, what)
+    problems.extend(found)
+    return data
+
+
+def _anchor(path: Path) -> str:
+    return "article-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")

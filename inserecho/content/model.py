@@ -1,0 +1,76 @@
+"""Plain data passed from the loader to the renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from inserecho.problems import Problem
+from inserecho.content.sections import SectionSpec
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Item:
+    path: Path
+    anchor: str
+    section: str
+    title: str
+    fields: Mapping[str, Any]
+    """Checked values by field name: ``date`` objects, ``bool``, ``Link``, ``tuple`` of territories…"""
+    body: str
+    """The description, in Markdown."""
+    order: int | None = None
+
+    @property
+    def deadline(self) -> date | None:
+        return self.fields.get("deadline")
+
+    @property
+    def territories(self) -> tuple[str, ...]:
+        return self.fields.get("territory", ())
+
+
+@dataclass(frozen=True)
+class SectionItems:
+    spec: SectionSpec
+    items: tuple[Item, ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"rubrique-{self.spec.key}"
+
+
+@dataclass(frozen=True)
+class IssueMeta:
+    number: int
+    date: date
+    subject: str
+    preheader: str
+    editorial: str
+    """Markdown, possibly empty."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    slug: str
+    folder: Path
+    meta: IssueMeta
+    sections: tuple[SectionItems, ...]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for section in self.sections for item in section.items)
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        """Image files the issue uses, relative to its folder."""
+        return tuple(item.fields["image"] for item in self.items if "image" in item.fields)

@@ -1,0 +1,61 @@
+"""The four territories of Seine-Saint-Denis, as badges and subscriber segments."""
+
+from __future__ import annotations
+
+import re
+
+from inserecho.french.suggest import did_you_mean, fold_words, french_list
+
+TERRITORIES: tuple[str, ...] = (
+    "Est Ensemble",
+    "Grand Paris Grand Est",
+    "Paris Terres d'Envol",
+    "Plaine Commune",
+)
+# An item that concerns the whole department rather than one territory.
+WHOLE_DEPARTMENT = "Seine-Saint-Denis"
+
+
+def normalise_territory(value: str, allow_department: bool = True) -> tuple[str | None, str | None]:
+    """Return ``(canonical name, None)`` or ``(None, French error message)``.
+
+    Accepts any case and the typographic apostrophe (``Paris Terres d’Envol``).
+    """
+    known = TERRITORIES + ((WHOLE_DEPARTMENT,) if allow_department else ())
+    wanted = " ".join(str(value).replace("’", "'").split()).casefold()
+    for name in known:
+        if name.casefold() == wanted:
+            return name, None
+    return None, (
+        f"territoire inconnu « {value} »{did_you_mean(str(value), known)} ; "
+        f"les territoires sont {french_list(known)}."
+    )
+
+
+# The communes of each territory (établissement public territorial), to place a job offer
+# whose front matter gives a ``location`` but no ``territory``.
+COMMUNES: dict[str, tuple[str, ...]] = {
+    "Est Ensemble": (
+        "Bagnolet", "Bobigny", "Bondy", "Le Pré-Saint-Gervais", "Les Lilas", "Montreuil",
+        "Noisy-le-Sec", "Pantin", "Romainville",
+    ),
+    "Grand Paris Grand Est": (
+        "Clichy-sous-Bois", "Coubron", "Gagny", "Gournay-sur-Marne", "Le Raincy", "Les Pavillons-sous-Bois",
+        "Livry-Gargan", "Montfermeil", "Neuilly-Plaisance", "Neuilly-sur-Marne", "Noisy-le-Grand",
+        "Rosny-sous-Bois", "Vaujours", "Villemomble",
+    ),
+    "Paris Terres d'Envol": (
+        "Aulnay-sous-Bois", "Drancy", "Dugny", "Le Blanc-Mesnil", "Le Bourget", "Sevran",
+        "Tremblay-en-France", "Villepinte",
+    ),
+    "Plaine Commune": (
+        "Aubervilliers", "Épinay-sur-Seine", "La Courneuve", "L'Île-Saint-Denis", "Pierrefitte-sur-Seine",
+        "Saint-Denis", "Saint-Ouen-sur-Seine", "Saint-Ouen", "Stains", "Villetaneuse",
+    ),
+}
+_TERRITORY_OF_COMMUNE = {fold_words(c): t for t, communes in COMMUNES.items() for c in communes}
+
+
+def territory_of_location(location: str) -> str | None:
+    """``Montreuil`` or ``Saint-Denis (93200)`` → its territory, ``None`` if unknown."""
+    return _TERRITORY_OF_COMMUNE.get(fold_words(re.sub(r"\(.*?\)|\b\d{5}\b", " ", location)))

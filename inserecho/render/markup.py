@@ -1,0 +1,134 @@
+"""The officer's Markdown to email-safe HTML, and that HTML to readable plain text."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from html.parser import HTMLParser
+
+import markdown
+
+from inserecho.french.typography import typeset_html
+
+WIDTH = 72
+_ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+_BREAK = "\x1e"  # a <br> outside <pre>, kept through whitespace folding
+
+
+def markdown_to_html(source: str) -> str:
+    """Render Markdown with French typography applied to its text (not to code or URLs)."""
+    html = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
+    return typeset_html(html)
+
+
+def html_to_text(html: str, width: int = WIDTH) -> str:
+    """Plain text that reads well on its own: paragraphs, ``-`` lists, links as full URLs."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    return parser.result(width)
+
+
+class _TextParser(HTMLParser):
+    _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table", "tr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str, bool]] = []  # (prefix, text, first item of a list)
+        self.list_starts = False
+        self.current: list[str] = []
+        self.prefix = ""
+        self.lists: list[list[int | None]] = []  # stack of [counter or None]
+        self.links: list[str | None] = []
+        self.link_text_start: list[int] = []
+        self.pre = 0
+        self.quote = 0
+
+    def _flush(self) -> None:
+        text = "".join(self.current)
+        if self.pre:
+            text = text.strip("\n")
+        else:
+            text = _ASCII_SPACES.sub(" ", text)  # keep no-break spaces
+            text = text.replace(f" {_BREAK}", _BREAK).replace(f"{_BREAK} ", _BREAK).strip(" " + _BREAK)
+        if text:
+            self.blocks.append((("> " * self.quote) + self.prefix, text if not self.pre else "\x00" + text, self.list_starts))
+            self.list_starts = False
+            # The bullet waits for the item's first text (in a loose list it is in a <p>);
+            # the item's next paragraphs line up under that text.
+            self.prefix = " " * len(self.prefix) if self.lists else ""
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in self._BLOCKS or tag == "li":
+            self._flush()
+        if tag in ("ul", "ol"):
+            self.list_starts = self.list_starts or not self.lists
+            self.lists.append([0 if tag == "ol" else None])
+        elif tag == "li":
+            indent = "  " * (len(self.lists) - 1)
+            counter = self.lists[-1][0] if self.lists else None
+            if counter is not None:
+                self.lists[-1][0] = counter + 1
+                self.prefix = f"{indent}{counter + 1}. "
+            else:
+                self.prefix = f"{indent}- "
+        elif tag == "br":
+            self.current.append("\n" if self.pre else _BREAK)
+        elif tag == "a":
+            self.links.append(attributes.get("href"))
+            self.link_text_start.append(len("".join(self.current)))
+        elif tag == "img" and attributes.get("alt"):
+            self.current.append(f"[{attributes['alt']}]")
+        elif tag == "pre":
+            self.pre += 1
+        elif tag == "blockquote":
+            self.quote += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            href = self.links.pop()
+            start = self.link_text_start.pop()
+            label = "".join(self.current)[start:].strip()
+            if href:
+                target = href[len("mailto:"):] if href.startswith("mailto:") else href
+                if label.rstrip("/") != target.rstrip("/"):
+                    self.current.append(f" ({target})")
+        elif tag in ("ul", "ol") and self.lists:
+            self._flush()
+            self.lists.pop()
+            self.prefix = ""
+        elif tag == "pre":
+            self._flush()
+            self.pre -= 1
+        elif tag == "blockquote":
+            self._flush()
+            self.quote -= 1
+        elif tag in self._BLOCKS or tag == "li":
+            self._flush()
+            if tag == "li":
+                self.prefix = ""
+
+    def handle_data(self, data: str) -> None:
+        self.current.append(data)
+
+    def result(self, width: int) -> str:
+        self._flush()
+        out: list[str] = []
+        previous_was_item = False
+        for prefix, text, list_starts in self.blocks:
+            is_item = prefix.rstrip().endswith(("-", ".")) and prefix.strip() != ">"
+            if out and not (is_item and previous_was_item and not list_starts):
+                out.append("")
+            if text.startswith("\x00"):
+                out.extend(prefix + line for line in text[1:].split("\n"))
+            else:
+                indent = " " * len(prefix) if is_item else prefix
+                for number, line in enumerate(text.split(_BREAK)):
+                    out.extend(textwrap.wrap(
+                        line, width=width, initial_indent=indent if number else prefix, subsequent_indent=indent,
+                        break_long_words=False, break_on_hyphens=False,
+                    ))
+            previous_was_item = is_item
+        return "\n".join(out)

@@ -1,0 +1,90 @@
+"""Render a loaded issue once: HTML with inlined CSS, and its plain-text twin.
+
+The result still holds the slot markers of :mod:`inserecho.render.slots`; filling them is
+cheap string work left to whoever needs a concrete message or page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from inserecho.render import slots
+from inserecho.render.inline import inline_css
+from inserecho.content.model import Issue
+from inserecho.render.present import IssueView, present_issue
+from inserecho.problems import ContentError, Problem
+from inserecho.settings import Settings
+from inserecho.render.templating import template_environment
+
+Variant = Literal["email", "web"]
+GMAIL_CLIP_BYTES = 102 * 1024
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    slug: str
+    subject: str
+    preheader: str
+    html: str
+    """Inlined HTML containing slot markers."""
+    text: str
+    """Plain-text alternative containing slot markers."""
+    images: tuple[Path, ...]
+    """Image files (relative to the issue folder) the HTML refers to."""
+    view: IssueView
+
+
+def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -> RenderedIssue:
+    """``email``: the message sent to subscribers; ``web``: the archive page (no unsubscribe)."""
+    view = present_issue(issue, settings, asset_prefix=slots.ASSETS + "/")
+    env = template_environment(settings.templates_dir)
+    context = {
+        "issue": view,
+        "settings": settings,
+        "variant": variant,
+        "web_url": web_url(settings, issue.slug),
+        "greeting": slots.GREETING,
+        "unsubscribe_url": slots.UNSUBSCRIBE_URL,
+    }
+    try:
+        html = inline_css(env.get_template("email.html").render(context))
+        text = _tidy_text(env.get_template("email.txt").render(context))
+    except jinja2.TemplateError as error:
+        raise ContentError([template_problem(error, settings.templates_dir)]) from None
+    return RenderedIssue(issue.slug, view.subject, view.preheader, html, text, issue.images, view)
+
+
+def web_url(settings: Settings, slug: str) -> str | None:
+    """Where the archive publishes this issue, for "Voir dans le navigateur"."""
+    if not settings.archive_url:
+        return None
+    return settings.archive_url.rstrip("/") + f"/{slug}/"
+
+
+def _tidy_text(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Problem:
+    """A template the officer edited is broken: say where, in French."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return Problem(Path(error.filename), error.lineno, f"erreur dans le gabarit : {error.message}.")
+    return Problem(templates_dir, None, f"erreur dans un gabarit : {error}.")
+
+
+def clipping_warning(issue: Issue, html_bytes: int) -> Problem | None:
+    """Gmail shows only the first ~102 KB of a message's HTML, then a "[Message tronqué]" link."""
+    if html_bytes <= GMAIL_CLIP_BYTES:
+        return None
+    return Problem(
+        issue.folder / "issue.yaml", None,
+        f"le courriel pèse {html_bytes // 1024} Ko, plus que les {GMAIL_CLIP_BYTES // 1024} Ko au-delà desquels "
+        "Gmail le coupe : raccourcissez des articles ou retirez-en.",
+        "avertissement",
+    )

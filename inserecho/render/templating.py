@@ -1,0 +1,27 @@
+"""The Jinja2 environment: the folder's ``templates/`` first, the packaged defaults after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from inserecho.french.typography import typeset_text
+
+
+def template_environment(templates_dir: Path | None) -> jinja2.Environment:
+    """Templates are looked up file by file: a folder may override only ``email.css``."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None and templates_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(templates_dir))
+    loaders.append(jinja2.PackageLoader("inserecho", "resources/templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["typo"] = typeset_text
+    return env

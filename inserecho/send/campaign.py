@@ -1,0 +1,75 @@
+"""Prepare a send: the rendered issue, the selected recipients, the composer.
+
+Everything that can be wrong (content, subscriber file, segment, header values,
+settings) is found here, before a single message leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from inserecho.content.loader import ISSUE_FILE, load_issue
+from inserecho.send.message import Composer, HeaderError
+from inserecho.problems import ContentError, Problem
+from inserecho.render.renderer import RenderedIssue, render_issue, web_url
+from inserecho.settings import SETTINGS_FILE, Settings
+from inserecho.send.subscribers import Subscriber, load_subscribers, select
+from inserecho.send.tokens import TokenSigner, load_secret
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    slug: str
+    rendered: RenderedIssue
+    composer: Composer
+    recipients: tuple[Subscriber, ...]
+    segment: str
+    subscribers_file: Path | None
+
+
+def signer_for(settings: Settings) -> TokenSigner:
+    return TokenSigner(load_secret(settings.root), settings.list_id)
+
+
+def prepare_campaign(
+    settings: Settings,
+    issue_folder: Path,
+    name: str | None,
+    subscribers_file: Path | None,
+    only: tuple[str, ...] = (),
+    test: bool = False,
+) -> Campaign:
+    """Load, render once and check everything; raise :class:`ContentError` or ``ValueError``."""
+    issue = load_issue(issue_folder, settings)
+    rendered = render_issue(issue, settings)
+    asset_base = web_url(settings, issue.slug)
+    if rendered.images and not asset_base:
+        raise ContentError([Problem(
+            settings.root / SETTINGS_FILE, None,
+            "le numéro contient des images mais « archive_url » n'est pas réglé : les messageries "
+            "ne pourraient pas les afficher. Indiquez l'adresse où l'archive est publiée.",
+        )])
+    campaign_name = name or issue.slug
+    try:
+        composer = Composer(rendered, settings, signer_for(settings), campaign_name, asset_base or "", test=test)
+    except HeaderError as error:  # the subject comes from the issue, the rest from the settings
+        source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
+        raise ContentError([Problem(source, None, str(error))]) from None
+    recipients: list[Subscriber] = []
+    segment = ""
+    if subscribers_file is not None:
+        loaded, problems = load_subscribers(subscribers_file)
+        if any(p.is_error for p in problems):
+            raise ContentError(problems)
+        recipients, segment = select(loaded, only)
+        injection = []
+        for subscriber in recipients:
+            try:
+                composer.check(subscriber)
+            except HeaderError as error:
+                injection.append(Problem(subscribers_file, subscriber.line, str(error)))
+        if injection:
+            raise ContentError(injection)
+    return Campaign(campaign_name, issue.slug, rendered, composer, tuple(recipients), segment, subscribers_file)

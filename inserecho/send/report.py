@@ -1,0 +1,36 @@
+"""The CSV report of a campaign: one line per recipient, for a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from inserecho.atomicfile import write_atomic
+from inserecho.send.journal import Journal
+
+COLUMNS = ("adresse", "état", "tentatives", "réponse du serveur", "date (UTC)")
+STATE_LABELS = {
+    "pending": "en attente",
+    "sent": "envoyé",
+    "failed_temporary": "échec temporaire",
+    "failed_permanent": "échec définitif",
+    "suppressed": "désinscrit",
+}
+
+
+def write_delivery_report(journal: Journal, campaign: str, path: Path) -> None:
+    """Write the report with ``;`` separators and a BOM, as French spreadsheets expect."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for record in journal.deliveries(campaign):
+        writer.writerow((
+            _cell(record.email), STATE_LABELS[record.state], record.attempts, _cell(record.reply or ""), record.time or "",
+        ))
+    write_atomic(path, "\ufeff" + buffer.getvalue())
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (an address or a reply may start with ``=``)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,500 @@
+"""Transports: hand one message to an SMTP relay (pooled connections) or to a Maildir folder.
+
+``send()`` returns the relay's ``Reply`` or raises one of:
+
+- ``TemporaryFailure``: 4xx reply, time-out, dropped connection; worth retrying later.
+  ``throttled`` when the relay says "too much, slow down" to everyone (421, 454, or a
+  451/452 that speaks of pace).
+- ``PermanentFailure``: 5xx for this recipient; ``hard_bounce`` when the address
+  itself does not exist (enhanced code 5.1.x or 5.2.1, or "user unknown").
+- ``FatalRelayError``: a problem for every message (credentials refused, no TLS
+  where it is required, relay unreachable, sender refused). Its message is French
+  and never contains the password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import re
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from inserecho.send.transport.relay import PASSWORD_VARIABLE, RelayConfig
+
+# 421 and 454 hold back everyone; 451 and 452 also answer for one recipient
+# (greylisting, a full mailbox), so only those that speak of pace or volume do.
+_SESSION_THROTTLING_CODES = frozenset({421, 454})
+THROTTLING_CODES = _SESSION_THROTTLING_CODES | {451, 452}
+_PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
+
+_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+_UNKNOWN_USER = re.compile(
+    r"unknown|no such|does not exist|doesn't exist|not exist|invalid (recipient|mailbox|address)"
+    r"|not found|inconnu|n'existe pas|introuvable",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message for one recipient: envelope plus the full RFC 5322 bytes (LF or CRLF)."""
+
+    sender: str
+    recipient: str
+    data: bytes
+    smtputf8: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server answered; ``code`` is None when there was no answer (cut, time-out)."""
+
+    code: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.message}" if self.code else self.message
+
+    @property
+    def enhanced(self) -> tuple[int, int, int] | None:
+        """The RFC 3463 enhanced status code (``5.1.1`` → ``(5, 1, 1)``), if any."""
+        match = _ENHANCED.match(self.message)
+        return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+class SendError(Exception):
+    """A message not accepted for one recipient."""
+
+    def __init__(self, reply: Reply):
+        super().__init__(str(reply))
+        self.reply = reply
+
+
+class TemporaryFailure(SendError):
+    @property
+    def throttled(self) -> bool:
+        code = self.reply.code
+        return code in _SESSION_THROTTLING_CODES or (code in THROTTLING_CODES and bool(_PACE.search(self.reply.message)))
+
+
+class PermanentFailure(SendError):
+    @property
+    def hard_bounce(self) -> bool:
+        return is_hard_bounce(self.reply)
+
+
+class FatalRelayError(Exception):
+    """Nothing can be sent through this transport; the message is French."""
+
+
+def is_hard_bounce(reply: Reply) -> bool:
+    """The address does not exist (as opposed to a full mailbox or a policy refusal)."""
+    if reply.code is None or reply.code < 500:
+        return False
+    enhanced = reply.enhanced
+    if enhanced is not None:
+        return enhanced[0] == 5 and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
+    return reply.code in (550, 551, 553) and bool(_UNKNOWN_USER.search(reply.message))
+
+
+class Transport(Protocol):
+    """What ``deliver`` needs; also an async context manager that closes on exit."""
+
+    async def send(self, message: OutgoingMessage) -> Reply: ...
+
+    async def close(self) -> None: ...
+
+    def describe(self) -> str: ...
+
+    async def __aenter__(self) -> "Transport": ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+class _Slot:
+    """One connection of the pool (None until first used, or after it was dropped)."""
+
+    def __init__(self) -> None:
+        self.smtp: aiosmtplib.SMTP | None = None
+        self.messages = 0
+        self.last_used = 0.0
+
+    def discard(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+        self.smtp = None
+
+    async def quit(self) -> None:
+        if self.smtp is not None and self.smtp.is_connected:
+            try:
+                await self.smtp.quit(timeout=5)
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+        self.discard()
+
+
+class _Retry(Exception):
+    """A connection attempt worth repeating; carries what to raise if it keeps failing."""
+
+    def __init__(self, final: Exception):
+        self.final = final
+
+
+class SmtpTransport:
+    """A pool of ``size`` persistent connections to the relay, opened on demand.
+
+    Each connection carries many messages; it is checked with NOOP after
+    ``idle_check`` seconds of silence, renewed after ``messages_per_connection``
+    messages, and reopened when the server dropped it. Opening is retried
+    ``connect_attempts`` times. Until one connection has succeeded, connections are
+    opened one at a time, so a wrong password is tried once, not ``size`` times.
+    """
+
+    def __init__(
+        self,
+        config: RelayConfig,
+        size: int = 1,
+        *,
+        connect_attempts: int = 3,
+        connect_retry_delay: float = 1.0,
+        idle_check: float = 30.0,
+        messages_per_connection: int = 100,
+    ):
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.config = config
+        self._connect_attempts = connect_attempts
+        self._connect_retry_delay = connect_retry_delay
+        self._idle_check = idle_check
+        self._messages_per_connection = messages_per_connection
+        self._tls = _tls_context(config)
+        self._all_slots = [_Slot() for _ in range(size)]
+        self._idle: asyncio.Queue[_Slot] = asyncio.Queue()
+        for slot in self._all_slots:
+            self._idle.put_nowait(slot)
+        self._first_connection = asyncio.Lock()
+        self._proven = False
+        self._fatal: FatalRelayError | None = None
+        self._local_hostname: str | None = None
+
+    def describe(self) -> str:
+        return self.config.describe()
+
+    async def __aenter__(self) -> "SmtpTransport":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def send(self, message: OutgoingMessage) -> Reply:
+        if self._fatal is not None:
+            raise self._fatal
+        slot = await self._idle.get()
+        try:
+            return await self._send_on(slot, message)
+        except FatalRelayError as error:
+            self._fatal = error
+            raise
+        finally:
+            self._idle.put_nowait(slot)
+
+    async def close(self) -> None:
+        """Say QUIT on every open connection."""
+        await asyncio.gather(*(slot.quit() for slot in self._all_slots))
+
+    async def _send_on(self, slot: _Slot, message: OutgoingMessage) -> Reply:
+        smtp = await self._ready(slot)
+        options = ["SMTPUTF8"] if message.smtputf8 else []
+        if not message.data.isascii() and smtp.supports_extension("8bitmime"):
+            options.append("BODY=8BITMIME")
+        try:
+            text = await _transaction(smtp, message, options)
+        except aiosmtplib.SMTPSenderRefused as error:
+            reply = Reply(error.code, error.message)
+            if reply.code and reply.code < 500:
+                raise TemporaryFailure(reply) from None
+            raise FatalRelayError(
+                f"le serveur {self.describe()} refuse l'adresse d'expédition {message.sender} "
+                f"({reply}) : vérifiez « sender » dans inserecho.yaml ; un relais n'accepte "
+                "souvent que l'adresse du compte utilisé"
+            ) from None
+        except aiosmtplib.SMTPResponseException as error:
+            raise _by_code(Reply(error.code, error.message)) from None
+        except aiosmtplib.SMTPNotSupported:
+            raise PermanentFailure(
+                Reply(None, "le serveur n'accepte pas les adresses internationalisées (SMTPUTF8)")
+            ) from None
+        except aiosmtplib.SMTPTimeoutError:
+            slot.discard()
+            raise TemporaryFailure(
+                Reply(None, f"pas de réponse du serveur en {self.config.timeout:g} s")
+            ) from None
+        except (aiosmtplib.SMTPServerDisconnected, OSError):
+            slot.discard()
+            raise TemporaryFailure(Reply(None, "connexion coupée par le serveur")) from None
+        except ValueError as error:  # an address aiosmtplib cannot put in an envelope
+            raise PermanentFailure(Reply(None, f"adresse impossible à envoyer ({error})")) from None
+        except BaseException:  # cancelled mid-transaction: the connection state is unknown
+            slot.discard()
+            raise
+        slot.messages += 1
+        slot.last_used = time.monotonic()
+        return Reply(250, text)
+
+    async def _ready(self, slot: _Slot) -> aiosmtplib.SMTP:
+        """The slot's connection, checked, renewed or opened as needed."""
+        if slot.smtp is not None and (
+            not slot.smtp.is_connected or slot.messages >= self._messages_per_connection
+        ):
+            await slot.quit()
+        if slot.smtp is not None and time.monotonic() - slot.last_used > self._idle_check:
+            try:
+                await slot.smtp.noop()
+            except (aiosmtplib.SMTPException, OSError):
+                slot.discard()
+        if slot.smtp is None:
+            slot.smtp = await self._connect()
+            slot.messages = 0
+            slot.last_used = time.monotonic()
+        return slot.smtp
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        if self._proven:
+            return await self._open()
+        async with self._first_connection:
+            if self._fatal is not None:
+                raise self._fatal
+            smtp = await self._open()
+            self._proven = True
+            return smtp
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        if self._local_hostname is None:
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        for attempt in itertools.count(1):
+            try:
+                return await self._handshake()
+            except _Retry as retry:
+                if attempt >= self._connect_attempts:
+                    raise retry.final from None
+            await asyncio.sleep(self._connect_retry_delay * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    async def _handshake(self) -> aiosmtplib.SMTP:
+        """Connect, greet, secure, log in; errors translated to this module's."""
+        config = self.config
+        smtp = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            use_tls=config.implicit_tls,
+            start_tls=False,
+            tls_context=self._tls,
+            timeout=config.timeout,
+            local_hostname=self._local_hostname,
+        )
+        try:
+            await smtp.connect()
+            await smtp.ehlo()
+            if not config.implicit_tls:
+                if smtp.supports_extension("starttls"):
+                    await smtp.starttls()
+                    await smtp.ehlo()
+                elif config.requires_tls:
+                    raise FatalRelayError(
+                        f"le serveur {config.describe()} ne propose pas de chiffrement (STARTTLS) : "
+                        "inserecho refuse d'y envoyer identifiants et messages en clair. Utilisez "
+                        "smtps:// ou le port 587 si le relais les propose ; sinon, si ce réseau "
+                        "est sûr, ajoutez --insecure"
+                    )
+            if config.username:
+                if not config.password:
+                    raise FatalRelayError(
+                        f"mot de passe manquant pour {config.describe()} : définissez la "
+                        f"variable d'environnement {PASSWORD_VARIABLE}"
+                    )
+                await smtp.login(config.username, config.password)
+        except BaseException as error:
+            smtp.close()
+            if isinstance(error, Exception) and not isinstance(error, FatalRelayError):
+                raise self._scrub(self._translate_handshake(error)) from None
+            raise
+        return smtp
+
+    def _scrub(self, error: Exception) -> Exception:
+        """The same error without the password, should a server have echoed it back."""
+        secret = self.config.password
+        if not secret or secret not in str(error) + str(getattr(error, "final", "")):
+            return error
+        if isinstance(error, _Retry):
+            return _Retry(self._scrub(error.final))
+        if isinstance(error, SendError):
+            return type(error)(Reply(error.reply.code, error.reply.message.replace(secret, "***")))
+        return FatalRelayError(str(error).replace(secret, "***"))
+
+    def _translate_handshake(self, error: Exception) -> Exception:
+        where = self.config.describe()
+        if isinstance(error, (ssl.SSLError, ssl.CertificateError)) or isinstance(
+            error.__cause__, (ssl.SSLError, ssl.CertificateError)
+        ):
+            detail = getattr(error, "reason", None) or getattr(error.__cause__, "reason", None) or "erreur TLS"
+            return FatalRelayError(
+                f"connexion chiffrée impossible avec {where} ({detail}) : vérifiez le nom du "
+                "serveur et le port (465 pour smtps://, 587 ou 25 pour smtp://)"
+            )
+        if isinstance(error, aiosmtplib.SMTPAuthenticationError):
+            if error.code in THROTTLING_CODES:
+                return _Retry(TemporaryFailure(Reply(error.code, error.message)))
+            return FatalRelayError(
+                f"le serveur {where} refuse l'identification ({error.code} {error.message}) : "
+                f"vérifiez l'identifiant dans l'adresse du serveur et le mot de passe "
+                f"({PASSWORD_VARIABLE})"
+            )
+        if isinstance(error, aiosmtplib.SMTPConnectResponseError):  # greeting other than 220
+            reply = Reply(error.code, error.message)
+            if error.code < 500:
+                return _Retry(TemporaryFailure(reply))
+            return FatalRelayError(f"le serveur {where} refuse la connexion ({reply})")
+        if isinstance(error, aiosmtplib.SMTPConnectError):  # refused, unreachable, unknown host
+            return _Retry(
+                FatalRelayError(
+                    f"impossible de joindre le serveur {where} ({_connect_reason(error)}) : vérifiez "
+                    "l'adresse du serveur, le port et la connexion à Internet"
+                )
+            )
+        if isinstance(error, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError)):
+            return _Retry(
+                FatalRelayError(f"le serveur {where} coupe la connexion dès l'ouverture ({error})")
+            )
+        if isinstance(error, aiosmtplib.SMTPResponseException):
+            reply = Reply(error.code, error.message)
+            if error.code < 500:
+                return _Retry(TemporaryFailure(reply))
+            return FatalRelayError(f"le serveur {where} refuse la session ({reply})")
+        if isinstance(error, aiosmtplib.SMTPException) and "AUTH" in error.message:
+            return FatalRelayError(
+                f"le serveur {where} ne propose pas d'identification : retirez l'identifiant "
+                "de l'adresse du serveur, ou vérifiez le port (587 pour la soumission)"
+            )
+        return FatalRelayError(f"échec de la connexion à {where} ({error})")
+
+
+async def _transaction(smtp: aiosmtplib.SMTP, message: OutgoingMessage, options: list[str]) -> str:
+    """MAIL, RCPT, DATA for one recipient; RSET after a refusal. The server's final reply text.
+
+    What ``SMTP.sendmail`` does, minus the pass it makes over the whole message only to
+    count its size: :func:`wire_size` counts it without copying 40 KB per message.
+    """
+    if message.smtputf8 and not smtp.supports_extension("smtputf8"):
+        raise aiosmtplib.SMTPNotSupported("SMTPUTF8 is not supported by this server")
+    if smtp.supports_extension("size"):
+        options = [f"SIZE={wire_size(message.data)}", *options]
+    encoding = "utf-8" if message.smtputf8 else "ascii"
+    try:
+        await smtp.mail(message.sender, options=options, encoding=encoding)
+        await smtp.rcpt(message.recipient, encoding=encoding)
+        response = await smtp.data(message.data)
+    except aiosmtplib.SMTPResponseException:
+        try:
+            await smtp.rset()
+        except (ConnectionError, aiosmtplib.SMTPResponseException):
+            pass  # the refusal is what matters, not a failed reset
+        raise
+    return response.message
+
+
+def wire_size(data: bytes) -> int:
+    """The message's size as RFC 1870 counts it: every line ending sent as CRLF."""
+    crlf = data.count(b"\r\n")
+    size = len(data) + (data.count(b"\n") - crlf) + (data.count(b"\r") - crlf)
+    return size if data.endswith((b"\n", b"\r")) else size + 2
+
+
+def _connect_reason(error: aiosmtplib.SMTPConnectError) -> str:
+    """Why the connection failed, in French (aiosmtplib words it in English)."""
+    cause = error.__cause__
+    if isinstance(cause, socket.gaierror):
+        return "nom de serveur inconnu"
+    if isinstance(cause, ConnectionRefusedError) or "Connect call failed" in error.message:
+        return "connexion refusée : aucun serveur n'écoute à ce port"
+    if isinstance(cause, (TimeoutError, asyncio.TimeoutError)) or "timed out" in error.message.lower():
+        return "le serveur ne répond pas"
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"erreur réseau : {cause.strerror}"
+    return "erreur réseau"
+
+
+def _by_code(reply: Reply) -> SendError:
+    if reply.code is not None and reply.code >= 500:
+        return PermanentFailure(reply)
+    return TemporaryFailure(reply)
+
+
+def _tls_context(config: RelayConfig) -> ssl.SSLContext:
+    try:
+        context = ssl.create_default_context(cafile=config.cafile)
+    except (OSError, ssl.SSLError) as error:
+        raise FatalRelayError(
+            f"certificat d'autorité {config.cafile} illisible ({error})"
+        ) from None
+    if config.insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class MaildirOutbox:
+    """Writes each message into a Maildir (``new/``), the default that needs no server.
+
+    A file appears in ``new/`` only complete (written in ``tmp/``, then renamed).
+    Like a delivery agent, ``Return-Path`` and ``Delivered-To`` are prepended so
+    the envelope stays visible; line endings are LF, as mail clients expect in a
+    Maildir.
+    """
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+        try:
+            for sub in ("tmp", "new", "cur"):
+                (self.directory / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FatalRelayError(
+                f"impossible de créer le dossier d'envoi {self.directory} ({error.strerror})"
+            ) from None
+        host = socket.gethostname() or "localhost"
+        self._host = host.replace("/", r"\057").replace(":", r"\072")
+        self._counter = itertools.count(1)
+
+    def describe(self) -> str:
+        return f"dossier {self.directory}"
+
+    async def send(self, message: OutgoingMessage) -> Reply:
+        name = f"{time.time_ns() // 1000}.P{os.getpid()}Q{next(self._counter)}.{self._host}"
+        envelope = f"Return-Path: <{message.sender}>\nDelivered-To: {message.recipient}\n"
+        content = envelope.encode("utf-8") + message.data.replace(b"\r\n", b"\n")
+        temporary = self.directory / "tmp" / name
+        try:
+            with open(temporary, "xb") as file:
+                file.write(content)
+            os.rename(temporary, self.directory / "new" / name)
+        except OSError as error:
+            raise FatalRelayError(
+                f"impossible d'écrire dans le dossier d'envoi {self.directory} ({error.strerror})"
+            ) from None
+        return Reply(250, f"écrit dans new/{name}")
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    async def __aenter__(self) -> "MaildirOutbox":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,228 @@
+"""Loading an issue folder into a validated Issue, with every problem found in one pass."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli
+from inserecho.content.loader import load_issue
+from inserecho.content.model import Issue, Link
+from inserecho.problems import ContentError
+from inserecho.settings import load_settings
+
+
+def load(root: Path) -> Issue:
+    return load_issue(root / "issues" / SLUG, load_settings(root))
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as raised:
+        load(root)
+    return [p.format(root) for p in raised.value.problems]
+
+
+def job(title: str, deadline: str | None = None, order: int | None = None) -> str:
+    lines = ["---", "section: jobs", f"title: {title}", "employer: Régie", "location: Bondy", "contract: CDDI"]
+    lines += [f"deadline: {deadline}"] if deadline else []
+    lines += [f"order: {order}"] if order is not None else []
+    return "\n".join([*lines, "---", "Texte."])
+
+
+def news(title: str, day: str | None = None, order: int | None = None) -> str:
+    lines = ["---", "section: news", f"title: {title}"]
+    lines += [f"date: {day}"] if day else []
+    lines += [f"order: {order}"] if order is not None else []
+    return "\n".join([*lines, "---", "Texte."])
+
+
+def test_a_valid_issue_with_one_item_per_section(tmp_path):
+    issue = load(make_folder(tmp_path))
+
+    assert issue.slug == SLUG
+    assert (issue.meta.number, issue.meta.date) == (43, date(2027, 1, 7))
+    assert issue.meta.subject == "Inser'Echo n° 43 : les vœux du réseau"
+    assert issue.meta.editorial == "Bonne année à toutes et à tous !"
+    assert [s.spec.key for s in issue.sections] == ["news", "procurement", "funding", "jobs"]
+    assert issue.warnings == ()
+    [offer] = issue.sections[3].items
+    assert offer.title == "Agent·e de tri en recyclerie"
+    assert offer.anchor == "article-offre"
+    assert offer.deadline == date(2027, 1, 15)
+    assert offer.fields["apply"] == Link("mailto:contact@recyclerie.example.org", "contact@recyclerie.example.org")
+    assert offer.fields["contract"] == "CDDI"
+    assert offer.body == "Ni diplôme ni expérience exigés."
+    [market] = issue.sections[1].items
+    assert market.territories == ("Grand Paris Grand Est",)
+    assert market.fields["reserved"] is True
+
+
+def test_sections_follow_the_settings_order_and_empty_ones_are_left_out(tmp_path):
+    root = make_folder(tmp_path, {"offre.md": ITEMS["offre.md"], "voeux.md": ITEMS["voeux.md"]})
+    (root / "inserecho.yaml").write_text("sections:\n  - key: jobs\n  - key: news\n  - key: funding\n", encoding="utf-8")
+
+    assert [s.spec.key for s in load(root).sections] == ["jobs", "news"]
+
+
+def test_offers_sort_by_order_then_soonest_deadline_then_title(tmp_path):
+    issue = load(make_folder(tmp_path, {
+        "a.md": job("Sans date limite"),
+        "b.md": job("Février", "2027-02-01"),
+        "c.md": job("Janvier B", "2027-01-20"),
+        "d.md": job("Janvier A", "2027-01-20"),
+        "e.md": job("Mise en avant", "2027-03-01", order=1),
+        "f.md": job("Mise en avant avant tout", "2027-03-01", order=0),
+    }))
+
+    assert [i.title for i in issue.items] == [
+        "Mise en avant avant tout", "Mise en avant", "Janvier A", "Janvier B", "Février", "Sans date limite",
+    ]
+
+
+def test_news_sort_by_order_then_most_recent_first(tmp_path):
+    issue = load(make_folder(tmp_path, {
+        "a.md": news("Sans date"),
+        "b.md": news("Novembre", "2026-11-20"),
+        "c.md": news("Décembre", "2026-12-02"),
+        "d.md": news("À la une", "2026-10-01", order=1),
+    }))
+
+    assert [i.title for i in issue.items] == ["À la une", "Décembre", "Novembre", "Sans date"]
+
+
+def test_windows_line_endings_and_byte_order_marks_are_accepted(tmp_path):
+    def windows(text: str) -> bytes:
+        return ("\ufeff" + text).replace("\n", "\r\n").encode("utf-8")
+
+    root = make_folder(
+        tmp_path,
+        {"voeux.md": windows("---\nsection: news\ntitle: Vœux\n---\nPremier paragraphe.\n\nSecond.\n")},
+        issue=windows("number: 43\ndate: 2027-01-07\nsubject: Vœux\npreheader: Les vœux du réseau.\n"),
+    )
+
+    issue = load(root)
+
+    assert issue.items[0].title == "Vœux"
+    assert issue.items[0].body == "Premier paragraphe.\n\nSecond."
+
+
+def test_line_numbers_stay_right_with_windows_line_endings(tmp_path):
+    text = "---\r\nsection: news\r\ntitle: Vœux\r\ndate: 2027-02-30\r\n---\r\nTexte.\r\n"
+    root = make_folder(tmp_path, {"voeux.md": text.encode("utf-8")})
+
+    assert problems(root) == [
+        "issues/2027-01/voeux.md:4: « 2027-02-30 » n'est pas une date valide pour « date » : "
+        "écrivez-la AAAA-MM-JJ, par exemple 2027-01-15.",
+    ]
+
+
+def test_the_editorial_may_live_in_its_own_file(tmp_path):
+    root = make_folder(
+        tmp_path,
+        {"_edito.md": "Chères adhérentes, chers adhérents,\n\nBonne année !\n", **ITEMS},
+        issue="number: 43\ndate: 2027-01-07\nsubject: Vœux\npreheader: Les vœux.\n",
+    )
+
+    assert load(root).meta.editorial == "Chères adhérentes, chers adhérents,\n\nBonne année !"
+
+
+def test_the_editorial_in_both_places_is_an_error(tmp_path):
+    root = make_folder(tmp_path, {"_edito.md": "Bonne année !\n", **ITEMS})
+
+    assert problems(root) == [
+        "issues/2027-01/issue.yaml:5: l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul.",
+    ]
+
+
+def test_drafts_and_other_files_are_not_items(tmp_path):
+    root = make_folder(tmp_path, {
+        **ITEMS,
+        "_brouillon.md": "pas encore prêt",
+        ".notes.md": "notes",
+        "liens.txt": "https://example.org",
+        "images/ag.png": b"\x89PNG\r\n\x1a\n",
+    })
+
+    assert len(load(root).items) == 4
+
+
+def test_warnings_travel_with_the_issue(tmp_path):
+    root = make_folder(
+        tmp_path,
+        {"voeux.md": "---\nsection: news\ntitle: Vœux\nlink: http://example.org/voeux\n---\n"},
+        issue="number: 43\ndate: 2027-01-07\nsubject: Vœux\n",
+    )
+
+    assert [p.format(root) for p in load(root).warnings] == [
+        "issues/2027-01/issue.yaml:1: avertissement : pas de phrase d'aperçu (« preheader ») : "
+        "les messageries afficheront le début du courriel à la place.",
+        "issues/2027-01/voeux.md:4: avertissement : le lien « http://example.org/voeux » n'est pas sécurisé "
+        "(http://) ; préférez https:// si le site le permet.",
+        "issues/2027-01/voeux.md:6: avertissement : l'article n'a pas de texte sous l'en-tête.",
+    ]
+
+
+def test_a_preheader_longer_than_inboxes_show(tmp_path):
+    root = make_folder(tmp_path, issue=ISSUE.replace("preheader: \"Un marché", "preheader: \"" + "très " * 25 + "Un marché"))
+
+    [warning] = load(root).warnings
+    assert warning.line == 4
+    assert "la phrase d'aperçu dépasse 110 caractères" in warning.message
+
+
+def test_every_problem_of_every_file_in_reading_order(tmp_path):
+    root = make_folder(
+        tmp_path,
+        {
+            "b-offre.md": "---\nsection: jobs\ntitle: Poste\nemployer: Régie\ncontrat: CDDI\n---\nTexte.\n",
+            "a-voeux.md": "---\nsection: news\ntitle: Vœux\nterritory: Plaine Comune\ndate: demain\n---\nTexte.\n",
+        },
+        issue="number: quarante-trois\ndate: 2027-01-07\nsubject: Vœux\npreheader: Les vœux.\n",
+    )
+
+    assert [p.split(": ", 1)[0] for p in problems(root)] == [
+        "issues/2027-01/issue.yaml:1",
+        "issues/2027-01/a-voeux.md:4",
+        "issues/2027-01/a-voeux.md:5",
+        "issues/2027-01/b-offre.md:2",
+        "issues/2027-01/b-offre.md:2",
+        "issues/2027-01/b-offre.md:5",
+    ]
+
+
+def test_a_section_missing_from_the_settings_list(tmp_path):
+    root = make_folder(tmp_path, {"voeux.md": ITEMS["voeux.md"], "offre.md": ITEMS["offre.md"]})
+    (root / "inserecho.yaml").write_text("sections:\n  - key: news\n", encoding="utf-8")
+
+    assert problems(root) == [
+        "issues/2027-01/offre.md:2: la rubrique « jobs » n'est pas dans la liste « sections » de inserecho.yaml ; "
+        "ajoutez-la ou changez de rubrique.",
+    ]
+
+
+def test_an_empty_front_matter_asks_for_the_section(tmp_path):
+    root = make_folder(tmp_path, {"voeux.md": "---\n---\nTexte.\n"})
+
+    assert problems(root) == [
+        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, procurement, funding, jobs).",
+    ]
+
+
+def test_images_used_by_the_issue(tmp_path):
+    root = make_folder(tmp_path, {
+        "voeux.md": "---\nsection: news\ntitle: Vœux\nimage: images/voeux.png\nimage_alt: Une carte de vœux\n---\nTexte.\n",
+        "images/voeux.png": b"\x89PNG\r\n\x1a\n",
+        "images/inutile.png": b"\x89PNG\r\n\x1a\n",
+    })
+
+    assert load(root).images == (Path("images/voeux.png"),)
+
+
+def test_a_subject_on_several_lines_is_refused_with_its_line(tmp_path):
+    issue = 'number: 43\ndate: 2027-01-07\nsubject: "Inser\'Echo\\nBcc: tous@example.org"\npreheader: "Bonne année"\n'
+    root = make_folder(tmp_path, issue=issue)
+    run = run_cli(root, "check", SLUG)
+    assert run.code == 1
+    assert f"issues/{SLUG}/issue.yaml:3: « subject » doit tenir sur une seule ligne" in run.err

@@ -1,0 +1,175 @@
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from inserecho.atomicfile import write_atomic
+from inserecho.send.csvimport import import_csv, to_yaml
+from inserecho.send.subscribers import Subscriber, load_subscribers
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def messages(problems) -> list[tuple[int | None, str, str]]:
+    return [(p.line, p.severity, p.message) for p in problems]
+
+
+def test_a_spreadsheet_saved_as_csv_with_semicolons_in_windows_1252(tmp_path):
+    path = write(tmp_path, (
+        "Prénom;Nom;Courriel;Structure;Territoires;Étiquettes\r\n"
+        "Marie;Dupont;marie.dupont@example.org;Régie de quartier Exemple;Plaine Commune;adherent, direction\r\n"
+        "André;Lefèvre;Andre.Lefevre@EXAMPLE.org;Les Jardins du Canal;est ensemble | Plaine Commune;adherent\r\n"
+        ";;contact@recyclerie.example.org;;;\r\n"
+    ), encoding="cp1252")
+    entries, problems = import_csv(path)
+    assert problems == []
+    assert entries == [
+        {"email": "marie.dupont@example.org", "name": "Marie Dupont", "organisation": "Régie de quartier Exemple",
+         "territories": ["Plaine Commune"], "tags": ["adherent", "direction"]},
+        {"email": "Andre.Lefevre@example.org", "name": "André Lefèvre", "organisation": "Les Jardins du Canal",
+         "territories": ["Est Ensemble", "Plaine Commune"], "tags": ["adherent"]},
+        {"email": "contact@recyclerie.example.org"},  # no empty fields
+    ]
+
+
+def test_a_mailchimp_export_with_commas_in_utf8_with_bom(tmp_path):
+    path = write(tmp_path, (
+        '"Email Address","First Name","Last Name","Company","Phone Number","MEMBER_RATING","TAGS"\r\n'
+        '"andré.lefèvre@example.org","André","Lefèvre","Les Jardins du Canal","","2",'
+        '"""adherent"",""encadrement"""\r\n'
+        '"k.haddad@example.org","Karim","Haddad","","0102030405","5",""\r\n'
+    ), encoding="utf-8-sig")
+    entries, problems = import_csv(path)
+    assert problems == []
+    assert entries == [
+        {"email": "andré.lefèvre@example.org", "name": "André Lefèvre", "organisation": "Les Jardins du Canal",
+         "tags": ["adherent", "encadrement"]},
+        {"email": "k.haddad@example.org", "name": "Karim Haddad"},
+    ]
+
+
+@pytest.mark.parametrize("header", ["Email", "E-mail", "Adresse e-mail", "ADRESSE_EMAIL", "courriel", "Email Address"])
+def test_usual_names_of_the_address_column(tmp_path, header):
+    path = write(tmp_path, f"{header},Name\nmarie@example.org,Marie Dupont\n")
+    assert import_csv(path) == ([{"email": "marie@example.org", "name": "Marie Dupont"}], [])
+
+
+def test_bad_rows_are_skipped_and_reported_with_their_csv_line(tmp_path):
+    path = write(tmp_path, (
+        "Email;Nom;Territoire\n"
+        "marie@example.org;Marie;Plaine Commune\n"
+        "\n"
+        "jean.example.org;Jean;\n"
+        "MARIE@example.org;Marie bis;\n"
+        ";Sans adresse;\n"
+        'rose@example.org;"Rose\nsur deux lignes";Bobigny, Est Ensemble\n'
+        "lea@example.org;Léa;\n"
+    ))
+    entries, problems = import_csv(path)
+    assert [e["email"] for e in entries] == ["marie@example.org", "rose@example.org", "lea@example.org"]
+    assert entries[1] == {"email": "rose@example.org", "name": "Rose sur deux lignes", "territories": ["Est Ensemble"]}
+    assert messages(problems) == [
+        (4, "avertissement", "adresse « jean.example.org » invalide : il manque le « @ ». Ligne ignorée."),
+        (5, "avertissement", "adresse en double : déjà présente ligne 2. Ligne ignorée."),
+        (6, "avertissement", "pas d'adresse électronique sur cette ligne. Ligne ignorée."),
+        (7, "avertissement", ("territoire inconnu « Bobigny » ; les territoires sont « Est Ensemble », "
+                             "« Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ». "
+                             "Territoire ignoré.")),
+    ]
+
+
+def test_no_address_column_is_one_clear_error(tmp_path):
+    path = write(tmp_path, "Nom;Prénom;Téléphone\nDupont;Marie;0102030405\n")
+    entries, problems = import_csv(path)
+    assert entries == []
+    assert messages(problems) == [(1, "erreur",
+        ("aucune colonne d'adresses électroniques trouvée (colonnes lues : « Nom », « Prénom », « Téléphone ») ; "
+        "nommez-la « Email » ou « Courriel » sur la première ligne."))]
+
+
+def test_excel_separator_hint_on_the_first_line(tmp_path):
+    path = write(tmp_path, "sep=,\nEmail,Tags\nmarie@example.org,adherent;direction\nbad,\n")
+    entries, problems = import_csv(path)
+    assert entries == [{"email": "marie@example.org", "tags": ["adherent", "direction"]}]
+    assert [p.line for p in problems] == [4]
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(tmp_path):
+    path = write(tmp_path, "Courriel\tOrganisation\r\n用户@例子.广告\tSociété Exemple\r\n", encoding="utf-16")
+    assert import_csv(path) == ([{"email": "用户@例子.广告", "organisation": "Société Exemple"}], [])
+
+
+def test_an_empty_file(tmp_path):
+    entries, problems = import_csv(write(tmp_path, "\n\n"))
+    assert (entries, messages(problems)) == ([], [(None, "erreur", "le fichier est vide.")])
+
+
+def test_to_yaml_writes_the_subscriber_file_format(tmp_path):
+    entries = [
+        {"tags": ["adherent", "direction"], "email": "marie.dupont@example.org", "name": "Marie Dupont",
+         "territories": ["Plaine Commune", "Paris Terres d'Envol"], "organisation": "Régie : quartier Exemple"},
+        {"email": "andré.lefèvre@example.org", "name": "", "tags": [], "organisation": None},
+        {"email": "jean@example.org", "tags": ["2024"]},
+    ]
+    text = to_yaml(entries, source="export.csv")
+    assert text == (
+        f"# Liste des abonnés importée de « export.csv » le {date.today():%d/%m/%Y} par inserecho.\n"
+        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, organisation, territories, tags.\n"
+        "- email: marie.dupont@example.org\n"
+        "  name: Marie Dupont\n"
+        '  organisation: "Régie : quartier Exemple"\n'
+        "  territories: [Plaine Commune, Paris Terres d'Envol]\n"
+        "  tags: [adherent, direction]\n"
+        "- email: andré.lefèvre@example.org\n"
+        "- email: jean@example.org\n"
+        '  tags: ["2024"]\n'
+    )
+
+
+def test_any_text_survives_the_trip_to_yaml_and_back(tmp_path):
+    rng = random.Random(93)
+    pieces = ["a", "é", "Z", "0", " ", ":", "#", ",", "[", "]", "{", "}", "'", '"', "\\", "-", "@", ".", "’",
+              "&", "*", "!", "|", ">", "%", "`", "?", "\t", "\n", "\x85", "\u2028", "\x7f", "\ufeff", "\ufffe",
+              "yes", "No", "null", "~", "2024", "1e3", "12:30", "2027-01-15", "0x1F", ".inf", "用户", "🙂"]
+    entries, expected = [], []
+    for number in range(500):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))).strip() or "x" for _ in range(3)]
+        # names and organisations go into mail headers: control characters are refused there
+        texts[:2] = ["".join(c for c in t if c.isprintable()).strip() or "x" for t in texts[:2]]
+        entries.append({"email": f"p{number}@example.org", "name": texts[0], "organisation": texts[1],
+                        "tags": [texts[2], "adherent"]})
+        expected.append((texts[0], texts[1], tuple(dict.fromkeys([texts[2], "adherent"]))))
+    target = tmp_path / "subscribers.yaml"
+    target.write_text(to_yaml(entries), encoding="utf-8")
+    subscribers, problems = load_subscribers(target)
+    assert problems == []
+    assert [(s.name, s.organisation, s.tags) for s in subscribers] == expected
+
+
+def test_an_import_written_to_disk_loads_back_as_the_same_subscribers(tmp_path):
+    path = write(tmp_path, (
+        "Adresse e-mail;Prénom;Nom;Société;Territoire;Groupes\n"
+        "marie@example.org;Marie;Dupont;\"Régie: l'exemple\";Plaine Commune;adherent|direction\n"
+        "k.haddad@example.org;Karim;;;;\n"
+    ))
+    entries, _ = import_csv(path)
+    target = tmp_path / "subscribers.yaml"
+    write_atomic(target, to_yaml(entries, source=path.name), overwrite=False)
+    assert load_subscribers(target) == ([
+        Subscriber("marie@example.org", "Marie Dupont", "Régie: l'exemple", ("Plaine Commune",),
+                   ("adherent", "direction"), 3),
+        Subscriber("k.haddad@example.org", "Karim", None, (), (), 8),
+    ], [])
+    with pytest.raises(FileExistsError):  # an existing list is never replaced unless asked
+        write_atomic(target, to_yaml([]), overwrite=False)
+
+
+def test_nothing_imported_is_still_a_valid_file(tmp_path):
+    target = tmp_path / "subscribers.yaml"
+    target.write_text(to_yaml([]), encoding="utf-8")
+    assert load_subscribers(target) == ([], [])

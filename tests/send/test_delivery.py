@@ -1,0 +1,276 @@
+import asyncio
+import email
+import email.policy
+from collections import Counter
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import pytest
+
+from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
+from inserecho.send.journal import Journal
+from inserecho.send.ratelimit import Rate
+from inserecho.send.transport.relay import RelayConfig
+from inserecho.send.transport.pool import MaildirOutbox, OutgoingMessage, SmtpTransport
+
+SENDER = "lettre@inser-eco93.example.org"
+FAST = DeliveryOptions(connections=3, backoff_base=0.002, backoff_max=0.01)
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+
+
+def people(count: int) -> list[Person]:
+    return [Person(f"abonne{n:03}@example.org", f"Abonné·e {n}") for n in range(count)]
+
+
+def compose(person: Person) -> OutgoingMessage:
+    built = EmailMessage()
+    built["From"] = f"Inser'Echo <{SENDER}>"
+    built["To"] = f"{person.name} <{person.email}>"
+    built["Subject"] = "Inser'Echo n° 42 : les marchés réservés"
+    built.set_content(f"Bonjour {person.name},\nvoici la lettre.\n")
+    return OutgoingMessage(SENDER, person.email, built.as_bytes(policy=email.policy.SMTP))
+
+
+@pytest.fixture
+def journal(tmp_path):
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        yield journal
+
+
+def send(
+    server,
+    journal,
+    recipients,
+    *,
+    campaign="2026-12",
+    transport=None,
+    stop=None,
+    progress=None,
+    **options,
+) -> DeliveryReport:
+    settings = DeliveryOptions(**{**FAST.__dict__, **options})
+
+    async def main():
+        used = transport or SmtpTransport(RelayConfig.from_url(server.url, environ={}), settings.connections)
+        async with used:
+            return await deliver(campaign, recipients, compose, used, journal, settings, progress, stop)
+
+    return asyncio.run(main())
+
+
+def test_everyone_gets_one_well_formed_message(smtp_server, journal):
+    events: list[Progress] = []
+    report = send(smtp_server, journal, people(40), progress=events.append)
+
+    assert report.complete
+    assert (report.recipients, report.to_send, report.sent, report.remaining) == (40, 40, 40, 0)
+    assert report.counts["sent"] == 40
+    received = smtp_server.handler.received
+    assert Counter(m.rcpt for m in received) == Counter(p.email for p in people(40))
+    for message in received:
+        parsed = email.message_from_bytes(message.data, policy=email.policy.default)
+        assert parsed["Subject"] == "Inser'Echo n° 42 : les marchés réservés"
+        assert message.rcpt in parsed["To"]
+    assert [e.sent for e in events] == list(range(1, 41))
+    assert events[-1] == Progress(sent=40, failed=0, remaining=0, total=40)
+
+
+def test_duplicates_in_the_list_get_one_message(smtp_server, journal):
+    recipients = [Person("marie@example.org", "Marie"), Person("Marie@Example.org", "Marie bis")]
+    report = send(smtp_server, journal, recipients)
+    assert report.recipients == report.sent == 1
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_resume_sends_to_nobody_twice_and_skips_nobody(smtp_server, journal):
+    stop = asyncio.Event()
+
+    def stop_after_ten(event: Progress):
+        if event.sent == 10:
+            stop.set()
+
+    first = send(smtp_server, journal, people(50), stop=stop, progress=stop_after_ten)
+    assert first.interrupted and not first.complete
+    assert 10 <= first.sent < 50 and first.remaining == 50 - first.sent
+
+    second = send(smtp_server, journal, people(50))
+    assert second.complete
+    assert second.to_send == 50 - first.sent
+    assert smtp_server.handler.recipients() == Counter(p.email for p in people(50))  # once each
+
+    third = send(smtp_server, journal, people(50))
+    assert third.to_send == 0 and third.complete
+    assert len(smtp_server.handler.received) == 50
+
+
+def test_temporary_failure_retried_then_delivered(smtp_server, journal):
+    smtp_server.handler.script("abonne001@example.org", "450 4.2.1 Boîte occupée", "450 4.2.1 Boîte occupée")
+    report = send(smtp_server, journal, people(5))
+    assert report.complete and report.sent == 5
+    assert smtp_server.handler.attempts["abonne001@example.org"] == 3
+    assert journal.failures("2026-12") == []
+
+
+def test_temporary_failure_gives_up_after_max_attempts_then_retry_failed(smtp_server, journal):
+    smtp_server.handler.script("abonne001@example.org", *["450 4.2.1 Boîte occupée"] * 3)
+    report = send(smtp_server, journal, people(5), max_attempts=3)
+    assert (report.sent, report.failed_temporary, report.remaining) == (4, 1, 0)
+    (failure,) = journal.failures("2026-12")
+    assert (failure.email, failure.state, failure.attempts, failure.reply) == (
+        "abonne001@example.org", "failed_temporary", 3, "450 4.2.1 Boîte occupée",
+    )
+
+    again = send(smtp_server, journal, people(5))
+    assert again.to_send == 0  # a plain resume leaves failures alone
+
+    retried = send(smtp_server, journal, people(5), retry_failed=True)
+    assert (retried.to_send, retried.sent) == (1, 1)
+    assert journal.counts("2026-12")["sent"] == 5
+    assert smtp_server.handler.recipients()["abonne001@example.org"] == 1
+
+
+def test_permanent_failure_recorded_not_retried(smtp_server, journal):
+    smtp_server.handler.script("abonne002@example.org", "552 5.2.2 Boîte pleine")
+    report = send(smtp_server, journal, people(5))
+    assert (report.sent, report.failed_permanent, report.bounced) == (4, 1, 0)
+    assert smtp_server.handler.attempts["abonne002@example.org"] == 1
+    (failure,) = journal.failures("2026-12")
+    assert (failure.state, failure.reply) == ("failed_permanent", "552 5.2.2 Boîte pleine")
+    assert not journal.is_suppressed("abonne002@example.org")
+
+    send(smtp_server, journal, people(5), retry_failed=True)
+    assert smtp_server.handler.attempts["abonne002@example.org"] == 1
+
+
+def test_a_short_list_failing_entirely_is_recorded_when_the_run_ends(smtp_server, journal):
+    for person in people(3):
+        smtp_server.handler.script(person.email, "552 5.3.4 Message trop gros")
+    report = send(smtp_server, journal, people(3))
+    assert report.stopped_reason is None and report.failed_permanent == 3
+    assert journal.counts("2026-12")["failed_permanent"] == 3
+
+
+def test_hard_bounce_goes_to_the_suppression_list(smtp_server, journal):
+    smtp_server.handler.script("abonne003@example.org", "rcpt:550 5.1.1 Utilisateur inconnu")
+    report = send(smtp_server, journal, people(5))
+    assert (report.failed_permanent, report.bounced) == (1, 1)
+    assert journal.is_suppressed("abonne003@example.org")
+    (entry,) = journal.suppressions()
+    assert entry.reason == "bounce" and "5.1.1" in entry.source
+
+    next_issue = send(smtp_server, journal, people(5), campaign="2027-01")
+    assert next_issue.to_send == 4
+    assert journal.counts("2027-01")["suppressed"] == 1
+    assert smtp_server.handler.attempts["abonne003@example.org"] == 1
+
+
+def test_suppressed_addresses_are_never_sent(smtp_server, journal):
+    journal.suppress("abonne000@example.org", "unsubscribe", "lien de désinscription")
+    report = send(smtp_server, journal, people(3))
+    assert report.to_send == 2 and report.complete
+    assert "abonne000@example.org" not in smtp_server.handler.recipients()
+
+
+def test_connection_dropped_mid_transaction_is_retried(smtp_server, journal):
+    smtp_server.handler.script("abonne001@example.org", "drop")
+    report = send(smtp_server, journal, people(4))
+    assert report.complete
+    assert smtp_server.handler.dropped == ["abonne001@example.org"]
+    assert smtp_server.handler.recipients()["abonne001@example.org"] == 1
+
+
+def test_throttling_relay_is_waited_out(smtp_server, journal):
+    smtp_server.handler.throttle(12)
+    events: list[Progress] = []
+    report = send(smtp_server, journal, people(20), max_attempts=2, progress=events.append)
+    assert report.complete and report.sent == 20  # 12 refusals, yet nobody failed
+    assert len(smtp_server.handler.refused) == 12
+    assert journal.failures("2026-12") == []
+    assert any(e.waiting > 0 for e in events)
+
+
+def test_endless_throttling_stops_the_run(smtp_server, journal):
+    smtp_server.handler.throttle(1000)
+    report = send(smtp_server, journal, people(20), max_throttle_waits=3)
+    assert "ralentir" in report.stopped_reason
+    assert report.sent == 0 and report.remaining == 20
+    assert journal.counts("2026-12")["pending"] == 20
+
+
+def test_first_failures_all_alike_stop_the_run_and_brand_nobody(smtp_server, journal):
+    for person in people(30):
+        smtp_server.handler.script(person.email, "rcpt:550 5.1.1 Relais mal configuré")
+    report = send(smtp_server, journal, people(30), stop_after_failures=5)
+    assert "5 derniers destinataires" in report.stopped_reason
+    assert report.sent == 0 and report.remaining == 30
+    assert journal.counts("2026-12")["pending"] == 30  # not failed, not bounced
+    assert journal.suppressed_count() == 0
+    assert len(smtp_server.handler.refused) < 10
+
+
+def test_authentication_failure_stops_the_run(tls_server, journal):
+    config = RelayConfig.from_url(
+        f"smtp://{tls_server.username}@localhost:{tls_server.starttls_port}",
+        environ={"INSERECHO_SMTP_PASSWORD": "Faux-Mot-De-Passe-7"},
+        cafile=str(tls_server.cafile),
+    )
+    report = send(None, journal, people(10), transport=SmtpTransport(config, 3))
+    assert "refuse l'identification" in report.stopped_reason
+    assert "Faux-Mot-De-Passe-7" not in report.stopped_reason
+    assert report.sent == 0 and report.remaining == 10
+    assert journal.counts("2026-12")["pending"] == 10
+    assert tls_server.handler.commands.count("AUTH") <= 2  # tried once (two mechanisms), not per worker
+
+
+def test_stop_finishes_messages_in_flight_and_takes_no_new_one(smtp_server, journal):
+    smtp_server.handler.delay = 0.05
+    stop = asyncio.Event()
+
+    def stop_at_first(event: Progress):
+        stop.set()
+
+    report = send(smtp_server, journal, people(30), stop=stop, progress=stop_at_first, connections=4)
+    assert report.interrupted and report.stopped_reason is None
+    assert 1 <= report.sent <= 4  # the first, plus those already in flight
+    # every message the server accepted is in the journal: nothing in flight was abandoned
+    assert set(smtp_server.handler.recipients()) == {
+        p.email for p in people(30) if journal.state("2026-12", p.email) == "sent"
+    }
+    assert report.remaining == 30 - report.sent == journal.counts("2026-12")["pending"]
+
+
+def test_rate_limited_run(smtp_server, journal):
+    report = send(smtp_server, journal, people(10), rate=Rate(1000, 1))
+    assert report.complete
+
+
+def test_compose_error_stops_cleanly_and_raises(smtp_server, journal):
+    def broken(person):
+        if person.email == "abonne005@example.org":
+            raise RuntimeError("gabarit cassé")
+        return compose(person)
+
+    async def main():
+        async with SmtpTransport(RelayConfig.from_url(smtp_server.url, environ={}), 2) as transport:
+            await deliver("2026-12", people(10), broken, transport, journal, FAST)
+
+    with pytest.raises(RuntimeError, match="gabarit cassé"):
+        asyncio.run(main())
+    sent = {p.email for p in people(10) if journal.state("2026-12", p.email) == "sent"}
+    assert sent == set(smtp_server.handler.recipients())
+
+
+def test_maildir_outbox(tmp_path, journal):
+    outbox = MaildirOutbox(tmp_path / "boite")
+    report = send(None, journal, people(7), transport=outbox)
+    assert report.complete
+    files = list((tmp_path / "boite" / "new").iterdir())
+    assert len(files) == 7
+    parsed = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+    assert sorted(p["Delivered-To"] for p in parsed) == [p.email for p in people(7)]
+    assert all(p["Subject"] == "Inser'Echo n° 42 : les marchés réservés" for p in parsed)

@@ -1,0 +1,143 @@
+import email
+from dataclasses import dataclass, replace
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from inserecho.render import slots
+from inserecho.content.loader import load_issue
+from inserecho.send.message import Composer, HeaderError
+from inserecho.render.renderer import render_issue
+from inserecho.settings import load_settings
+from inserecho.send.tokens import TokenSigner
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Person:
+    email: str
+    name: str | None = None
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(REPO)
+
+
+@pytest.fixture(scope="module")
+def rendered(settings):
+    return render_issue(load_issue(REPO / "issues" / "2026-12", settings), settings)
+
+
+def make_composer(rendered, settings, **kwargs):
+    signer = TokenSigner(b"test-secret", settings.list_id)
+    return Composer(rendered, settings, signer, "2026-12", "https://archive.example.org/2026-12", **kwargs)
+
+
+def parse(data: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(data, policy=policy.default)
+
+
+def test_every_message_is_multipart_alternative_with_the_list_headers(rendered, settings):
+    message = make_composer(rendered, settings).compose(Person("marie@example.org", "Marie Dupont"))
+    parsed = parse(message.data)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in parsed.iter_parts())
+    assert parsed["To"] == "Marie Dupont <marie@example.org>"
+    assert parsed["From"].addresses[0].addr_spec == "lettre@inser-eco93.example.org"
+    assert parsed["Reply-To"] == "contact@inser-eco93.example.org"
+    assert parsed["Subject"] == rendered.subject
+    assert parsed["Message-ID"].endswith("@inser-eco93.example.org>")
+    assert parsed["Date"]
+    assert parsed["List-Id"] == "Inser'Echo <inserecho.inser-eco93.example.org>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mailto, https = parsed["List-Unsubscribe"].split(", ")
+    assert mailto.startswith("<mailto:desinscription@inser-eco93.example.org?subject=unsubscribe%20")
+    assert https.startswith("<https://inser-eco93.example.org/desinscription?token=")
+    assert message.sender == "lettre@inser-eco93.example.org"
+    assert message.recipient == "marie@example.org"
+    assert not message.smtputf8
+
+
+def test_only_the_greeting_and_the_unsubscribe_link_change_per_recipient(rendered, settings):
+    composer = make_composer(rendered, settings)
+    signer = TokenSigner(b"test-secret", settings.list_id)
+    parsed = parse(composer.compose(Person("marie@example.org", "Marie")).data)
+    html = parsed.get_body(("html",)).get_content()
+    text = parsed.get_body(("plain",)).get_content()
+    unsubscribe = f"https://inser-eco93.example.org/desinscription?token={signer.token('marie@example.org')}"
+    values = {
+        slots.GREETING: "Bonjour Marie,",
+        slots.UNSUBSCRIBE_URL: unsubscribe,
+        slots.ASSETS: "https://archive.example.org/2026-12",
+    }
+    # decoded parts are exactly the rendered issue with its slots filled
+    assert html == slots.fill_html(rendered.html, values)
+    assert text.replace("\r\n", "\n") == slots.fill_text(rendered.text, values)
+    assert "https://archive.example.org/2026-12/images/" in html
+
+
+def test_a_subscriber_without_a_name_gets_a_neutral_greeting(rendered, settings):
+    parsed = parse(make_composer(rendered, settings).compose(Person("anonyme@example.org")).data)
+    assert parsed["To"] == "anonyme@example.org"
+    assert parsed.get_body(("plain",)).get_content().startswith("Bonjour,\n")
+
+
+def test_display_names_are_encoded_and_message_ids_stable_per_recipient(rendered, settings):
+    composer = make_composer(rendered, settings)
+    first = composer.compose(Person("andre@example.org", "André Lefèvre"))
+    assert b"=?utf-8?" in first.data.split(b"\n", 1)[0]  # the To line is RFC 2047 encoded
+    assert parse(first.data)["To"] == "André Lefèvre <andre@example.org>"
+    again = composer.compose(Person("andre@example.org", "André Lefèvre"))
+    assert parse(first.data)["Message-ID"] == parse(again.data)["Message-ID"]
+    other = composer.compose(Person("zoe@example.org"))
+    assert parse(first.data)["Message-ID"] != parse(other.data)["Message-ID"]
+
+
+def test_internationalised_addresses_use_smtputf8_only_when_the_local_part_needs_it(rendered, settings):
+    composer = make_composer(rendered, settings)
+    idn_domain = composer.compose(Person("marie@exämple.org"))
+    assert (idn_domain.recipient, idn_domain.smtputf8) == ("marie@xn--exmple-cua.org", False)
+    eai = composer.compose(Person("andré@example.org"))
+    assert (eai.recipient, eai.smtputf8) == ("andré@example.org", True)
+
+
+def test_a_test_copy_is_marked_in_the_subject_and_gets_a_fresh_message_id(rendered, settings):
+    composer = make_composer(rendered, settings, test=True)
+    one, two = (parse(composer.compose(Person("moi@example.org")).data) for _ in range(2))
+    assert one["Subject"].startswith("[Test] ")
+    assert one["Message-ID"] != two["Message-ID"]
+
+
+@pytest.mark.parametrize("name", ["Marie\r\nBcc: victime@example.org", "Marie\nX-Spam: oui", "Marie\rDupont"])
+def test_a_line_break_in_a_name_is_refused_before_anything_is_built(rendered, settings, name):
+    composer = make_composer(rendered, settings)
+    with pytest.raises(HeaderError, match="saut de ligne"):
+        composer.check(Person("marie@example.org", name))
+    with pytest.raises(HeaderError):
+        composer.compose(Person("marie@example.org", name))
+
+
+def test_a_line_break_in_the_subject_is_refused(rendered, settings):
+    with pytest.raises(HeaderError, match="Subject"):
+        make_composer(replace(rendered, subject="Inser'Echo\nBcc: tous@example.org"), settings)
+
+
+def test_without_an_https_unsubscribe_page_there_is_no_one_click_header(rendered, settings):
+    composer = make_composer(rendered, replace(settings, unsubscribe_url=None))
+    parsed = parse(composer.compose(Person("marie@example.org")).data)
+    assert "List-Unsubscribe-Post" not in parsed
+    assert parsed["List-Unsubscribe"].startswith("<mailto:")
+    assert "mailto:desinscription@inser-eco93.example.org?subject=unsubscribe" in parsed.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize("name", ["Martin, Elodie", "Élodie Martin", "Élodie \"la cheffe\" Martin"])
+def test_an_internationalised_address_keeps_a_well_formed_display_name(rendered, settings, name):
+    data = make_composer(rendered, settings).compose(Person("élodie@example.org", name)).data
+    # the To line is raw UTF-8 (SMTPUTF8): read it as text, as an SMTPUTF8 server does
+    parsed = email.message_from_string(data.decode("utf-8"), policy=policy.default)
+    (address,) = parsed["To"].addresses
+    assert (address.display_name, address.addr_spec) == (name, "élodie@example.org")

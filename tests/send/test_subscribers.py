@@ -1,0 +1,362 @@
+import random
+import textwrap
+from pathlib import Path
+
+import pytest
+from email_validator import EmailNotValidError, validate_email
+
+from inserecho.problems import Problem
+from inserecho.send.subscribers import (
+    SUBSCRIBER_FIELDS,
+    Subscriber,
+    load_subscribers,
+    normalise_email,
+    select,
+)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "subscribers.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def messages(problems) -> list[tuple[int | None, str]]:
+    return [(p.line, p.message) for p in problems]
+
+
+# --- a good list ---------------------------------------------------------------
+
+
+def test_a_good_list_loads_with_the_line_of_each_subscriber(tmp_path):
+    path = write(tmp_path, """\
+        # Abonnés de la lettre
+        - email: marie.dupont@example.org
+          name: Marie Dupont
+          organisation: "Régie de quartier Exemple"
+          territories: [Plaine Commune]
+          tags: [adherent, direction]
+
+        - email: contact@recyclerie.example.org
+        - k.haddad@example.org
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert problems == []
+    assert subscribers == [
+        Subscriber("marie.dupont@example.org", "Marie Dupont", "Régie de quartier Exemple",
+                   ("Plaine Commune",), ("adherent", "direction"), 2),
+        Subscriber("contact@recyclerie.example.org", None, None, (), (), 8),
+        Subscriber("k.haddad@example.org", None, None, (), (), 9),
+    ]
+
+
+def test_fields_are_the_documented_ones():
+    assert SUBSCRIBER_FIELDS == ("email", "name", "organisation", "territories", "tags")
+
+
+def test_values_are_tidied(tmp_path):
+    path = write(tmp_path, """\
+        - email: " Marie.Dupont@EXAMPLE.ORG "
+          name: "  Marie  "
+          organisation: ""
+          territories: [plaine commune, "Paris Terres d’Envol", Plaine Commune]
+          tags: adherent
+        - email: jean@example.org
+          name: 007
+          tags: [2024, yes]
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert problems == []
+    marie, jean = subscribers
+    assert marie.email == "Marie.Dupont@example.org"  # domain lower case, local part as written
+    assert marie.name == "Marie"
+    assert marie.organisation is None
+    assert marie.territories == ("Plaine Commune", "Paris Terres d'Envol")
+    assert marie.tags == ("adherent",)  # a single tag needs no brackets
+    assert jean.name == "007"  # every value is text, as written
+    assert jean.tags == ("2024", "yes")
+
+
+def test_bom_and_windows_line_endings(tmp_path):
+    path = tmp_path / "subscribers.yaml"
+    path.write_bytes("\ufeff# liste\r\n- email: marie@example.org\r\n  name: Marie Dupont\r\n- email: jean@\r\n".encode("utf-8"))
+    subscribers, problems = load_subscribers(path)
+    assert [s.email for s in subscribers] == ["marie@example.org"]
+    assert subscribers[0].line == 2
+    assert messages(problems) == [(4, "adresse « jean@ » invalide : il n'y a rien après le « @ ».")]
+
+
+def test_a_file_that_is_not_utf8_says_so(tmp_path):
+    path = tmp_path / "subscribers.yaml"
+    path.write_bytes("- email: andré@example.org\n".encode("cp1252"))
+    subscribers, problems = load_subscribers(path)
+    assert subscribers == []
+    assert "n'est pas encodé en UTF-8" in problems[0].message
+
+
+# --- addresses -----------------------------------------------------------------
+
+
+def test_internationalised_addresses_are_accepted(tmp_path):
+    path = write(tmp_path, """\
+        - email: andré.lefèvre@example.org
+        - email: 用户@例子.广告
+        - email: info@Bücher.Example
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert problems == []
+    assert [s.email for s in subscribers] == ["andré.lefèvre@example.org", "用户@例子.广告", "info@bücher.example"]
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("marie.dupont.example.org", "il manque le « @ »"),
+    ('"marie dupont@example.org"', "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la"),
+    ('"@example.org"', "il n'y a rien avant le « @ »"),  # unquoted, YAML itself refuses a leading @
+    ("marie@example.org.", "elle se termine par un point"),
+    ("marie.@example.org", "un point est collé au « @ »"),
+    ("marie..dupont@example.org", "deux points se suivent"),
+    ("marie@example", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
+    ("marie@example.123", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
+    ("marie@serveur.local", "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels"),
+    ("marie@example.org;jean@example.org", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
+    ('"Marie Dupont <marie@example.org>"', "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
+    ("marie(dupont)@example.org", "caractères interdits avant le « @ » : « ( », « ) »"),
+    ("marie@exa_mple.org", "caractères interdits dans le nom de domaine (après le « @ ») : « _ »"),
+    ("marie＠example.org", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
+])
+def test_an_invalid_address_is_explained_in_french(tmp_path, address, reason):
+    path = write(tmp_path, f"""\
+        - email: ok@example.org
+        - name: Marie
+          email: {address}
+    """)
+    subscribers, problems = load_subscribers(path)
+    shown = address.strip('"')
+    assert messages(problems) == [(3, f"adresse « {shown} » invalide : {reason}.")]
+    assert [s.email for s in subscribers] == ["ok@example.org"]
+
+
+def test_duplicates_are_found_whatever_the_case(tmp_path):
+    path = write(tmp_path, """\
+        - email: marie.dupont@example.org
+        - email: jean@example.org
+        - email: Marie.Dupont@EXAMPLE.org
+          name: Marie (deuxième fois)
+        - JEAN@example.org
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert [s.email for s in subscribers] == ["marie.dupont@example.org", "jean@example.org"]
+    assert messages(problems) == [
+        (3, "adresse en double : déjà présente ligne 1."),
+        (5, "adresse en double : déjà présente ligne 2."),
+    ]
+
+
+def test_duplicates_on_one_line_are_found_too(tmp_path):
+    path = write(tmp_path, "[marie@example.org, MARIE@example.org]\n")
+    subscribers, problems = load_subscribers(path)
+    assert len(subscribers) == 1
+    assert messages(problems) == [(1, "adresse en double : déjà présente ligne 1.")]
+
+
+def plain_addresses(count: int) -> list[str]:
+    """Random addresses close to the ASCII shortcut's edges (dots, dashes, case, lengths)."""
+    rng = random.Random(93)
+    alphabet = "aZ09.-_+'"
+    samples = []
+    for _ in range(count):
+        local = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        labels = ["".join(rng.choice("aZ9-") for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 3))]
+        tld = rng.choice(["org", "FR", "x1", "1", "c-m", "xn--p1ai", "test", "local", "arpa", ""])
+        samples.append(f"{local}@{'.'.join(labels + [tld])}")
+    return samples
+
+
+EDGE_ADDRESSES = [
+    "Postmaster@example.org", "INFO@example.org", "a@ab--cd.example.org", "a@xn--bcher-kva.example",
+    "a@sub.example.test", "a@localhost", "a@example.onion", "x" * 64 + "@" + "d" * 63 + ".org",
+    "a@" + ".".join(["d" * 63] * 4) + ".org", "a@" + "d" * 64 + ".org", "o'brien@example.org",
+    "a.b-c+d@example.org", "-a-@example.org", "a@example.o-g", "a@example.org-", "a@9.example.org",
+    "{a}|~@example.org", "a@Example.ORG",
+]
+
+
+def test_addresses_are_judged_exactly_as_email_validator_does():
+    # normalise_email takes a shortcut for plain ASCII addresses; it must never disagree.
+    disagreements = []
+    for address in EDGE_ADDRESSES + plain_addresses(5000):
+        try:
+            expected = validate_email(address, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        email, error = normalise_email(address)
+        if email != expected or (error is None) != (expected is not None):
+            disagreements.append((address, email, expected))
+    assert disagreements == []
+
+
+# --- other mistakes ------------------------------------------------------------
+
+
+def test_each_mistake_is_reported_on_its_line(tmp_path):
+    path = write(tmp_path, """\
+        - email: marie@example.org
+          emial: marie.dupont@example.org
+          territories: [Plaine Communes, Seine-Saint-Denis]
+        - name: Sans adresse
+        - email: jean@example.org
+          name: [Jean, Martin]
+          tags: {a: b}
+        - email: [a@example.org, b@example.org]
+        -
+        - - liste
+        - email: rose@example.org
+          email: rose.bis@example.org
+        - email: lea@example.org
+          name: *Lea
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert messages(problems) == [
+        (2, ("champ inconnu « emial » (vouliez-vous dire « email » ?) ; les champs possibles sont "
+            "« email », « name », « organisation », « territories » ou « tags ».")),
+        (3, ("territoire inconnu « Plaine Communes » (vouliez-vous dire « Plaine Commune » ?) ; les territoires sont "
+            "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
+        (3, ("territoire inconnu « Seine-Saint-Denis » ; les territoires sont "
+            "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
+        (4, "il manque l'adresse : ajoutez « email: prenom.nom@exemple.org »."),
+        (6, "« name » doit être un texte simple, pas une liste."),
+        (7, "« tags » doit être une liste de textes, par exemple « tags: [a, b] »."),
+        (8, "« email » doit être une seule adresse, sans liste ni sous-champs."),
+        (9, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
+            "« name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
+        (10, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
+             "« name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
+        (12, "le champ « email » apparaît deux fois ; gardez-en un seul."),
+        (14, "une valeur commence par « * » ; mettez-la entre guillemets."),
+    ]
+    # An entry with a usable address stays in the list, minus what was wrong.
+    assert [(s.email, s.territories, s.name) for s in subscribers] == [
+        ("marie@example.org", (), None),
+        ("jean@example.org", (), None),
+        ("rose.bis@example.org", (), None),
+        ("lea@example.org", (), None),
+    ]
+    assert all(p.format().startswith(f"{path}:{p.line}: ") for p in problems)
+
+
+def test_the_file_must_be_a_list(tmp_path):
+    path = write(tmp_path, """\
+        # un seul abonné, sans tiret
+        email: marie@example.org
+        name: Marie
+    """)
+    assert load_subscribers(path) == ([], [Problem(
+        path, 2,
+        "le fichier doit être une liste d'abonnés : chaque abonné commence par un tiret, "
+        "par exemple « - email: marie.dupont@exemple.org ».",
+    )])
+
+
+def test_broken_yaml_gives_one_problem_with_its_line(tmp_path):
+    path = write(tmp_path, """\
+        - email: marie@example.org
+          organisation: "Régie de quartier
+        - email: jean@example.org
+          name: Jean
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert subscribers == []
+    assert len(problems) == 1
+    assert problems[0].message.startswith("YAML illisible")
+    assert problems[0].line == 2  # where the quote opens
+
+
+def test_an_empty_list_is_a_warning(tmp_path):
+    path = write(tmp_path, "# personne pour l'instant\n")
+    subscribers, problems = load_subscribers(path)
+    assert subscribers == []
+    assert [(p.message, p.severity) for p in problems] == [("la liste des abonnés est vide.", "avertissement")]
+
+
+def test_a_second_document_is_reported(tmp_path):
+    path = write(tmp_path, """\
+        - email: marie@example.org
+        ---
+        - email: jean@example.org
+    """)
+    subscribers, problems = load_subscribers(path)
+    assert [s.email for s in subscribers] == ["marie@example.org"]
+    assert messages(problems) == [
+        (2, "un second document commence ici (ligne « --- ») ; la liste doit tenir en un seul document.")
+    ]
+
+
+def test_a_missing_file_is_a_problem(tmp_path):
+    subscribers, problems = load_subscribers(tmp_path / "subscribers.yaml")
+    assert subscribers == []
+    assert problems[0].message.startswith("impossible de lire le fichier")
+
+
+# --- segments ------------------------------------------------------------------
+
+
+@pytest.fixture
+def people() -> list[Subscriber]:
+    def person(email, territories=(), tags=()):
+        return Subscriber(email, None, None, tuple(territories), tuple(tags), 1)
+
+    return [
+        person("a@example.org", ["Plaine Commune"], ["adherent"]),
+        person("b@example.org", ["Plaine Commune"], ["partenaire"]),
+        person("c@example.org", ["Est Ensemble"], ["Adherent", "direction"]),
+        person("d@example.org", ["Paris Terres d'Envol", "Plaine Commune"]),
+        person("e@example.org"),
+    ]
+
+
+def emails(selection: list[Subscriber]) -> list[str]:
+    return [s.email[0] for s in selection]
+
+
+def test_no_filter_is_the_whole_list(people):
+    selection, description = select(people, [])
+    assert emails(selection) == list("abcde")
+    assert description == "toute la liste"
+
+
+def test_one_territory(people):
+    selection, description = select(people, ["territory=plaine commune"])
+    assert emails(selection) == ["a", "b", "d"]
+    assert description == "territoire Plaine Commune"
+
+
+def test_same_key_twice_widens_different_keys_narrow(people):
+    selection, description = select(people, ["territory=Plaine Commune", "territory=Est Ensemble", "tag=adherent"])
+    assert emails(selection) == ["a", "c"]  # tags match whatever their case
+    assert description == "territoire Plaine Commune ou Est Ensemble et étiquette adherent"
+
+
+def test_french_filter_names(people):
+    selection, description = select(people, ["étiquette=direction", "Territoire = Est  Ensemble"])
+    assert emails(selection) == ["c"]
+    assert description == "territoire Est Ensemble et étiquette direction"
+
+
+@pytest.mark.parametrize(("only", "message"), [
+    ("territoir=Plaine Commune",
+     ("filtre inconnu « territoir » (vouliez-vous dire « territory » ?) ; "
+     "écrivez par exemple --only \"territory=Plaine Commune\" ou --only tag=adherent.")),
+    ("Plaine Commune",
+     ("filtre « Plaine Commune » incompris ; "
+     "écrivez par exemple --only \"territory=Plaine Commune\" ou --only tag=adherent.")),
+    ("tag=",
+     "filtre « tag= » incompris ; écrivez par exemple --only \"territory=Plaine Commune\" ou --only tag=adherent."),
+    ("territory=Seine-Saint-Denis",
+     ("territoire inconnu « Seine-Saint-Denis » ; les territoires sont "
+     "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
+    ("tag=adherant", "aucun abonné n'a l'étiquette « adherant » (vouliez-vous dire « adherent » ?)."),
+])
+def test_a_wrong_filter_is_explained(people, only, message):
+    with pytest.raises(ValueError) as error:
+        select(people, [only])
+    assert str(error.value) == message

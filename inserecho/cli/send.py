@@ -94,7 +94,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
 
     subscribers_file = subscribers_file or _default_subscribers(folder)
     try:
-        prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only)
+        prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only, dry_run=dry_run)
         options = DeliveryOptions(
             connections=connections or settings.smtp_connections,
             # the rate limit is the relay's; writing files to an outbox has none
@@ -166,7 +166,7 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
     """Désinscrire des adresses : plus aucun envoi ne leur sera fait."""
     if not addresses and not tokens:
         raise click.UsageError("indiquez au moins une adresse ou un --token.")
-    signer = signer_for(folder.settings)
+    signer = signer_for(folder.settings, create_secret=False)  # no secret yet: no token can be ours
     targets: list[tuple[str, str]] = []
     for token in tokens:
         address = signer.resolve(token)

@@ -19,7 +19,7 @@ import yaml
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from inserecho.problems import Problem
+from inserecho.problems import Problem, Severity
 from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
@@ -173,7 +173,7 @@ def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[A
     event = next(events)  # a document starts, or the stream ends at once
     root = next(events) if isinstance(event, yaml.DocumentStartEvent) else None
     if root is None or _is_null(root):
-        problems.append(Problem(path, None, "la liste des abonnés est vide.", "avertissement"))
+        problems.append(Problem(path, None, "la liste des abonnés est vide.", Severity.WARNING))
         return
     if not isinstance(root, yaml.SequenceStartEvent):
         problems.append(Problem(

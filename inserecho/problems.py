@@ -81,32 +81,39 @@ class ContentError(UserError):
 
 
 class EnvironmentProblem(UserError):
-    """The system refused to read or write a file: says what, where, and what to do."""
+    """The system refused to read or write a file: says what, on which path, and what to do."""
 
-    def __init__(self, error: OSError, doing: str | None = None):
+    def __init__(self, error: OSError):
         self.error = error
         self.path = Path(error.filename) if error.filename else None
-        what = doing or ("accès à" if self.path else "opération sur le disque")
-        where = f" {self.path}" if self.path else ""
-        super().__init__(f"{what}{where} impossible : {describe_os_error(error)}")
+        super().__init__(self._sentence(str(self.path) if self.path else None))
 
     def lines(self, relative_to: Path | None = None) -> list[str]:
-        if self.path is None or relative_to is None:
-            return [self.message]
-        return [self.message.replace(str(self.path), shown_path(self.path, relative_to), 1)]
+        return [self._sentence(shown_path(self.path, relative_to) if self.path else None)]
+
+    def _sentence(self, where: str | None) -> str:
+        if where is None:
+            return f"le système a refusé une lecture ou une écriture : {describe_os_error(self.error)}"
+        verb = "d'écrire" if self.error.errno in _WRITE_ONLY else "d'accéder à"
+        return f"impossible {verb} {where} : {describe_os_error(self.error)}"
 
 
+_WRITE_ONLY = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _REMEDIES = {
     errno.ENOENT: "il n'existe pas ; vérifiez le nom et le dossier",
-    errno.EACCES: "accès refusé ; vérifiez les droits du fichier ou du dossier (ou travaillez dans une copie qui vous appartient)",
+    errno.EACCES: "accès refusé ; vérifiez les droits du fichier ou du dossier, "
+                  "ou travaillez dans une copie du dossier de lettre qui vous appartient",
     errno.EPERM: "opération non permise ; vérifiez les droits du fichier ou du dossier",
-    errno.EROFS: "le disque est en lecture seule ; travaillez dans un dossier où vous pouvez écrire (option --root)",
-    errno.ENOSPC: "le disque est plein ; libérez de la place (anciens dossiers build/, outbox/) puis relancez la commande",
-    errno.EDQUOT: "votre quota de disque est atteint ; libérez de la place puis relancez la commande",
-    errno.EFBIG: "le fichier dépasse la taille permise ; libérez de la place ou écrivez ailleurs",
+    errno.EROFS: "le disque est en lecture seule ; travaillez dans une copie du dossier de lettre "
+                 "sur un disque où vous pouvez écrire",
+    errno.ENOSPC: "le disque est plein ; libérez de la place (anciens dossiers build/ ou outbox/, corbeille) "
+                  "puis relancez la même commande",
+    errno.EDQUOT: "votre quota de disque est atteint ; libérez de la place puis relancez la même commande",
+    errno.EFBIG: "le fichier dépasse la taille permise ; libérez de la place ou écrivez sur un autre disque",
     errno.EISDIR: "c'est un dossier, pas un fichier",
     errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.EIO: "erreur de lecture ou d'écriture du disque ; vérifiez le disque (clé USB retirée ?) puis relancez",
+    errno.EIO: "erreur de lecture ou d'écriture du disque ; vérifiez le disque (clé USB retirée ?) "
+               "puis relancez la même commande",
 }
 
 

@@ -43,7 +43,7 @@ def prepare_campaign(
     test: bool = False,
     dry_run: bool = False,
 ) -> Campaign:
-    """Load, render once and check everything; raise :class:`ContentError` or ``ValueError``."""
+    """Load, render once and check everything; raise :class:`ContentError`, or :class:`UsageProblem` for a segment that cannot be selected."""
     issue = load_issue(issue_folder, settings)
     rendered = render_issue(issue, settings)
     asset_base = web_url(settings, issue.slug)

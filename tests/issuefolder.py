@@ -8,6 +8,7 @@ read off the strings in the test.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import os
 import subprocess
@@ -161,11 +162,28 @@ def run_cli(cwd: Path, *args: str) -> Run:
     return Run(code if isinstance(code, int) else 1, out.getvalue(), err.getvalue())
 
 
-def run_process(cwd: Path, *args: str, env: Mapping[str, str] | None = None, command: tuple[str, ...] | None = None) -> Run:
-    """Run ``python -m inserecho ARGS`` (or ``command ARGS``) in a child process."""
+def run_process(
+    cwd: Path, *args: str, env: Mapping[str, str] | None = None, command: tuple[str, ...] | None = None,
+    bound_by_permissions: bool = False,
+) -> Run:
+    """Run ``python -m inserecho ARGS`` (or ``command ARGS``) in a child process.
+
+    With ``bound_by_permissions``, the child cannot read or write through file
+    permissions even when the tests run as root, as an officer's session cannot.
+    """
     completed = subprocess.run(
         [*(command or (sys.executable, "-m", "inserecho")), *args],
         cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=60,
         env={**os.environ, **(env or {})},
+        preexec_fn=_without_permission_override if bound_by_permissions and os.geteuid() == 0 else None,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def _without_permission_override() -> None:
+    """Drop root's capabilities to override file permissions (CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH) from the bounding set, so the program about to be run lacks them."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")

@@ -1,3 +1,4 @@
+import errno
 import os
 
 import pytest
@@ -47,3 +48,34 @@ def test_a_failed_write_keeps_the_old_content(tmp_path, monkeypatch):
         write_atomic(path, "nouveau\n")
     assert path.read_text(encoding="utf-8") == "ancien\n"
     assert os.listdir(tmp_path) == ["subscribers.yaml"]
+
+
+def test_a_mode_can_be_asked_for_a_new_file(tmp_path):
+    write_atomic(tmp_path / ".secret", "s\n", overwrite=False, mode=0o600)
+    assert (tmp_path / ".secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_full_disk_names_the_file_asked_for_and_leaves_nothing(tmp_path, monkeypatch):
+    def disk_full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)  # a full disk cannot be made without privileges
+    with pytest.raises(OSError) as raised:
+        write_atomic(tmp_path / "lettre.html", "<html></html>", overwrite=False)
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(tmp_path / "lettre.html"))
+    assert os.listdir(tmp_path) == []
+
+
+def test_creating_a_file_another_writer_made_meanwhile_keeps_theirs(tmp_path, monkeypatch):
+    path = tmp_path / ".secret"
+    real_link = os.link
+
+    def other_writer_first(source, target):
+        path.write_text("le leur\n")
+        real_link(source, target)
+
+    monkeypatch.setattr(os, "link", other_writer_first)
+    with pytest.raises(FileExistsError):
+        write_atomic(path, "le mien\n", overwrite=False)
+    assert path.read_text() == "le leur\n"
+    assert os.listdir(tmp_path) == [".secret"]

@@ -9,10 +9,10 @@ import click
 
 from inserecho.content.loader import load_issue
 from inserecho.content.model import Issue
-from inserecho.problems import Problem
+from inserecho.problems import EXIT_USER, ContentError, Problem, UserError
 from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 
-EXIT_CONTENT = 1
+EXIT_CONTENT = EXIT_USER
 
 
 @dataclass
@@ -62,14 +62,12 @@ def report_warnings(warnings: tuple[Problem, ...], root: Path) -> None:
             click.echo("  " + warning.format(root))
 
 
-def report_problems(problems: list[Problem], root: Path) -> None:
-    errors = [p for p in problems if p.is_error]
-    for problem in problems:
-        click.echo(problem.format(root), err=True)
-    click.secho(
-        f"{len(errors)} erreur(s) à corriger avant de continuer." if errors else "Rien n'a été produit.",
-        fg="red", err=True,
-    )
+def report_error(error: UserError, root: Path) -> None:
+    """On stderr: each problem then their count, or ``Erreur : message``; the last line in red."""
+    *details, last = error.lines(root)
+    for line in details:
+        click.echo(line, err=True)
+    click.secho(last if isinstance(error, ContentError) else f"Erreur : {last}", fg="red", err=True)
 
 
 def shown(path: Path) -> str:

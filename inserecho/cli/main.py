@@ -18,15 +18,15 @@ from inserecho.cli.context import (
     kilobytes,
     pass_folder,
     plural,
-    report_problems,
+    report_error,
     report_warnings,
     shown,
 )
 from inserecho.cli.french import install_french_messages
 from inserecho.content.model import Issue
-from inserecho.problems import ContentError, Problem
+from inserecho.problems import EnvironmentProblem, Problem, UserError
 from inserecho.render.renderer import GMAIL_CLIP_BYTES, clipping_warning, render_issue
-from inserecho.cli.scaffold import ScaffoldError, init_folder, new_issue
+from inserecho.cli.scaffold import init_folder, new_issue
 from inserecho.settings import SETTINGS_FILE
 
 
@@ -71,10 +71,7 @@ def cli(ctx: click.Context, root: Path) -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path), default=".", metavar="[DOSSIER]")
 def init(directory: Path) -> None:
     """Créer un dossier de lettre prêt à l'emploi (réglages, gabarits, numéro d'exemple)."""
-    try:
-        created = init_folder(directory.resolve())
-    except ScaffoldError as error:
-        raise click.UsageError(str(error)) from None
+    created = init_folder(directory.resolve())
     click.echo(f"Dossier de lettre créé dans {directory.resolve()} ({len(created)} fichiers).")
     click.echo("Étapes suivantes :")
     click.echo(f"  1. adaptez {SETTINGS_FILE} (expéditeur, adresse, lien de désinscription) ;")
@@ -87,10 +84,7 @@ def init(directory: Path) -> None:
 @pass_folder
 def new(folder: Folder, slug: str) -> None:
     """Préparer un nouveau numéro dans issues/SLUG avec un exemple par rubrique."""
-    try:
-        created = new_issue(folder.settings.issues_dir, slug)
-    except ScaffoldError as error:
-        raise click.UsageError(str(error)) from None
+    created = new_issue(folder.settings.issues_dir, slug)
     click.echo(f"Numéro créé : {shown(created)}")
     click.echo("Complétez issue.yaml, remplacez les exemples par vos articles, puis : inserecho build " + slug)
 
@@ -141,14 +135,19 @@ def _with_clipping(issue: Issue, html_bytes: int) -> tuple[Problem, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: French messages, exit codes 0 (ok), 1 (content errors), 2 (usage)."""
+    """Entry point: French messages, exit codes 0 (ok), 1 (the officer's files or the
+    system stopped the command), 2 (usage), 130 (interrupted), 70 (a bug)."""
     install_french_messages()
     root = Path.cwd()
     try:
         code = cli.main(args=argv, prog_name="inserecho", standalone_mode=False)
-    except ContentError as error:
-        report_problems(error.problems, root)
-        code = EXIT_CONTENT
+    except UserError as error:
+        report_error(error, root)
+        code = error.exit_code
+    except OSError as error:  # a read-only folder, a full disk, an unreadable file
+        problem = EnvironmentProblem(error)
+        report_error(problem, root)
+        code = problem.exit_code
     except click.ClickException as error:
         error.show()
         code = error.exit_code

@@ -9,6 +9,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from inserecho.content.textfile import read_text
+from inserecho.problems import UsageProblem
 
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -28,7 +29,7 @@ journal.sqlite3.lock
 """
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UsageProblem):
     """A French message: the folder cannot be created as asked."""
 
 

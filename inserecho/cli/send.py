@@ -93,17 +93,14 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         return
 
     subscribers_file = subscribers_file or _default_subscribers(folder)
-    try:
-        prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only)
-        options = DeliveryOptions(
-            connections=connections or settings.smtp_connections,
-            # the rate limit is the relay's; writing files to an outbox has none
-            rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
-            max_attempts=settings.smtp_max_attempts,
-            retry_failed=retry_failed,
-        )
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only, dry_run=dry_run)
+    options = DeliveryOptions(
+        connections=connections or settings.smtp_connections,
+        # the rate limit is the relay's; writing files to an outbox has none
+        rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
+        max_attempts=settings.smtp_max_attempts,
+        retry_failed=retry_failed,
+    )
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
         raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
@@ -166,7 +163,7 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
     """Désinscrire des adresses : plus aucun envoi ne leur sera fait."""
     if not addresses and not tokens:
         raise click.UsageError("indiquez au moins une adresse ou un --token.")
-    signer = signer_for(folder.settings)
+    signer = signer_for(folder.settings, create_secret=False)  # no secret yet: no token can be ours
     targets: list[tuple[str, str]] = []
     for token in tokens:
         address = signer.resolve(token)
@@ -203,10 +200,7 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
     loaded, problems = load_subscribers(file)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
-    try:
-        selected, segment = select(loaded, only)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    selected, segment = select(loaded, only)
     suppressed = 0
     if folder.settings.journal_path.exists():
         with Journal.open(folder.settings.journal_path) as journal:

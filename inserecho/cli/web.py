@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from inserecho.web.archive import ArchiveError, build_archive
+from inserecho.web.archive import build_archive
 from inserecho.cli.context import Folder, kilobytes, pass_folder, report_warnings, shown
 from inserecho.web.preview import (
     DEFAULT_PORT,
@@ -85,10 +85,7 @@ def archive(folder: Folder, out: Path | None) -> None:
     Le site fonctionne depuis un simple dossier (clé USB) comme chez un hébergeur.
     """
     target = (out or folder.settings.build_dir / "archive").resolve()
-    try:
-        result = build_archive(folder.settings, target, today=date.today())
-    except ArchiveError as error:
-        raise click.UsageError(str(error)) from None
+    result = build_archive(folder.settings, target, today=date.today())
     click.echo(f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours.")
     report_warnings(result.warnings, folder.root)
     click.echo(f"Site : {shown(result.directory / 'index.html')}")

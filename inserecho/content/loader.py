@@ -11,7 +11,7 @@ from inserecho.content.fields import FieldError, FieldWarning, check_field
 from inserecho.french.formats import format_date
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
-from inserecho.problems import ContentError, Problem
+from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec
 from inserecho.settings import Settings
 from inserecho.french.suggest import did_you_mean
@@ -107,9 +107,9 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
             problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
             values[name] = None
     if not values.get("preheader") and values.get("subject"):
-        problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", "avertissement"))
+        problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", Severity.WARNING))
     elif values.get("preheader") and len(values["preheader"]) > PREHEADER_MAX:
-        problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", "avertissement"))
+        problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", Severity.WARNING))
     if any(values.get(f.name) is None for f in _ISSUE_FIELDS if f.required):
         return None
     return IssueMeta(values["number"], values["date"], values["subject"], values.get("preheader") or "", values.get("editorial") or "")
@@ -152,7 +152,7 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
             f"({format_date(meta.date)}) : corrigez-la ou retirez cet article.",
         ))
     if not split.body.strip():
-        problems.append(Problem(path, split.body_line, "l'article n'a pas de texte sous l'en-tête.", "avertissement"))
+        problems.append(Problem(path, split.body_line, "l'article n'a pas de texte sous l'en-tête.", Severity.WARNING))
     if any(values.get(name) is None for name in spec.required):
         return None
     fields = {k: v for k, v in values.items() if v is not None and k not in ("section", "title", "order")}
@@ -172,7 +172,7 @@ def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folde
             values[key] = check_field(spec, raw, folder)
         except FieldWarning as warning:
             values[key] = warning.value
-            problems.append(Problem(path, line, str(warning), "avertissement"))
+            problems.append(Problem(path, line, str(warning), Severity.WARNING))
         except FieldError as error:
             problems.append(Problem(path, line, str(error)))
     for spec in specs.values():

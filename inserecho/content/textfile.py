@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import errno
 import unicodedata
 from pathlib import Path
 
-from inserecho.problems import Problem
+from inserecho.problems import Problem, describe_os_error
 
 
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
@@ -28,17 +27,9 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
-_REASONS = {
-    errno.ENOENT: "il n'existe pas ; vérifiez le nom et le dossier",
-    errno.EACCES: "accès refusé ; vérifiez les droits du fichier",
-    errno.EISDIR: "c'est un dossier, pas un fichier",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-}
-
-
 def unreadable(exc: OSError) -> str:
     """Why a file could not be read, in French."""
-    return f"impossible de lire le fichier : {_REASONS.get(exc.errno, exc.strerror or str(exc))}."
+    return f"impossible de lire le fichier : {describe_os_error(exc)}"
 
 
 def control_character(text: str) -> str | None:

@@ -17,7 +17,7 @@ from inserecho.render import slots
 from inserecho.render.inline import inline_css
 from inserecho.content.model import Issue
 from inserecho.render.present import IssueView, present_issue
-from inserecho.problems import ContentError, Problem
+from inserecho.problems import ContentError, Problem, Severity
 from inserecho.settings import Settings
 from inserecho.render.templating import template_environment
 
@@ -86,5 +86,5 @@ def clipping_warning(issue: Issue, html_bytes: int) -> Problem | None:
         issue.folder / "issue.yaml", None,
         f"le courriel pèse {html_bytes // 1024} Ko, plus que les {GMAIL_CLIP_BYTES // 1024} Ko au-delà desquels "
         "Gmail le coupe : raccourcissez des articles ou retirez-en.",
-        "avertissement",
+        Severity.WARNING,
     )

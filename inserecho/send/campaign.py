@@ -29,8 +29,9 @@ class Campaign:
     subscribers_file: Path | None
 
 
-def signer_for(settings: Settings) -> TokenSigner:
-    return TokenSigner(load_secret(settings.root), settings.list_id)
+def signer_for(settings: Settings, *, create_secret: bool = True) -> TokenSigner:
+    """The folder's token signer; ``create_secret=False`` for runs that must write nothing."""
+    return TokenSigner(load_secret(settings.root, create=create_secret), settings.list_id)
 
 
 def prepare_campaign(
@@ -40,8 +41,9 @@ def prepare_campaign(
     subscribers_file: Path | None,
     only: tuple[str, ...] = (),
     test: bool = False,
+    dry_run: bool = False,
 ) -> Campaign:
-    """Load, render once and check everything; raise :class:`ContentError` or ``ValueError``."""
+    """Load, render once and check everything; raise :class:`ContentError`, or :class:`UsageProblem` for a segment that cannot be selected."""
     issue = load_issue(issue_folder, settings)
     rendered = render_issue(issue, settings)
     asset_base = web_url(settings, issue.slug)
@@ -53,7 +55,7 @@ def prepare_campaign(
         )])
     campaign_name = name or issue.slug
     try:
-        composer = Composer(rendered, settings, signer_for(settings), campaign_name, asset_base or "", test=test)
+        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "", test=test)
     except HeaderError as error:  # the subject comes from the issue, the rest from the settings
         source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
         raise ContentError([Problem(source, None, str(error))]) from None

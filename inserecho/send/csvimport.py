@@ -14,7 +14,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from inserecho.problems import Problem
+from inserecho.problems import Problem, Severity
 from inserecho.send.subscribers import (
     SUBSCRIBER_FIELDS,
     address_key,
@@ -186,7 +186,7 @@ def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]
     for value in _split(cells.get("territories", "")):
         territory, error = normalise_territory(value, allow_department=False)
         if error:
-            problems.append(Problem(path, line, f"{error} Territoire ignoré.", "avertissement"))
+            problems.append(Problem(path, line, f"{error} Territoire ignoré.", Severity.WARNING))
         elif territory not in territories:
             territories.append(territory)
     entry = {
@@ -206,4 +206,4 @@ def _split(cell: str) -> list[str]:
 
 
 def _skipped(path: Path, line: int, message: str) -> Problem:
-    return Problem(path, line, f"{message} Ligne ignorée.", "avertissement")
+    return Problem(path, line, f"{message} Ligne ignorée.", Severity.WARNING)

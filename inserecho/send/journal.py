@@ -9,12 +9,14 @@ suppression list). Addresses are compared casefolded.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 from inserecho.problems import ContentError, Problem
 
@@ -92,7 +94,8 @@ class Journal:
         try:
             # isolation_level=None: autocommit, every statement outside an explicit
             # BEGIN is its own committed transaction.
-            db = sqlite3.connect(path, isolation_level=None)
+            db = sqlite3.connect(path, isolation_level=None, factory=_Connection)
+            db.path = path
         except sqlite3.Error as error:
             raise _problem(path, f"impossible d'ouvrir le journal d'envoi ({error})") from None
         try:
@@ -126,7 +129,7 @@ class Journal:
                 f"ce fichier n'est pas un journal d'envoi lisible ({error}) : "
                 "s'il est abîmé, renommez-le pour en créer un nouveau",
             ) from None
-        except ContentError:
+        except (ContentError, OSError):
             db.close()
             raise
         return cls(db, path)
@@ -294,6 +297,45 @@ class Journal:
 
     def _transaction(self) -> "_Transaction":
         return _Transaction(self._db)
+
+
+# SQLite's primary result codes for a file the system will not let it write or read
+_SYSTEM_REFUSALS = {
+    sqlite3.SQLITE_PERM: errno.EPERM,
+    sqlite3.SQLITE_READONLY: errno.EACCES,
+    sqlite3.SQLITE_IOERR: errno.EIO,
+    sqlite3.SQLITE_FULL: errno.ENOSPC,
+    sqlite3.SQLITE_CANTOPEN: errno.EACCES,
+}
+
+
+class _Connection(sqlite3.Connection):
+    """Raises the system's refusals (a read-only file or folder, a full disk) as the
+    :class:`OSError` they are, naming the journal, so they are reported as such."""
+
+    path: Path
+
+    def execute(self, *args: Any) -> sqlite3.Cursor:
+        with self._refusals():
+            return super().execute(*args)
+
+    def executemany(self, *args: Any) -> sqlite3.Cursor:
+        with self._refusals():
+            return super().executemany(*args)
+
+    def executescript(self, *args: Any) -> sqlite3.Cursor:
+        with self._refusals():
+            return super().executescript(*args)
+
+    @contextmanager
+    def _refusals(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            code = _SYSTEM_REFUSALS.get(error.sqlite_errorcode & 0xFF)
+            if code is None:
+                raise
+            raise OSError(code, error.sqlite_errorname, str(self.path)) from error
 
 
 class _Transaction:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Iterable
 
 from inserecho.french.suggest import did_you_mean
+from inserecho.problems import UsageProblem
 
 _UNITS = {
     "seconde": 1, "secondes": 1, "s": 1, "sec": 1, "second": 1, "seconds": 1,
@@ -37,19 +38,19 @@ class Rate:
 def parse_rate(text: str) -> Rate:
     """Parse ``300/heure``, ``20/s``, ``2000 / jour``, ``100 par minute``, ``50/hour``…
 
-    Raises ``ValueError`` with a French message.
+    Raises :class:`UsageProblem` with a French message.
     """
     match = _RATE.match(text)
     if not match:
-        raise ValueError(f"limite d'envoi « {text} » illisible : {_EXAMPLES}")
+        raise UsageProblem(f"limite d'envoi « {text} » illisible : {_EXAMPLES}")
     count, unit = int(match.group(1)), match.group(2).lower()
     if unit not in _UNITS:
-        raise ValueError(
+        raise UsageProblem(
             f"unité « {match.group(2)} » inconnue dans la limite d'envoi « {text} »"
             f"{did_you_mean(unit, ['seconde', 'minute', 'heure', 'jour'])} : {_EXAMPLES}"
         )
     if count == 0:
-        raise ValueError(f"la limite d'envoi « {text} » doit autoriser au moins 1 message : {_EXAMPLES}")
+        raise UsageProblem(f"la limite d'envoi « {text} » doit autoriser au moins 1 message : {_EXAMPLES}")
     return Rate(count, _UNITS[unit])
 
 

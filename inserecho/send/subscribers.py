@@ -19,7 +19,7 @@ import yaml
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from inserecho.problems import Problem
+from inserecho.problems import Problem, Severity, UsageProblem
 from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
@@ -173,7 +173,7 @@ def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[A
     event = next(events)  # a document starts, or the stream ends at once
     root = next(events) if isinstance(event, yaml.DocumentStartEvent) else None
     if root is None or _is_null(root):
-        problems.append(Problem(path, None, "la liste des abonnés est vide.", "avertissement"))
+        problems.append(Problem(path, None, "la liste des abonnés est vide.", Severity.WARNING))
         return
     if not isinstance(root, yaml.SequenceStartEvent):
         problems.append(Problem(
@@ -313,7 +313,7 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
     """Keep the subscribers matching every ``key=value`` filter and describe the segment.
 
     Several values for the same key widen the segment (or), different keys
-    narrow it (and). Raises :class:`ValueError` with a French message.
+    narrow it (and). Raises :class:`UsageProblem` with a French message.
     """
     wanted: dict[str, list[str]] = {}
     known_tags: dict[str, str] | None = None
@@ -321,15 +321,15 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
         key, sep, value = spec.partition("=")
         value = " ".join(value.split())
         if not sep or not value:
-            raise ValueError(f"filtre « {spec} » incompris ; écrivez par exemple {_FILTER_EXAMPLE}.")
+            raise UsageProblem(f"filtre « {spec} » incompris ; écrivez par exemple {_FILTER_EXAMPLE}.")
         kind = _FILTER_KEYS.get(key.strip().casefold())
         if kind is None:
-            raise ValueError(f"filtre inconnu « {key.strip()} »{did_you_mean(key.strip(), _FILTER_LABELS)} ; "
+            raise UsageProblem(f"filtre inconnu « {key.strip()} »{did_you_mean(key.strip(), _FILTER_LABELS)} ; "
                              f"écrivez par exemple {_FILTER_EXAMPLE}.")
         if kind == "territory":
             value, error = normalise_territory(value, allow_department=False)
             if error:
-                raise ValueError(error)
+                raise UsageProblem(error)
         else:
             if known_tags is None:  # folded tag -> its first spelling in the list
                 known_tags = {}
@@ -337,7 +337,7 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
                     for tag in subscriber.tags:
                         known_tags.setdefault(tag.casefold(), tag)
             if value.casefold() not in known_tags:
-                raise ValueError(f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}.")
+                raise UsageProblem(f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}.")
             value = known_tags[value.casefold()]
         if value not in wanted.setdefault(kind, []):
             wanted[kind].append(value)

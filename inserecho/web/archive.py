@@ -24,7 +24,7 @@ from inserecho.french.formats import format_date
 from inserecho.content.loader import load_issue
 from inserecho.content.model import Issue, Item
 from inserecho.render.present import ItemView, SectionView
-from inserecho.problems import ContentError, Problem
+from inserecho.problems import ContentError, Problem, Severity, UsageProblem
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.content.sections import AUDIENCES
 from inserecho.settings import SETTINGS_FILE, Settings
@@ -46,7 +46,7 @@ UNDATED_OFFER_DAYS = 60
 
 
 
-class ArchiveError(Exception):
+class ArchiveError(UsageProblem):
     """A French message: the archive cannot be built where or as asked."""
 
 
@@ -135,7 +135,7 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
             settings.root / SETTINGS_FILE, None,
             "« archive_url » n'est pas renseigné : le site est produit sans flux Atom, qui a besoin de "
             "l'adresse complète du site. Ajoutez par exemple « archive_url: https://votre-site.org/inserecho/ ».",
-            "avertissement",
+            Severity.WARNING,
         ))
     env = template_environment(settings.templates_dir)
     context = {

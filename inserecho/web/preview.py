@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+import re
 import sys
 import threading
 import time
@@ -36,6 +37,10 @@ from inserecho.render.templating import template_environment
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 LONG_POLL_SECONDS = 15.0
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+"""The only ``Host`` names answered: a page of another site that rebinds its name to
+127.0.0.1 (DNS rebinding) still sends its own name, and gets nothing."""
+_HOST = re.compile(r"(?P<name>\[[0-9a-f:.]*\]|[^:\[\]]*)(?::\d*)?")
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
 
     def do_GET(self) -> None:
+        if not is_loopback_host(self.headers.get("Host")):
+            message = (
+                "Cet aperçu ne répond qu'à l'adresse http://127.0.0.1 ou http://localhost "
+                "de cet ordinateur : ouvrez l'adresse affichée par « inserecho preview »."
+            )
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8", message.encode("utf-8"))
+            return
         url = urlsplit(self.path)
         path = unquote(url.path)
         session = self.server.session
@@ -250,6 +262,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep the terminal for rebuild reports."""
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether a ``Host`` header names this computer: ``localhost``, ``127.0.0.1`` or
+    ``[::1]``, with or without a port (case and a final dot aside)."""
+    match = _HOST.fullmatch(host.strip().lower()) if host else None
+    return match is not None and match["name"].rstrip(".") in LOOPBACK_NAMES
 
 
 def _display_name(settings: Settings) -> str:

@@ -3,9 +3,13 @@ line, exit codes 0 (ok), 1 (content errors), 2 (wrong usage), and never a traceb
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
-from issuefolder import ITEMS, SLUG, Run, make_folder, run_cli, run_process
+from issuefolder import ITEMS, SLUG, Run, make_folder, run_cli, run_process, write_files
+from inserecho.send.journal import Journal
 
 NEWS_IMAGE = "---\nsection: news\ntitle: Vœux\nimage: images/voeux.png\n"
 
@@ -438,3 +442,94 @@ def test_check_strict_refuses_an_email_that_gmail_would_clip(tmp_path):
     run = run_cli(root, "check", SLUG, "--strict")
     assert run.code == 1
     assert "Gmail le coupe" in run.output
+
+
+# The system refuses a read or a write: a read-only folder, a full disk, an unreadable file.
+# Each is said in French with the path and what to do, exit 1, and nothing is half-written.
+
+
+def assert_environment_error(run: Run, *phrases: str) -> None:
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    [message] = run.err.splitlines()
+    assert message.startswith("Erreur : impossible "), message
+    for phrase in phrases:
+        assert phrase in message
+
+
+def built(root) -> dict[str, bytes]:
+    """What ``build`` left in the issue's build folder, temporary files included."""
+    folder = root / "build" / SLUG
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_a_read_only_build_folder_is_explained_and_the_last_build_kept(tmp_path):
+    root = make_folder(tmp_path)
+    assert run_cli(root, "build", SLUG).code == 0
+    before = built(root)
+    (root / "issues" / SLUG / "voeux.md").write_text(NEWS_IMAGE.replace("image: images/voeux.png\n", "") + "---\nNouveau.\n")
+    (root / "build" / SLUG).chmod(0o555)
+    try:
+        run = run_process(root, "build", SLUG, bound_by_permissions=True)
+    finally:
+        (root / "build" / SLUG).chmod(0o755)
+    assert_environment_error(run, "build/2027-01/email.txt", "accès refusé", "vérifiez les droits")
+    assert built(root) == before
+
+
+def test_a_full_disk_is_explained_and_the_last_build_kept(tmp_path, monkeypatch):
+    root = make_folder(tmp_path)
+    assert run_cli(root, "build", SLUG).code == 0
+    before = built(root)
+
+    def disk_full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)  # a full disk cannot be made without privileges
+    run = run_cli(root, "build", SLUG)
+    monkeypatch.undo()
+    assert_environment_error(run, "d'écrire build/2027-01/email.txt", "le disque est plein", "libérez de la place")
+    assert built(root) == before
+
+
+def test_an_unreadable_image_is_explained(tmp_path):
+    root = make_folder(tmp_path, {
+        "voeux.md": NEWS_IMAGE + "image_alt: Une carte de vœux\n---\nTexte.\n",
+        "images/voeux.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+    })
+    (root / "issues" / SLUG / "images" / "voeux.png").chmod(0)
+    run = run_process(root, "build", SLUG, bound_by_permissions=True)
+    assert_environment_error(run, "issues/2027-01/images/voeux.png", "accès refusé")
+
+
+def test_an_unreadable_item_is_a_problem_of_that_file(tmp_path):
+    root = make_folder(tmp_path)
+    (root / "issues" / SLUG / "offre.md").chmod(0)
+    run = run_process(root, "check", SLUG, bound_by_permissions=True)
+    assert_content_errors(run, "issues/2027-01/offre.md: impossible de lire le fichier : accès refusé ; "
+                               "vérifiez les droits du fichier ou du dossier, ou travaillez dans une copie "
+                               "du dossier de lettre qui vous appartient.")
+
+
+def test_a_read_only_journal_is_explained_and_left_as_it_was(tmp_path):
+    root = make_folder(tmp_path)
+    assert run_cli(root, "unsubscribe", "paul@example.org").code == 0
+    (root / "journal.sqlite3").chmod(0o444)
+    run = run_process(root, "unsubscribe", "marie@example.org", bound_by_permissions=True)
+    assert_environment_error(run, "journal.sqlite3", "accès refusé")
+    (root / "journal.sqlite3").chmod(0o644)
+    with Journal.open(root / "journal.sqlite3") as journal:
+        assert journal.suppressed_addresses() == {"paul@example.org"}
+
+
+def test_a_bug_is_an_internal_error_not_a_usage_error(tmp_path, monkeypatch):
+    """A ValueError from the code, not from the officer, must not read as a wrong option."""
+    root = make_folder(tmp_path)
+    write_files(root, {"subscribers.yaml": "- email: paul@example.org\n"})
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("inserecho.send.campaign.render_issue", broken)
+    run = run_cli(root, "send", SLUG, "--dry-run")
+    assert run.code == 70 and "Erreur interne" in run.err

@@ -7,10 +7,13 @@ terminal matter) against a real SMTP server (aiosmtpd) on 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
 import csv
 import email
+import errno
 import email.policy
 import mailbox
+import os
 import re
 import signal
 import subprocess
@@ -205,6 +208,73 @@ def test_a_forged_token_is_refused(folder):
     result = run_cli(folder, "unsubscribe", "--token", "bWFyaWVAZXhhbXBsZS5vcmc.AAAAAAAAAAAAAAAAAAAAAA")
     assert result.code == 2
     assert "jeton de désinscription invalide" in result.err
+
+
+def test_links_in_a_message_do_not_show_the_address(smtp_server, folder):
+    assert send(folder, smtp_server).code == 0
+    for address, message in messages(smtp_server).items():
+        token = token_of(message)
+        local = address.split("@")[0]
+        assert local not in token and local not in base64.urlsafe_b64decode(token + "==").decode("latin-1")
+        assert "." not in token  # not the first format, base64(address).signature
+
+
+def test_a_token_mailed_in_the_first_format_still_unsubscribes(folder):
+    write_files(folder, {".inserecho-secret": "0123456789abcdef" * 4 + "\n"})
+    # what `send` put in the links of its earlier issues for this list and this secret
+    token = "cGF1bEBleGFtcGxlLm9yZw.6KAYYPMko2rtcsXV59aoeg"
+    result = run_cli(folder, "unsubscribe", "--token", token)
+    assert result.code == 0, result.output
+    assert "paul@example.org : désinscrite (lien de désinscription)." in result.out
+
+
+def test_unsubscribe_by_token_makes_no_secret(folder):
+    result = run_cli(folder, "unsubscribe", "--token", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")
+    assert result.code == 2 and "jeton de désinscription invalide" in result.err
+    assert not (folder / ".inserecho-secret").exists()
+
+
+@pytest.mark.parametrize("content", ["", "court\n"])
+def test_a_short_secret_stops_the_send_before_anything_leaves(smtp_server, folder, content):
+    write_files(folder, {".inserecho-secret": content})
+    result = send(folder, smtp_server)
+    assert result.code == 1, result.output
+    assert ".inserecho-secret" in result.err and "il en faut au moins 32" in result.err
+    assert "Traceback" not in result.output
+    assert smtp_server.handler.received == [] and not (folder / "journal.sqlite3").exists()
+    assert (folder / ".inserecho-secret").read_text() == content
+
+
+def test_a_short_secret_in_the_environment_is_refused(smtp_server, folder, monkeypatch):
+    monkeypatch.setenv("INSERECHO_SECRET", "secret")
+    result = send(folder, smtp_server, "--dry-run")
+    assert result.code == 1 and "INSERECHO_SECRET ne contient que 6 octet(s)" in result.err
+
+
+def test_a_dry_run_makes_no_secret_and_the_real_send_makes_it_once(smtp_server, folder):
+    assert send(folder, smtp_server, "--dry-run").code == 0
+    assert not (folder / ".inserecho-secret").exists()
+    assert send(folder, smtp_server).code == 0
+    secret = (folder / ".inserecho-secret").read_bytes()
+    assert len(secret.strip()) == 64 and (folder / ".inserecho-secret").stat().st_mode & 0o777 == 0o600
+    assert send(folder, smtp_server, "--campaign", "rappel").code == 0
+    assert (folder / ".inserecho-secret").read_bytes() == secret
+
+
+def test_the_first_send_on_a_full_disk_leaves_no_secret_and_sends_nothing(smtp_server, folder, monkeypatch):
+    def disk_full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)  # a full disk cannot be made without privileges
+    result = send(folder, smtp_server)
+    monkeypatch.undo()
+    assert result.code == 1, result.output
+    assert "impossible d'écrire .inserecho-secret : le disque est plein" in result.err
+    assert "Traceback" not in result.output and "Erreur interne" not in result.output
+    assert not any(p.name.startswith(".inserecho-secret") for p in folder.iterdir())
+    assert smtp_server.handler.received == []
+    assert send(folder, smtp_server).code == 0  # once there is room, the send goes ahead
+    assert len(smtp_server.handler.received) == 3
 
 
 def test_manual_unsubscribe_is_counted_by_check_and_honoured_by_send(smtp_server, folder):

@@ -3,6 +3,7 @@ import random
 
 import pytest
 
+from inserecho.problems import UsageProblem
 from inserecho.send.ratelimit import Rate, RateLimiter, parse_rate
 
 
@@ -45,7 +46,7 @@ def test_rate_reads_back_in_french():
     ],
 )
 def test_bad_rates_explained_in_french(text, words):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(UsageProblem) as error:
         parse_rate(text)
     assert words in str(error.value)
     assert "300/heure" in str(error.value)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from inserecho.problems import Problem
+from inserecho.problems import Problem, UsageProblem
 from inserecho.send.subscribers import (
     SUBSCRIBER_FIELDS,
     Subscriber,
@@ -357,6 +357,6 @@ def test_french_filter_names(people):
     ("tag=adherant", "aucun abonné n'a l'étiquette « adherant » (vouliez-vous dire « adherent » ?)."),
 ])
 def test_a_wrong_filter_is_explained(people, only, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(UsageProblem) as error:
         select(people, [only])
     assert str(error.value) == message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import select
@@ -96,6 +97,34 @@ def test_server_gives_the_page_the_email_its_text_and_images_only(root: Path) ->
         threading.Timer(0.3, session.rebuild).start()
         status, kind, body = get(server.url + "__version?depuis=1")
         assert json.loads(body) == {"version": 2}, "the long poll answers as soon as a rebuild happens"
+
+
+def get_with_host(server: PreviewServer, path: str, host: str) -> tuple[int, str]:
+    """A real request to the server, with the ``Host`` header a browser would send."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=20)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def test_only_loopback_host_names_are_answered(root: Path) -> None:
+    session = PreviewSession(root, root / "issues" / SAMPLE)
+    session.rebuild()
+    with PreviewServer(session, port=0) as server:
+        port = server.server_port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "LocalHost"):
+            assert get_with_host(server, "/email.html", host)[0] == 200, host
+        # a page whose domain was rebound to 127.0.0.1 sends its own name
+        for host in (f"attaquant.example:{port}", f"127.0.0.1.attaquant.example:{port}", ""):
+            for path in ("/", "/email.html", "/images/assemblee-generale.png", "/__version?depuis=0"):
+                status, body = get_with_host(server, path, host)
+                assert status == 421, (host, path)
+                assert "ne répond qu'à l'adresse http://127.0.0.1" in body and "Inser" not in body
 
 
 def test_server_errors_are_one_line_and_closed_pages_are_no_error(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

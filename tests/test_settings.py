@@ -29,7 +29,7 @@ def test_without_a_settings_file_the_defaults_apply(tmp_path):
     settings = load_settings(tmp_path)
 
     assert settings == Settings(root=tmp_path)
-    assert [s.key for s in settings.sections] == ["news", "procurement", "funding", "jobs"]
+    assert [s.key for s in settings.sections] == ["news", "events", "procurement", "funding", "jobs"]
     assert settings.build_dir == tmp_path / "build"
     assert settings.issues_dir == tmp_path / "issues"
 

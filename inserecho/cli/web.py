@@ -89,7 +89,7 @@ def archive(folder: Folder, out: Path | None) -> None:
         result = build_archive(folder.settings, target, today=date.today())
     except ArchiveError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours.")
+    click.echo(f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours, {result.events} événement(s) à venir.")
     report_warnings(result.warnings, folder.root)
     click.echo(f"Site : {shown(result.directory / 'index.html')}")
     if result.feed:

@@ -100,7 +100,7 @@ def load_settings(root: Path) -> Settings:
         if sections:
             values["sections"] = sections
     if problems:
-        raise ContentError(problems)
+        raise ContentError(sorted(problems, key=lambda p: p.line or 0))
     return replace(settings, **values)
 
 

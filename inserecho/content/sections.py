@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from inserecho.content.yamlfile import LineDict, LineList, parse_yaml
-from inserecho.french.suggest import did_you_mean
+from inserecho.french.suggest import did_you_mean, fold
 from inserecho.problems import Problem
 
 FieldKind = Literal["text", "date", "time", "url", "bool", "amount", "image", "territory", "contract", "audience", "apply", "int"]
@@ -201,11 +201,11 @@ def _read_field(name: str, definition: Any, line: int, path: Path, inherited: Fi
             problems.append(Problem(path, definition_map.lines[extra], f"réglage inconnu « {extra} » pour le champ « {name} »{_hint(extra, _FIELD_KEYS)}."))
     kind = definition_map.get("type", inherited.kind if inherited else None)
     if kind is None:
-        problems.append(Problem(path, line, f"le champ « {name} » n'a pas de type : ajoutez « type: » ({', '.join(FIELD_KINDS)})."))
+        problems.append(Problem(path, line, f"le champ « {name} » n'a pas de type : ajoutez « type: », parmi {_KIND_NAMES}."))
     elif kind not in FIELD_KINDS:
         problems.append(Problem(
             path, definition_map.lines.get("type", line),
-            f"type de champ inconnu « {kind} »{did_you_mean(str(kind), FIELD_KINDS)} ; les types sont {', '.join(FIELD_KINDS)}.",
+            f"type de champ inconnu « {kind} »{_kind_hint(str(kind))} ; les types sont {_KIND_NAMES}.",
         ))
     label = _text(definition_map, "label", path, problems)
     flags = {flag: _flag(definition_map, flag, name, path, problems) for flag in ("required", "highlight")}
@@ -251,6 +251,24 @@ def _flag(mapping: LineDict, key: str, name: str, path: Path, problems: list[Pro
         problems.append(Problem(path, mapping.lines[key], f"« {key} » du champ « {name} » doit valoir true (oui) ou false (non)."))
         return None
     return mapping[key]
+
+
+_FRENCH_KINDS = {
+    "texte": "text", "heure": "time", "lien": "url", "adresse web": "url", "oui/non": "bool", "booleen": "bool",
+    "montant": "amount", "territoire": "territory", "contrat": "contract", "public": "audience",
+    "candidature": "apply", "nombre": "int", "entier": "int",
+}
+_KIND_NAMES = (
+    "text (texte), date, time (heure), url (lien web), bool (oui ou non), amount (montant), image, "
+    "territory (territoire), contract (type de contrat), audience (public), apply (adresse e-mail ou lien "
+    "pour candidater) et int (nombre entier)"
+)
+
+
+def _kind_hint(word: str) -> str:
+    """Officers often write the type in French: ``texte`` means ``text``."""
+    english = _FRENCH_KINDS.get(fold(word))
+    return f" (vouliez-vous dire « {english} » ?)" if english else did_you_mean(word, FIELD_KINDS)
 
 
 def _hint(word: str, known: tuple[str, ...]) -> str:

@@ -106,7 +106,10 @@ def present_item(item: Item, spec: SectionSpec, asset_prefix: str = "") -> ItemV
     return ItemView(
         anchor=item.anchor,
         title=typeset_text(item.title),
-        badges=tuple(badge for field in shown if field.kind in BADGE_KINDS for badge in _badges(field, f[field.name])),
+        badges=tuple(  # where first, then what
+            badge for field in sorted(shown, key=lambda field: field.kind != "territory")
+            if field.kind in BADGE_KINDS for badge in _badges(field, f[field.name])
+        ),
         facts=tuple(
             Fact(field.label, typeset_text(_fact_text(field, f[field.name])), field.highlight)
             for field in shown if field.kind not in BADGE_KINDS and field.name not in hidden

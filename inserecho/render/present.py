@@ -111,7 +111,7 @@ def present_item(item: Item, spec: SectionSpec, asset_prefix: str = "") -> ItemV
             if field.kind in BADGE_KINDS for badge in _badges(field, f[field.name])
         ),
         facts=tuple(
-            Fact(field.label, typeset_text(_fact_text(field, f[field.name])), field.highlight)
+            Fact(typeset_text(field.label), typeset_text(_fact_text(field, f[field.name])), field.highlight)
             for field in shown if field.kind not in BADGE_KINDS and field.name not in hidden
         ),
         body_html=body_html,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from inserecho.content.yamlfile import LineDict, LineList, parse_yaml
 from inserecho.french.suggest import did_you_mean, fold
@@ -211,9 +211,10 @@ def _read_field(name: str, definition: Any, line: int, path: Path, inherited: Fi
     flags = {flag: _flag(definition_map, flag, name, path, problems) for flag in ("required", "highlight")}
     if len(problems) > before:
         return None
-    start = inherited or FieldSpec(name, kind, name.replace("_", " ").capitalize())
+    field_kind = cast(FieldKind, kind)  # checked against FIELD_KINDS above
+    start = inherited or FieldSpec(name, field_kind, name.replace("_", " ").capitalize())
     return replace(
-        start, kind=kind, label=label or start.label,
+        start, kind=field_kind, label=label or start.label,
         required=start.required if flags["required"] is None else flags["required"],
         highlight=start.highlight if flags["highlight"] is None else flags["highlight"],
     )

@@ -108,6 +108,8 @@ class OpenPage:
     empty: str
     filters: tuple[Filter, ...]
     entries: tuple[OpenEntry, ...]
+    hidden: str = "les annonces dont la date limite est passée"
+    """What the page's script hides as days go by."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,7 @@ def _agenda_page(issues: list[Issue], entries: list[IssueEntry], settings: Setti
         ("événement affiché", "événements affichés"), "Aucun événement à venir pour ce choix.",
         (_TERRITORY_FILTER,),
         _open_entries(issues, entries, _keys(settings, "agenda"), today, agenda=True),
+        hidden="les événements passés",
     )
 
 

@@ -152,6 +152,12 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
     starts, ends = values.get("date"), values.get("end_date")
     if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
         problems.append(Problem(path, data.lines["end_date"], f"« end_date » ({format_date(ends)}) tombe avant « date » ({format_date(starts)}) : corrigez l'une des deux."))
+    elif spec.archive == "agenda" and isinstance(starts, date) and meta and (ends or starts) < meta.date:
+        problems.append(Problem(
+            path, data.lines["end_date" if ends else "date"],
+            f"l'événement est déjà passé à la date du numéro ({format_date(meta.date)}) : corrigez la date, "
+            "ou racontez-le dans une autre rubrique (les actualités, par exemple).",
+        ))
     deadline: date | None = values.get("deadline")
     if deadline and meta and deadline < meta.date:
         problems.append(Problem(

@@ -125,6 +125,15 @@ def test_an_event_that_ends_before_it_starts(tmp_path):
     assert f"issues/{SLUG}/salon.md:5: « end_date »" in run.err
 
 
+def test_an_event_already_over_on_the_issue_date(tmp_path):
+    root = make_folder(tmp_path, {"salon.md": event("Salon", "2027-01-05", end_date="2027-01-06")})  # issue of 2027-01-07
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1
+    assert f"issues/{SLUG}/salon.md:5: l'événement est déjà passé" in run.err
+
+
 def item(title: str, order: int | None = None, **fields) -> Item:
     return Item(Path(f"{title}.md"), title, "news", title, fields, "", order)
 

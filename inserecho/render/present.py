@@ -102,7 +102,8 @@ def present_item(item: Item, spec: SectionSpec, asset_prefix: str = "") -> ItemV
     cta_field = next((field for field in shown if field.kind in LINK_KINDS), None)
     image_field = next((field for field in shown if field.kind == "image"), None)
     image: Path | None = f[image_field.name] if image_field else None
-    hidden = {field.name for field in (cta_field, image_field) if field} | {f"{field.name}_alt" for field in shown if field.kind == "image"}
+    alt_texts = {f"{field.name}_alt" for field in spec.fields if field.kind == "image"}
+    hidden = {field.name for field in (cta_field, image_field) if field} | alt_texts
     return ItemView(
         anchor=item.anchor,
         title=typeset_text(item.title),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from inserecho.problems import ContentError, Problem
-from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec
+from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
 from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
@@ -96,11 +96,11 @@ def load_settings(root: Path) -> Settings:
         elif key != "sections":
             problems.append(Problem(path, line, f"réglage inconnu « {key} »{_hint(key, known)}."))
     if "sections" in data:
-        sections = _read_sections(data["sections"], data.lines["sections"], path, problems)
+        sections = read_sections(data["sections"], data.lines["sections"], path, BUILTIN_SECTIONS, problems)
         if sections:
             values["sections"] = sections
     if problems:
-        raise ContentError(problems)
+        raise ContentError(sorted(problems, key=lambda p: p.line or 0))
     return replace(settings, **values)
 
 
@@ -151,37 +151,6 @@ def _scalar(value: Any, path: Path, line: int, name: str, problems: list[Problem
     if isinstance(value, int):
         return value
     return None if value is None else str(value)
-
-
-def _read_sections(value: Any, line: int, path: Path, problems: list[Problem]) -> tuple[SectionSpec, ...]:
-    if not isinstance(value, list):
-        problems.append(Problem(path, line, "« sections » doit être une liste de rubriques (« - key: news »)."))
-        return ()
-    sections: list[SectionSpec] = []
-    for index, entry in enumerate(value):
-        entry_line = value.lines[index]
-        key = entry.get("key") if isinstance(entry, dict) else entry
-        if key is None:
-            problems.append(Problem(path, entry_line, f"rubrique sans « key » : écrivez « - key: … » avec {', '.join(BUILTIN_SECTIONS)}."))
-            continue
-        if not isinstance(key, str) or key not in BUILTIN_SECTIONS:
-            problems.append(Problem(
-                path, entry_line,
-                f"rubrique inconnue « {key} »{did_you_mean(str(key), BUILTIN_SECTIONS)} ; "
-                f"les rubriques sont {', '.join(BUILTIN_SECTIONS)}.",
-            ))
-            continue
-        spec = BUILTIN_SECTIONS[key]
-        if isinstance(entry, dict):
-            for extra in set(entry) - {"key", "label"}:
-                problems.append(Problem(path, entry.lines[extra], f"champ inconnu « {extra} » dans une rubrique (seuls « key » et « label » existent)."))
-            if entry.get("label"):
-                spec = replace(spec, label=str(entry["label"]))
-        if any(s.key == key for s in sections):
-            problems.append(Problem(path, entry_line, f"la rubrique « {key} » est listée deux fois."))
-            continue
-        sections.append(spec)
-    return tuple(sections)
 
 
 def _has_password(url: str) -> bool:

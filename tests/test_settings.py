@@ -29,7 +29,7 @@ def test_without_a_settings_file_the_defaults_apply(tmp_path):
     settings = load_settings(tmp_path)
 
     assert settings == Settings(root=tmp_path)
-    assert [s.key for s in settings.sections] == ["news", "procurement", "funding", "jobs"]
+    assert [s.key for s in settings.sections] == ["news", "events", "procurement", "funding", "jobs"]
     assert settings.build_dir == tmp_path / "build"
     assert settings.issues_dir == tmp_path / "issues"
 
@@ -128,7 +128,7 @@ def test_a_group_written_as_a_single_value(tmp_path):
 
 
 def test_mistakes_in_the_section_list(tmp_path):
-    assert problems_in(tmp_path, """\
+    found = problems_in(tmp_path, """\
         sections:
           - key: news
           - key: job
@@ -136,12 +136,123 @@ def test_mistakes_in_the_section_list(tmp_path):
           - label: "Financements"
           - key: funding
             lable: "Financements"
-        """) == [
-        "inserecho.yaml:3: rubrique inconnue « job » (vouliez-vous dire « jobs » ?) ; les rubriques sont news, procurement, funding, jobs.",
-        "inserecho.yaml:4: la rubrique « news » est listée deux fois.",
-        "inserecho.yaml:5: rubrique sans « key » : écrivez « - key: … » avec news, procurement, funding, jobs.",
-        "inserecho.yaml:7: champ inconnu « lable » dans une rubrique (seuls « key » et « label » existent).",
+        """)
+
+    assert [p.split(": ", 1)[0] for p in found] == ["inserecho.yaml:3", "inserecho.yaml:4", "inserecho.yaml:5", "inserecho.yaml:7"]
+    assert "rubrique inconnue « job » (vouliez-vous dire « jobs » ?)" in found[0]
+    assert "listée deux fois" in found[1]
+    assert "rubrique sans « key »" in found[2]
+    assert "« lable » dans une rubrique (vouliez-vous dire « label » ?)" in found[3]
+
+
+PORTRAIT = """\
+    sections:
+      - key: portrait
+        label: "Portrait d'une SIAE"
+        sort: title
+        fields:
+          structure: {type: text, required: true, label: "Structure"}
+          territory: {type: territory, label: "Territoire"}
+          link: {type: url, label: "Découvrir la structure"}
+      - events
+    """
+
+
+def test_a_declared_section_with_typed_fields(tmp_path):
+    settings = settings_from(tmp_path, PORTRAIT)
+
+    portrait = settings.section("portrait")
+    assert [s.key for s in settings.sections] == ["portrait", "events"]
+    assert portrait.label == "Portrait d'une SIAE"
+    assert [(f.name, f.kind, f.required) for f in portrait.fields[3:]] == [
+        ("structure", "text", True), ("territory", "territory", False), ("link", "url", False),
     ]
+    assert portrait.required == ("section", "title", "structure")
+    assert (portrait.sort.field, portrait.sort.descending, portrait.archive) == ("title", False, None)
+
+
+def test_a_declared_section_overrides_a_built_in_one(tmp_path):
+    settings = settings_from(tmp_path, """\
+        sections:
+          - key: jobs
+            label: "Emploi"
+            cta: "Postuler"
+            sort: -deadline
+            fields:
+              hours: {label: "Horaires"}
+              salary: amount
+              image: {type: image, label: "Logo"}
+        """)
+
+    jobs = settings.section("jobs")
+    assert (jobs.label, jobs.cta, jobs.sort.descending, jobs.archive) == ("Emploi", "Postuler", True, "offers")
+    assert jobs.field("hours").label == "Horaires"
+    assert jobs.field("hours").kind == "text"
+    assert jobs.field("employer") == BUILTIN_SECTIONS["jobs"].field("employer")
+    assert (jobs.field("salary").kind, jobs.field("salary").label) == ("amount", "Salary")
+    assert jobs.field("image_alt").kind == "text"
+
+
+def test_mistakes_in_a_section_declaration(tmp_path):
+    found = problems_in(tmp_path, """\
+        sections:
+          - key: portrait
+            label: "Portrait"
+            sort: titel
+            archiv: calls
+            fields:
+              structure: {type: txt, label: "Structure"}
+              lieu: {type: text, requird: true}
+              title: text
+              site: {label: "Site"}
+              "Nom complet": text
+              ouverte: {type: bool, required: oui}
+          - key: agenda
+            label: "Nos rendez-vous"
+            archive: agenda
+          - key: Portrait Bis
+            label: "Autre"
+          - key: salons
+            archive: salon
+            label: "Salons"
+        """)
+
+    lines = [p.split(": ", 1)[0].removeprefix("inserecho.yaml:") for p in found]
+    assert lines == ["4", "5", "7", "8", "9", "10", "11", "12", "13", "16", "19"]
+    assert "« sort: titel »" in found[0] and "(vouliez-vous dire « title » ?)" in found[0]
+    assert "« archiv » dans une rubrique (vouliez-vous dire « archive » ?)" in found[1]
+    assert "type de champ inconnu « txt » (vouliez-vous dire « text » ?)" in found[2]
+    assert "« requird » pour le champ « lieu » (vouliez-vous dire « required » ?)" in found[3]
+    assert "« title » existe déjà dans toutes les rubriques" in found[4]
+    assert "« site » n'a pas de type" in found[5]
+    assert "« Nom complet » ne convient pas comme nom de champ" in found[6]
+    assert "« required » du champ « ouverte » doit valoir true" in found[7]
+    assert "besoin d'un champ « date »" in found[8]
+    assert "« Portrait Bis » ne convient pas comme clé" in found[9]
+    assert "page d'archive inconnue « salon »" in found[10]
+
+
+def test_a_field_type_written_in_french_gets_the_english_name(tmp_path):
+    [problem] = problems_in(tmp_path, "sections:\n  - key: portrait\n    label: Portrait\n    fields:\n      lieu: texte\n")
+
+    assert problem.startswith("inserecho.yaml:5: type de champ inconnu « texte » (vouliez-vous dire « text » ?)")
+
+
+def test_a_new_section_needs_a_label(tmp_path):
+    [problem] = problems_in(tmp_path, "sections:\n  - key: portrait\n    fields:\n      structure: text\n")
+
+    assert problem.startswith("inserecho.yaml:2: la nouvelle rubrique « portrait » n'a pas d'intitulé")
+
+
+def test_the_built_in_sections_are_data_in_the_package():
+    assert list(BUILTIN_SECTIONS) == ["news", "events", "procurement", "funding", "jobs"]
+    events = BUILTIN_SECTIONS["events"]
+    assert (events.label, events.sort.field, events.sort.descending, events.archive, events.cta) == (
+        "Agenda", "date", False, "agenda", "S'inscrire",
+    )
+    assert [f.name for f in events.fields[3:]] == ["date", "time", "end_date", "place", "territory", "registration", "deadline"]
+    assert events.required == ("section", "title", "date")
+    assert {s.key for s in BUILTIN_SECTIONS.values() if s.archive == "calls"} == {"procurement", "funding"}
 
 
 def test_yaml_that_does_not_parse(tmp_path):

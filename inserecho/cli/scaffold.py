@@ -78,7 +78,7 @@ def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Pa
     for destination, source in plan.items():
         destination.parent.mkdir(parents=True, exist_ok=True)
         text = source.read_bytes().decode("utf-8")
-        text = re.sub(r"(?m)^(date|deadline): *(\d{4}-\d{2}-\d{2})", lambda m: _shifted(m, shift), text)
+        text = re.sub(r"(?m)^(date|end_date|deadline): *(\d{4}-\d{2}-\d{2})", lambda m: _shifted(m, shift), text)
         if destination.name == "issue.yaml":
             text = text.replace(f"n° {SCAFFOLD_NUMBER}", f"n° {number}")
             text = re.sub(r"(?m)^number: *\d+", f"number: {number}", text, count=1)

@@ -86,7 +86,7 @@ def archive(folder: Folder, out: Path | None) -> None:
     """
     target = (out or folder.settings.build_dir / "archive").resolve()
     result = build_archive(folder.settings, target, today=date.today())
-    click.echo(f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours.")
+    click.echo(f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours, {result.events} événement(s) à venir.")
     report_warnings(result.warnings, folder.root)
     click.echo(f"Site : {shown(result.directory / 'index.html')}")
     if result.feed:

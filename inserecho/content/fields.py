@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,22 @@ def _date(spec: FieldSpec, value: Any, folder: Path) -> date:
             "écrivez-la AAAA-MM-JJ, par exemple 2027-01-15."
         )
     return parsed
+
+
+_TIME = re.compile(r"^(?P<hours>\d{1,2}) *(?:h|:) *(?P<minutes>\d{2})?$")
+
+
+def _time(spec: FieldSpec, value: Any, folder: Path) -> time:
+    hours: int | None = None
+    minutes = 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML reads an unquoted 9:30 as the base-60 number 570, and 9 as the hour itself
+        hours, minutes = (value, 0) if value < 24 else divmod(value, 60) if value >= 60 else (None, 0)
+    elif isinstance(value, str) and (match := _TIME.match(value.strip().casefold())):
+        hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
+    if hours is None or hours > 23 or minutes > 59:
+        raise FieldError(f"« {value} » n'est pas une heure valide pour « {spec.name} » : écrivez-la par exemple 9h30 ou 14h.")
+    return time(hours, minutes)
 
 
 def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
@@ -163,6 +179,6 @@ def _audience(spec: FieldSpec, value: Any, folder: Path) -> str:
 
 
 _CHECKERS = {
-    "text": _text, "date": _date, "url": _url, "bool": _bool, "amount": _amount, "image": _image,
+    "text": _text, "date": _date, "time": _time, "url": _url, "bool": _bool, "amount": _amount, "image": _image,
     "territory": _territory, "contract": _contract, "audience": _audience, "apply": _apply, "int": _int,
 }

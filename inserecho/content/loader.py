@@ -12,7 +12,7 @@ from inserecho.french.formats import format_date
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
 from inserecho.problems import ContentError, Problem, Severity
-from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec
+from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
 from inserecho.settings import Settings
 from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import control_character, read_text
@@ -51,7 +51,7 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
     if any(p.is_error for p in problems) or meta is None:
         raise ContentError(_reading_order(problems))
     sections = tuple(
-        SectionItems(spec, tuple(sorted(members, key=_sort_key(spec.sort_field))))
+        SectionItems(spec, sort_items(members, spec.sort))
         for spec in settings.sections
         if (members := [i for i in items if i.section == spec.key])
     )
@@ -73,15 +73,19 @@ def _item_files(folder: Path) -> list[Path]:
     )
 
 
-def _sort_key(sort_field: str | None):
-    def key(item: Item) -> tuple:
-        natural: Any = item.fields.get(sort_field) if sort_field else None
-        if sort_field == "date" and natural is not None:
-            natural = -natural.toordinal()  # news: most recent first
-        elif natural is not None:
-            natural = natural.toordinal()  # calls and offers: soonest deadline first
-        return (item.order is None, item.order or 0, natural is None, natural or 0, item.title.casefold())
-    return key
+def sort_items(items: list[Item], sort: SortOrder | None) -> tuple[Item, ...]:
+    """Items with ``order`` first (smallest first), then by the section's ``sort``, then by title.
+
+    Items without a value for the sort field come after those with one, either way.
+    """
+    ordered = sorted(items, key=lambda i: i.title.casefold())
+    if sort is not None:
+        def value(item: Item) -> Any:
+            found = item.title if sort.field == "title" else item.fields.get(sort.field)
+            return found.casefold() if isinstance(found, str) else found
+        valued = sorted((i for i in ordered if value(i) is not None), key=value, reverse=sort.descending)
+        ordered = valued + [i for i in ordered if value(i) is None]
+    return tuple(sorted(ordered, key=lambda i: (i.order is None, i.order or 0)))
 
 
 def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
@@ -142,8 +146,18 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
         problems.append(Problem(path, data.lines.get("section", data.line), message))
         return None
     values = _check_fields(data, {f.name: f for f in spec.fields}, path, folder, problems, f"pour un article de la rubrique « {spec.key} »")
-    if "image" in values and not values.get("image_alt"):
-        problems.append(Problem(path, data.lines["image"], "l'image n'a pas de texte alternatif : ajoutez « image_alt: » qui décrit l'image pour les personnes qui ne la voient pas."))
+    for image in (f.name for f in spec.fields if f.kind == "image" and f.name in values):
+        if not values.get(f"{image}_alt"):
+            problems.append(Problem(path, data.lines[image], f"l'image n'a pas de texte alternatif : ajoutez « {image}_alt: » qui décrit l'image pour les personnes qui ne la voient pas."))
+    starts, ends = values.get("date"), values.get("end_date")
+    if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
+        problems.append(Problem(path, data.lines["end_date"], f"« end_date » ({format_date(ends)}) tombe avant « date » ({format_date(starts)}) : corrigez l'une des deux."))
+    elif spec.archive == "agenda" and isinstance(starts, date) and meta and (ends or starts) < meta.date:
+        problems.append(Problem(
+            path, data.lines["end_date" if ends else "date"],
+            f"l'événement est déjà passé à la date du numéro ({format_date(meta.date)}) : corrigez la date, "
+            "ou racontez-le dans une autre rubrique (les actualités, par exemple).",
+        ))
     deadline: date | None = values.get("deadline")
     if deadline and meta and deadline < meta.date:
         problems.append(Problem(

@@ -73,4 +73,4 @@ class Issue:
     @property
     def images(self) -> tuple[Path, ...]:
         """Image files the issue uses, relative to its folder."""
-        return tuple(item.fields["image"] for item in self.items if "image" in item.fields)
+        return tuple(value for item in self.items for value in item.fields.values() if isinstance(value, Path))

@@ -7,7 +7,7 @@ before ``€``, the same spaces :mod:`inserecho.french.typography` uses.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date as babel_format_date
@@ -23,6 +23,12 @@ LOCALE = "fr_FR"
 def format_date(day: date) -> str:
     """``15 janvier 2027``; the first of the month is ``1er mars 2027``."""
     return f"{_ordinal(day)} {babel_format_date(day, 'MMMM y', locale=LOCALE)}"
+
+
+def format_time(moment: time) -> str:
+    """``9 h``, ``14 h 30``, with no-break spaces."""
+    hours = f"{moment.hour}{NBSP}h"
+    return f"{hours}{NBSP}{moment.minute:02d}" if moment.minute else hours
 
 
 def _ordinal(day: date) -> str:

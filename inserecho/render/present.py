@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from inserecho.french.formats import format_amount, format_date
+from inserecho.french.formats import format_amount, format_date, format_time
 from inserecho.render.markup import html_to_text, markdown_to_html
 from inserecho.content.model import Issue, Item, Link
-from inserecho.content.sections import AUDIENCES
+from inserecho.content.sections import AUDIENCES, BADGE_KINDS, COMMON, LINK_KINDS, FieldSpec, SectionSpec
 from inserecho.settings import Settings
 from inserecho.french.typography import typeset_text
 
@@ -21,7 +22,7 @@ from inserecho.french.typography import typeset_text
 class Badge:
     text: str
     kind: str
-    """``territory``, ``contract``, ``audience``, ``clause`` or ``reserved``: the CSS class suffix."""
+    """``territory``, ``contract``, ``audience`` or ``flag`` (a yes/no field that is yes): the CSS class suffix."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,6 @@ class IssueView:
     item_count: int
 
 
-_CTA_LABELS = {
-    "news": "En savoir plus",
-    "procurement": "Consulter le marché",
-    "funding": "Voir l’appel à projets",
-    "jobs": "Candidater",
-}
-
-
 def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueView:
     """``asset_prefix`` is prepended to image paths (a slot marker, or ``""`` for relative)."""
     sections = tuple(
@@ -83,7 +76,7 @@ def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueV
             section.spec.key,
             typeset_text(section.spec.label),
             section.anchor,
-            tuple(present_item(item, asset_prefix) for item in section.items),
+            tuple(present_item(item, section.spec, asset_prefix) for item in section.items),
         )
         for section in issue.sections
     )
@@ -101,57 +94,58 @@ def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueV
     )
 
 
-def present_item(item: Item, asset_prefix: str = "") -> ItemView:
+def present_item(item: Item, spec: SectionSpec, asset_prefix: str = "") -> ItemView:
+    """Badges, facts and the button as ``spec`` declares them, in its field order."""
     f = item.fields
     body_html = markdown_to_html(item.body)
-    cta: Link | None = f.get("apply") or f.get("link")
-    image: Path | None = f.get("image")
+    shown = [field for field in spec.fields if field.name in f and field.name not in _COMMON]
+    cta_field = next((field for field in shown if field.kind in LINK_KINDS), None)
+    image_field = next((field for field in shown if field.kind == "image"), None)
+    image: Path | None = f[image_field.name] if image_field else None
+    alt_texts = {f"{field.name}_alt" for field in spec.fields if field.kind == "image"}
+    hidden = {field.name for field in (cta_field, image_field) if field} | alt_texts
     return ItemView(
         anchor=item.anchor,
         title=typeset_text(item.title),
-        badges=_badges(item),
-        facts=_facts(item),
+        badges=tuple(  # where first, then what
+            badge for field in sorted(shown, key=lambda field: field.kind != "territory")
+            if field.kind in BADGE_KINDS for badge in _badges(field, f[field.name])
+        ),
+        facts=tuple(
+            Fact(typeset_text(field.label), typeset_text(_fact_text(field, f[field.name])), field.highlight)
+            for field in shown if field.kind not in BADGE_KINDS and field.name not in hidden
+        ),
         body_html=body_html,
         body_text=html_to_text(body_html),
-        cta=cta,
-        cta_label=typeset_text(_CTA_LABELS[item.section]),
+        cta=f[cta_field.name] if cta_field else None,
+        cta_label=typeset_text(spec.cta or cta_field.label) if cta_field else "",
         image=f"{asset_prefix}{image.as_posix()}" if image else None,
-        image_alt=typeset_text(f.get("image_alt", "")),
+        image_alt=typeset_text(f.get(f"{image_field.name}_alt", "")) if image_field else "",
         territories=item.territories,
         deadline_iso=item.deadline.isoformat() if item.deadline else None,
     )
 
 
-def _badges(item: Item) -> tuple[Badge, ...]:
-    f = item.fields
-    badges = [Badge(typeset_text(t), "territory") for t in item.territories]
-    if "contract" in f:
-        badges.append(Badge(f["contract"], "contract"))
-    if "audience" in f:
-        badges.append(Badge(typeset_text(AUDIENCES[f["audience"]]), "audience"))
-    if f.get("social_clause"):
-        badges.append(Badge("Clause sociale", "clause"))
-    if f.get("reserved"):
-        badges.append(Badge("Marché réservé", "reserved"))
-    return tuple(badges)
+_COMMON = {field.name for field in COMMON}
 
 
-def _facts(item: Item) -> tuple[Fact, ...]:
-    f = item.fields
-    facts: list[Fact] = []
+def _badges(field: FieldSpec, value: Any) -> tuple[Badge, ...]:
+    if field.kind == "territory":
+        return tuple(Badge(typeset_text(t), "territory") for t in value)
+    if field.kind == "audience":
+        return (Badge(typeset_text(AUDIENCES[value]), "audience"),)
+    if field.kind == "bool":
+        return (Badge(typeset_text(field.label), "flag"),) if value else ()
+    return (Badge(typeset_text(str(value)), field.kind),)
 
-    def add(name: str, label: str, value: str | None, highlight: bool = False) -> None:
-        if name in f and value:
-            facts.append(Fact(label, typeset_text(value), highlight))
 
-    add("date", "Date", format_date(f["date"]) if "date" in f else None)
-    add("buyer", "Acheteur", f.get("buyer"))
-    add("funder", "Financeur", f.get("funder"))
-    add("employer", "Employeur", f.get("employer"))
-    add("location", "Lieu", f.get("location"))
-    add("hours", "Temps de travail", f.get("hours"))
-    add("amount", "Montant", format_amount(f["amount"]) if "amount" in f else None)
-    add("eligibility", "Public éligible", f.get("eligibility"))
-    add("reference", "Référence", f.get("reference"))
-    add("deadline", "Date limite", format_date(f["deadline"]) if "deadline" in f else None, highlight=True)
-    return tuple(facts)
+def _fact_text(field: FieldSpec, value: Any) -> str:
+    if field.kind == "date":
+        return format_date(value)
+    if field.kind == "time":
+        return format_time(value)
+    if field.kind == "amount":
+        return format_amount(value)
+    if isinstance(value, Link):
+        return value.text
+    return str(value)

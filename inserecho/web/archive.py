@@ -1,4 +1,4 @@
-"""The web archive: every issue as a page, an index, an Atom feed, and the calls and offers still open.
+"""The web archive: every issue as a page, an index, an Atom feed, the calls and offers still open and the events to come.
 
 Issue pages are the ``web`` variant of :func:`inserecho.render.renderer.render_issue` with its slots
 filled; the "en cours" pages list the loader's items (presented by :mod:`inserecho.render.present`),
@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from inserecho.render import slots
@@ -26,7 +26,7 @@ from inserecho.content.model import Issue, Item
 from inserecho.render.present import ItemView, SectionView
 from inserecho.problems import ContentError, Problem, Severity, UsageProblem
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
-from inserecho.content.sections import AUDIENCES
+from inserecho.content.sections import AUDIENCES, ArchivePage
 from inserecho.settings import SETTINGS_FILE, Settings
 from inserecho.french.suggest import fold_words
 from inserecho.render.templating import template_environment
@@ -37,10 +37,9 @@ SITE_MARKER = ".inserecho-archive"
 INDEX_PAGE = "index.html"
 CALLS_PAGE = "appels-en-cours.html"
 OFFERS_PAGE = "offres-en-cours.html"
+AGENDA_PAGE = "agenda.html"
 FEED_FILE = "feed.xml"
 STYLESHEET = "style.css"
-CALL_SECTIONS = ("procurement", "funding")
-OFFER_SECTIONS = ("jobs",)
 UNDATED_OFFER_DAYS = 60
 """An offer without a deadline stays listed this many days after its issue came out."""
 
@@ -79,6 +78,10 @@ class OpenEntry:
     issue: IssueEntry
     href: str
     deadline: date | None
+    starts: date | None
+    """An event's first day (agenda entries only)."""
+    starts_text: str
+    """That day in French words, or ``""``."""
     expires: date
     """Last day the entry is shown; the page's script hides it afterwards."""
     filters: tuple[tuple[str, str], ...]
@@ -105,6 +108,8 @@ class OpenPage:
     empty: str
     filters: tuple[Filter, ...]
     entries: tuple[OpenEntry, ...]
+    hidden: str = "les annonces dont la date limite est passée"
+    """What the page's script hides as days go by."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class ArchiveResult:
     issues: int
     calls: int
     offers: int
+    events: int
     feed: Path | None
     warnings: tuple[Problem, ...]
 
@@ -129,7 +135,8 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
     rendered = [render_issue(issue, settings, variant="web") for issue in issues]
     entries = [_issue_entry(issue, view, settings) for issue, view in zip(issues, rendered)]
     calls = _calls_page(issues, entries, settings, today)
-    offers = _offers_page(issues, entries, today)
+    offers = _offers_page(issues, entries, settings, today)
+    agenda = _agenda_page(issues, entries, settings, today)
     if not settings.archive_url:
         warnings.append(Problem(
             settings.root / SETTINGS_FILE, None,
@@ -139,10 +146,13 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
         ))
     env = template_environment(settings.templates_dir)
     context = {
-        "settings": settings, "today": format_date(today), "issues": entries, "calls": calls, "offers": offers,
-        "pages": {"index": INDEX_PAGE, "calls": CALLS_PAGE, "offers": OFFERS_PAGE, "css": STYLESHEET,
+        "settings": settings, "today": format_date(today), "issues": entries, "calls": calls, "offers": offers, "agenda": agenda,
+        "pages": {"index": INDEX_PAGE, "calls": CALLS_PAGE, "offers": OFFERS_PAGE, "agenda": AGENDA_PAGE, "css": STYLESHEET,
                   "feed": FEED_FILE if settings.archive_url else None},
-        "nav": ((INDEX_PAGE, "Tous les numéros"), (CALLS_PAGE, "Appels à projets en cours"), (OFFERS_PAGE, "Offres en cours")),
+        "nav": (
+            (INDEX_PAGE, "Tous les numéros"), (CALLS_PAGE, "Appels à projets en cours"),
+            (OFFERS_PAGE, "Offres en cours"), (AGENDA_PAGE, "Agenda"),
+        ),
         "base": settings.archive_url.rstrip("/") + "/" if settings.archive_url else None,
     }
     with _staging(out) as site:
@@ -152,12 +162,12 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
         for issue, view in zip(issues, rendered):
             _write_issue_page(site, issue, view, nav)
         _write(site / INDEX_PAGE, env.get_template("archive/index.html").render(context, current=INDEX_PAGE))
-        for page in (calls, offers):
+        for page in (calls, offers, agenda):
             _write(site / page.filename, env.get_template("archive/open.html").render(context, page=page, current=page.filename))
         if settings.archive_url:
             _write(site / FEED_FILE, env.get_template("archive/feed.xml").render(context))
     return ArchiveResult(
-        out, len(issues), len(calls.entries), len(offers.entries),
+        out, len(issues), len(calls.entries), len(offers.entries), len(agenda.entries),
         out / FEED_FILE if settings.archive_url else None, tuple(warnings),
     )
 
@@ -209,19 +219,25 @@ _TERRITORY_FILTER = Filter(
 )
 
 
+def _keys(settings: Settings, page: ArchivePage) -> tuple[str, ...]:
+    """The sections whose specification sends their items to ``page``."""
+    return tuple(spec.key for spec in settings.sections if spec.archive == page)
+
+
 def _calls_page(issues: list[Issue], entries: list[IssueEntry], settings: Settings, today: date) -> OpenPage:
-    kinds = tuple((key, spec.label) for key in CALL_SECTIONS if (spec := settings.section(key)))
+    keys = _keys(settings, "calls")
+    kinds = tuple((key, spec.label) for key in keys if (spec := settings.section(key)))
     return OpenPage(
         CALLS_PAGE, "Appels à projets et marchés en cours",
         "Les marchés publics et les appels à projets parus dans la lettre dont la date limite "
         "n'est pas encore passée, de la plus proche à la plus lointaine.",
         ("appel affiché", "appels affichés"), "Aucun appel en cours pour ce choix.",
         (_TERRITORY_FILTER, Filter("rubrique", "Type", "Marchés et appels à projets", kinds)),
-        _open_entries(issues, entries, CALL_SECTIONS, today),
+        _open_entries(issues, entries, keys, today),
     )
 
 
-def _offers_page(issues: list[Issue], entries: list[IssueEntry], today: date) -> OpenPage:
+def _offers_page(issues: list[Issue], entries: list[IssueEntry], settings: Settings, today: date) -> OpenPage:
     return OpenPage(
         OFFERS_PAGE, "Offres d'emploi et de formation en cours",
         "Les offres parues dans la lettre dont la date limite n'est pas encore passée, de la plus "
@@ -229,38 +245,56 @@ def _offers_page(issues: list[Issue], entries: list[IssueEntry], today: date) ->
         "après sa parution.",
         ("offre affichée", "offres affichées"), "Aucune offre en cours pour ce choix.",
         (_TERRITORY_FILTER, Filter("public", "Public", "Tous les publics", tuple(AUDIENCES.items()))),
-        _open_entries(issues, entries, OFFER_SECTIONS, today),
+        _open_entries(issues, entries, _keys(settings, "offers"), today),
     )
 
 
-def _open_entries(issues: list[Issue], entries: list[IssueEntry], keys: tuple[str, ...], today: date) -> tuple[OpenEntry, ...]:
-    """Items of the ``keys`` sections still open on ``today``, soonest deadline first.
+def _agenda_page(issues: list[Issue], entries: list[IssueEntry], settings: Settings, today: date) -> OpenPage:
+    return OpenPage(
+        AGENDA_PAGE, "Agenda",
+        "Les événements annoncés dans la lettre qui n'ont pas encore eu lieu, du plus proche au plus lointain.",
+        ("événement affiché", "événements affichés"), "Aucun événement à venir pour ce choix.",
+        (_TERRITORY_FILTER,),
+        _open_entries(issues, entries, _keys(settings, "agenda"), today, agenda=True),
+        hidden="les événements passés",
+    )
 
-    An item repeated in several issues (a reminder) is listed once, as the latest issue words it.
+
+def _open_entries(
+    issues: list[Issue], entries: list[IssueEntry], keys: tuple[str, ...], today: date, agenda: bool = False,
+) -> tuple[OpenEntry, ...]:
+    """Items of the ``keys`` sections still current on ``today``, soonest first.
+
+    Calls and offers are current until their deadline (or :data:`UNDATED_OFFER_DAYS` after
+    their issue), events until their last day. An item repeated in several issues (a reminder)
+    is listed once, as the latest issue words it.
     """
-    found: dict[tuple, OpenEntry] = {}
+    found: dict[tuple, tuple[tuple, OpenEntry]] = {}
     for issue, entry in zip(issues, entries):  # most recent issue first
         for items, section in zip(issue.sections, entry.sections):
             if section.key not in keys:
                 continue
             for item, view in zip(items.items, section.items):
-                expires = item.deadline or issue.meta.date + timedelta(days=UNDATED_OFFER_DAYS)
-                key = (section.key, item.title.casefold(), item.deadline)
+                starts: date | None = item.fields.get("date") if agenda else None
+                if starts is not None:
+                    expires = item.fields.get("end_date") or starts
+                else:
+                    expires = item.deadline or issue.meta.date + timedelta(days=UNDATED_OFFER_DAYS)
+                key = (section.key, item.title.casefold(), starts or item.deadline)
                 if expires >= today and key not in found:
                     territories = territories_of(item)
-                    found[key] = OpenEntry(
+                    when = starts or item.deadline
+                    soonest = (when is None, when or date.min, item.fields.get("time") or time.min, -issue.meta.date.toordinal(), item.title.casefold())
+                    found[key] = soonest, OpenEntry(
                         view, section.label if len(keys) > 1 else None, territories, entry,
-                        f"{entry.href}#{view.anchor}", item.deadline, expires,
+                        f"{entry.href}#{view.anchor}", item.deadline, starts, format_date(starts) if starts else "", expires,
                         (
                             ("territoire", " ".join(_slug(t) for t in territories)),
                             ("rubrique", section.key),
                             ("public", item.fields.get("audience", "")),
                         ),
                     )
-    return tuple(sorted(
-        found.values(),
-        key=lambda e: (e.deadline is None, e.deadline or date.min, -e.issue.date.toordinal(), e.item.title.casefold()),
-    ))
+    return tuple(entry for _, entry in sorted(found.values(), key=lambda pair: pair[0]))
 
 
 def _write_issue_page(site: Path, issue: Issue, rendered: RenderedIssue, nav: str) -> None:

@@ -79,24 +79,24 @@ ITEM_ERRORS = [
     ),
     pytest.param(
         {"voeux.md": "---\nsection: actualites\ntitle: Vœux\n---\nTexte.\n"},
-        "issues/2027-01/voeux.md:2: rubrique inconnue « actualites » ; les rubriques sont news, procurement, funding, jobs.",
+        "issues/2027-01/voeux.md:2: rubrique inconnue « actualites » ; les rubriques sont news, events, procurement, funding, jobs.",
         id="unknown-section",
     ),
     pytest.param(
         {"offre.md": "---\nsection: job\ntitle: Agent·e de tri\n---\nTexte.\n"},
         "issues/2027-01/offre.md:2: rubrique inconnue « job » (vouliez-vous dire « jobs » ?) ; "
-        "les rubriques sont news, procurement, funding, jobs.",
+        "les rubriques sont news, events, procurement, funding, jobs.",
         id="unknown-section-close-to-a-known-one",
     ),
     pytest.param(
         {"voeux.md": "---\nsection: [news, jobs]\ntitle: Vœux\n---\nTexte.\n"},
         "issues/2027-01/voeux.md:2: « section » doit être le nom d'une seule rubrique, sans crochets "
-        "(news, procurement, funding, jobs).",
+        "(news, events, procurement, funding, jobs).",
         id="several-sections",
     ),
     pytest.param(
         {"voeux.md": "---\ntitle: Vœux\n---\nTexte.\n"},
-        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, procurement, funding, jobs).",
+        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, events, procurement, funding, jobs).",
         id="no-section",
     ),
     pytest.param(
@@ -353,7 +353,8 @@ SETTINGS_ERRORS = [
         "sections:\n  - key: news\n  - key: job\n",
         [
             "inserecho.yaml:3: rubrique inconnue « job » (vouliez-vous dire « jobs » ?) ; "
-            "les rubriques sont news, procurement, funding, jobs.",
+            "les rubriques fournies sont news, events, procurement, funding, jobs. "
+            "Pour en créer une nouvelle, donnez-lui un « label » et ses « fields ».",
         ],
         id="unknown-section",
     ),

@@ -31,11 +31,12 @@ def test_new_creates_an_issue_that_passes_check(tmp_path):
     assert run.code == 0, run.output
     assert run.out.splitlines()[0] == "Numéro créé : issues/2027-02"
     assert sorted(p.name for p in (root / "issues" / "2027-02").iterdir()) == [
-        "exemple-actualite.md", "exemple-appel-a-projets.md", "exemple-marche.md", "exemple-offre.md", "issue.yaml",
+        "exemple-actualite.md", "exemple-appel-a-projets.md", "exemple-evenement.md", "exemple-marche.md", "exemple-offre.md",
+        "issue.yaml",
     ]
     check = run_cli(root, "check", "--strict", "2027-02")
     assert check.code == 0, check.output
-    assert check.out == "Numéro 44 : 4 articles, aucune erreur.\n"
+    assert check.out == "Numéro 44 : 5 articles, aucune erreur.\n"
 
 
 def test_the_new_number_follows_the_highest_existing_one(tmp_path):

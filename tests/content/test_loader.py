@@ -206,7 +206,7 @@ def test_an_empty_front_matter_asks_for_the_section(tmp_path):
     root = make_folder(tmp_path, {"voeux.md": "---\n---\nTexte.\n"})
 
     assert problems(root) == [
-        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, procurement, funding, jobs).",
+        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, events, procurement, funding, jobs).",
     ]
 
 

@@ -6,16 +6,18 @@ from datetime import date
 from pathlib import Path
 
 from inserecho.content.model import Item, Link
-from inserecho.render.present import Badge, Fact, present_item
+from inserecho.content.sections import BUILTIN_SECTIONS
+from inserecho.render.present import Badge, Fact, ItemView, present_item
 from inserecho.french.typography import NBSP, NNBSP
 
 
-def item(section: str, body: str = "Texte.", **fields) -> Item:
-    return Item(Path(f"{section}.md"), f"article-{section}", section, fields.pop("title", "Titre"), fields, body)
+def present(section: str, body: str = "Texte.", asset_prefix: str = "", **fields) -> ItemView:
+    item = Item(Path(f"{section}.md"), f"article-{section}", section, fields.pop("title", "Titre"), fields, body)
+    return present_item(item, BUILTIN_SECTIONS[section], asset_prefix)
 
 
 def test_a_job_offer():
-    view = present_item(item(
+    view = present(
         "jobs",
         title="Encadrant·e technique d'insertion",
         employer="Les Jardins du Canal",
@@ -26,7 +28,7 @@ def test_a_job_offer():
         audience="permanents",
         apply=Link("mailto:rh@jardins.example.org", "rh@jardins.example.org"),
         territory=("Est Ensemble",),
-    ))
+    )
 
     assert view.title == "Encadrant·e technique d’insertion"
     assert view.badges == (
@@ -43,14 +45,14 @@ def test_a_job_offer():
 
 
 def test_a_call_for_projects():
-    view = present_item(item(
+    view = present(
         "funding",
         funder="Fondation Horizon Emploi",
         deadline=date(2027, 3, 1),
         amount=50000,
         eligibility="SIAE d'Île-de-France",
         link=Link("https://fondation.example.org/aap", "https://fondation.example.org/aap"),
-    ))
+    )
 
     assert view.facts == (
         Fact("Financeur", "Fondation Horizon Emploi"),
@@ -63,7 +65,7 @@ def test_a_call_for_projects():
 
 
 def test_a_public_market_with_its_clauses():
-    view = present_item(item(
+    view = present(
         "procurement",
         buyer="Ville de Bois-Fleuri",
         deadline=date(2027, 2, 8),
@@ -71,7 +73,7 @@ def test_a_public_market_with_its_clauses():
         reserved=True,
         territory=("Plaine Commune", "Paris Terres d'Envol"),
         reference="2027-EV-003",
-    ))
+    )
 
     assert [b.text for b in view.badges] == ["Plaine Commune", "Paris Terres d’Envol", "Clause sociale", "Marché réservé"]
     assert [f.label for f in view.facts] == ["Acheteur", "Référence", "Date limite"]
@@ -79,8 +81,8 @@ def test_a_public_market_with_its_clauses():
 
 
 def test_a_news_item_with_an_image():
-    view = present_item(
-        item("news", body="Plus de **60** participant·e·s.", date=date(2026, 11, 20), image=Path("images/ag.png"), image_alt="L'assemblée"),
+    view = present(
+        "news", body="Plus de **60** participant·e·s.", date=date(2026, 11, 20), image=Path("images/ag.png"), image_alt="L'assemblée",
         asset_prefix="__INSERECHO_ASSETS__/",
     )
 
@@ -89,4 +91,4 @@ def test_a_news_item_with_an_image():
     assert view.facts == (Fact("Date", "20 novembre 2026"),)
     assert view.body_html == "<p>Plus de <strong>60</strong> participant·e·s.</p>"
     assert view.body_text == "Plus de 60 participant·e·s."
-    assert view.cta_label == "En savoir plus"
+    assert view.cta is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inserecho.content.fields import FieldError, FieldWarning, check_field
 from inserecho.french.formats import format_date
@@ -13,10 +13,12 @@ from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
 from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
-from inserecho.settings import Settings
 from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
+
+if TYPE_CHECKING:  # settings import the section specifications of this stage
+    from inserecho.settings import Settings
 
 ISSUE_FILE = "issue.yaml"
 EDITORIAL_FILE = "_edito.md"

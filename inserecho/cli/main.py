@@ -106,7 +106,7 @@ def check(folder: Folder, issue: str, strict: bool) -> None:
     """
     loaded = folder.load(issue)
     email = preview_email(render_issue(loaded, folder.settings), folder.settings)
-    warnings = _with_clipping(loaded, email.html_bytes)
+    warnings = folder.settings.warnings + _with_clipping(loaded, email.html_bytes)
     report_warnings(warnings, folder.root)
     if strict and warnings:
         click.echo(f"{len(warnings)} avertissement(s) : refusé avec --strict.", err=True)

@@ -9,9 +9,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from inserecho.content.textfile import read_text
+from inserecho.french.formats import format_date
 
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MONTH_SLUG = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # The number and date written in resources/new_issue/issue.yaml, which every date of
 # the examples is relative to.
 SCAFFOLD_NUMBER = 43
@@ -59,8 +61,9 @@ def init_folder(target: Path) -> list[Path]:
 def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Path:
     """Create ``issues_dir/slug`` with ``issue.yaml`` and one example item per section.
 
-    The examples are dated relative to ``issue_date`` (today by default), so they pass
-    ``inserecho check`` as they are; the number follows the highest existing one.
+    The issue is dated ``issue_date``, by default :func:`default_date` of the slug, and
+    the examples relative to it, so their deadlines fall after it; the number follows the
+    highest existing one. The issue is a draft until the officer marks it ready.
     """
     if not SLUG_PATTERN.match(slug):
         raise ScaffoldError(
@@ -73,16 +76,27 @@ def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Pa
     plan: dict[Path, Traversable] = {}
     _plan_copy(_RESOURCES / "new_issue", folder, plan)
     number = _next_number(issues_dir) or SCAFFOLD_NUMBER
-    shift = (issue_date or date.today()) - SCAFFOLD_DATE
+    issue_date = issue_date or default_date(slug, date.today())
+    shift = issue_date - SCAFFOLD_DATE
     for destination, source in plan.items():
         destination.parent.mkdir(parents=True, exist_ok=True)
         text = source.read_bytes().decode("utf-8")
         text = re.sub(r"(?m)^(date|deadline): *(\d{4}-\d{2}-\d{2})", lambda m: _shifted(m, shift), text)
         if destination.name == "issue.yaml":
+            text = text.replace(f"(ici : {format_date(SCAFFOLD_DATE)})", f"(ici : {format_date(issue_date)})")
             text = text.replace(f"n° {SCAFFOLD_NUMBER}", f"n° {number}")
             text = re.sub(r"(?m)^number: *\d+", f"number: {number}", text, count=1)
         destination.write_text(text, encoding="utf-8")
     return folder
+
+
+def default_date(slug: str, today: date) -> date:
+    """The first weekday of the month a ``2027-01`` slug names; ``today`` for any other slug."""
+    match = MONTH_SLUG.match(slug)
+    if not match:
+        return today
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    return first + timedelta(days=max(0, 7 - first.weekday()) if first.weekday() >= 5 else 0)
 
 
 def _shifted(match: re.Match[str], shift: timedelta) -> str:

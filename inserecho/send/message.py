@@ -32,6 +32,7 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines
 class Recipient(Protocol):
     email: str
     name: str | None
+    first_name: str | None
 
 
 class HeaderError(ValueError):
@@ -142,7 +143,7 @@ class Composer:
         if unsubscribe_links:
             headers.append(("List-Unsubscribe", ", ".join(f"<{link}>" for link in unsubscribe_links)))
         values = {
-            slots.GREETING: slots.greeting(recipient.name),
+            slots.GREETING: slots.greeting(recipient.first_name or recipient.name),
             slots.UNSUBSCRIBE_URL: unsubscribe_links[-1] if unsubscribe_links else "",
         }
         chunks = [

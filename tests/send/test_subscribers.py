@@ -228,9 +228,9 @@ def test_each_mistake_is_reported_on_its_line(tmp_path):
         (7, "« tags » doit être une liste de textes, par exemple « tags: [a, b] »."),
         (8, "« email » doit être une seule adresse, sans liste ni sous-champs."),
         (9, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-            "« name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
+            "« name », « first_name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
         (10, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-             "« name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
+             "« name », « first_name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
         (12, "le champ « email » apparaît deux fois ; gardez-en un seul."),
         (14, "une valeur commence par « * » ; mettez-la entre guillemets."),
     ]

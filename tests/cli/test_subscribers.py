@@ -119,3 +119,15 @@ def test_journal_commands_refuse_a_folder_that_is_no_newsletter(tmp_path, comman
     assert run.code == 2
     assert "n'est pas un dossier de lettre (pas de inserecho.yaml)" in run.err
     assert sorted(p.name for p in stray.iterdir()) == before  # no stray journal, secret or list
+
+
+def test_a_commune_given_as_territory_suggests_its_territory_in_the_list_and_in_only(tmp_path):
+    root = make_folder(tmp_path)
+    write_files(root, {"subscribers.yaml": "- email: rose@example.org\n  territories: [Saint-Denis]\n"})
+
+    listed = run_cli(root, "subscribers", "check", "subscribers.yaml")
+    segment = run_cli(root, "subscribers", "check", "subscribers.yaml", "--only", "territory=Saint-Denis")
+
+    hint = "territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? la commune de Saint-Denis en fait partie)"
+    assert listed.code == 1 and f"subscribers.yaml:2: {hint}" in listed.err
+    assert segment.code == 2 and hint in segment.err

@@ -123,11 +123,12 @@ def test_journal_commands_refuse_a_folder_that_is_no_newsletter(tmp_path, comman
 
 def test_a_commune_given_as_territory_suggests_its_territory_in_the_list_and_in_only(tmp_path):
     root = make_folder(tmp_path)
-    write_files(root, {"subscribers.yaml": "- email: rose@example.org\n  territories: [Saint-Denis]\n"})
+    write_files(root, {"communes.yaml": "- email: rose@example.org\n  territories: [Saint-Denis]\n",
+                       "subscribers.yaml": "- email: rose@example.org\n  territories: [Plaine Commune]\n"})
 
-    listed = run_cli(root, "subscribers", "check", "subscribers.yaml")
+    listed = run_cli(root, "subscribers", "check", "communes.yaml")
     segment = run_cli(root, "subscribers", "check", "subscribers.yaml", "--only", "territory=Saint-Denis")
 
     hint = "territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? la commune de Saint-Denis en fait partie)"
-    assert listed.code == 1 and f"subscribers.yaml:2: {hint}" in listed.err
+    assert listed.code == 1 and f"communes.yaml:2: {hint}" in listed.err
     assert segment.code == 2 and hint in segment.err

@@ -42,7 +42,7 @@ class Folder:
             reason = self._not_a_newsletter()
             raise click.UsageError(f"numéro introuvable : « {name} ». {reason[0].upper()}{reason[1:]}")
         available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
-        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new SLUG »."
+        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new NUMÉRO », par exemple « inserecho new 2027-01 »."
         raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
 
     def newsletter(self) -> Settings:

@@ -34,6 +34,7 @@ from inserecho.send.ratelimit import parse_rate
 from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
+from inserecho.cli.french import IntRange
 from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.send.transport.pool import (
@@ -67,7 +68,7 @@ SUBSCRIBERS_FILE = "subscribers.yaml"
 @click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
-@click.option("--connections", type=click.IntRange(1, 50), help="Connexions simultanées au relais.")
+@click.option("--connections", type=IntRange(1, 50), metavar="NOMBRE", help="Connexions simultanées au relais.")
 @click.option("--rate", metavar="DÉBIT", help="Débit maximal, par exemple 300/heure ou 20/seconde.")
 @click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
 @pass_folder
@@ -237,9 +238,14 @@ def _show_suppressions(journal_path: Path) -> None:
         click.echo(f"  {suppression.email:<{width}}  {state_of(suppression)} le {format_date(date.fromisoformat(suppression.time[:10]))}{source}")
 
 
-@click.group()
+@click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def subscribers() -> None:
-    """Vérifier, importer ou exporter la liste des abonné·e·s."""
+    """Vérifier, importer ou exporter la liste des abonné·e·s.
+
+    \b
+    Exemple :
+      inserecho subscribers import export-brevo.csv
+    """
 
 
 @subscribers.command("check")

@@ -43,7 +43,7 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
     problems: list[Problem] = []
     unready: list[Problem] = []
     if not folder.is_dir():
-        raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new SLUG ».")])
+        raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new NUMÉRO ».")])
     meta = _load_meta(folder, problems, unready)
     items = [item for path in _item_files(folder) if (item := _load_item(path, folder, settings, meta, problems, unready))]
     problems.extend(unready)

@@ -14,6 +14,8 @@ from inserecho.french.formats import format_date
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MONTH_SLUG = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# French public holidays on a fixed date (month, day): no issue comes out on 1 January.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
 # The number and date written in resources/new_issue/issue.yaml, which every date of
 # the examples is relative to.
 SCAFFOLD_NUMBER = 43
@@ -91,12 +93,15 @@ def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Pa
 
 
 def default_date(slug: str, today: date) -> date:
-    """The first weekday of the month a ``2027-01`` slug names; ``today`` for any other slug."""
+    """The first working day (Monday to Friday, not a fixed public holiday) of the month a
+    ``2027-01`` slug names; ``today`` for any other slug."""
     match = MONTH_SLUG.match(slug)
     if not match:
         return today
-    first = date(int(match.group(1)), int(match.group(2)), 1)
-    return first + timedelta(days=max(0, 7 - first.weekday()) if first.weekday() >= 5 else 0)
+    day = date(int(match.group(1)), int(match.group(2)), 1)
+    while day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS:
+        day += timedelta(days=1)
+    return day
 
 
 def _shifted(match: re.Match[str], shift: timedelta) -> str:

@@ -116,7 +116,9 @@ def test_the_archive_leaves_drafts_out(tmp_path):
 
 
 @pytest.mark.parametrize("slug, today, expected", [
-    ("2027-01", date(2026, 12, 1), date(2027, 1, 1)),  # a Friday
+    ("2027-10", date(2026, 12, 1), date(2027, 10, 1)),  # a Friday
+    ("2027-01", date(2026, 12, 1), date(2027, 1, 4)),  # Friday the 1st is a holiday, then a weekend
+    ("2027-02", date(2026, 12, 1), date(2027, 2, 1)),  # a Monday
     ("2027-05", date(2026, 12, 1), date(2027, 5, 3)),  # the 1st is a Saturday: Monday the 3rd
     ("2026-11", date(2026, 12, 1), date(2026, 11, 2)),  # the 1st is a Sunday
     ("voeux-2027", date(2026, 12, 1), date(2026, 12, 1)),  # not a month: today

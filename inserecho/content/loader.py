@@ -101,7 +101,7 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
     data = _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
     if data is None:
         return None
-    _note_placeholder(find_placeholder(path, text, ISSUE_PHRASES), unready)
+    _note_placeholder(find_placeholder(path, text or "", ISSUE_PHRASES), unready)
     values = _check_fields(data, {f.name: f for f in _ISSUE_FIELDS}, path, folder, problems, "dans issue.yaml")
     editorial_path = folder / EDITORIAL_FILE
     if editorial_path.is_file():
@@ -112,7 +112,7 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
             problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
         else:
             values["editorial"] = text.strip()
-            _note_placeholder(find_placeholder(editorial_path, text, ISSUE_PHRASES), unready)
+            _note_placeholder(find_placeholder(editorial_path, text or "", ISSUE_PHRASES), unready)
     for name in ("subject", "preheader"):
         if isinstance(values.get(name), str) and control_character(values[name]):
             problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
@@ -146,7 +146,7 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
     if problem:
         problems.append(problem)
         return None
-    _note_placeholder(find_placeholder(path, text, ITEM_PHRASES), unready)
+    _note_placeholder(find_placeholder(path, text or "", ITEM_PHRASES), unready)
     split, problem = split_front_matter(text, path)
     if problem:
         problems.append(problem)

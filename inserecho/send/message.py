@@ -30,9 +30,12 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines
 
 
 class Recipient(Protocol):
-    email: str
-    name: str | None
-    first_name: str | None
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
 
 
 class HeaderError(ValueError):

@@ -6,8 +6,8 @@ import re
 
 import click
 import pytest
-
 from issuefolder import run_cli
+
 from inserecho.cli.main import cli
 
 

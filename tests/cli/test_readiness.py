@@ -10,8 +10,8 @@ import textwrap
 from datetime import date
 
 import pytest
-
 from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli, write_files
+
 from inserecho.cli.scaffold import default_date, new_issue
 
 SUBSCRIBERS = """\

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from issuefolder import SLUG, make_folder, run_cli, write_files
+
 from inserecho.send.journal import Journal
 
 BREVO = """\

@@ -157,7 +157,9 @@ def import_csv(path: Path) -> CsvImport:
             if key not in left:
                 left.add(key)
                 reason, how = opt_out
-                result.opted_out.append(OptOut(entry["email"], reason, f"{path.name}, ligne {line}, {how}"))
+                since = cells.get("cleaned_on" if reason == "bounce" else "unsubscribed_on", "")[:10]
+                when = f", le {since}" if since else ""
+                result.opted_out.append(OptOut(entry["email"], reason, f"{path.name}, ligne {line}, {how}{when}"))
             continue
         if key in seen:
             result.problems.append(_skipped(path, line, duplicate_message(seen[key])))

@@ -212,6 +212,7 @@ def test_mailchimp_unsubscribed_and_cleaned_exports_go_to_the_suppression_list(t
 
     assert [e["email"] for e in result.entries] == ["a@example.org"]  # Bob left in the second file
     assert [(o.email, o.reason) for o in result.opted_out] == [("b@example.org", "unsubscribe"), ("c@example.org", "bounce")]
+    assert result.opted_out[0].detail == "unsubscribed_members_export_1a2b.csv, ligne 2, export des désinscrits, le 2026-03-02"
 
 
 @pytest.mark.parametrize("header, value, reason", [

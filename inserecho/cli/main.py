@@ -114,7 +114,9 @@ def new(folder: Folder, slug: str) -> None:
     except ScaffoldError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"Numéro créé : {shown(created)}")
-    click.echo("Complétez issue.yaml, remplacez les exemples par vos articles, puis : inserecho build " + slug)
+    click.echo(f"C'est un brouillon : complétez issue.yaml, remplacez les exemples par vos articles, "
+               f"voyez ce qui reste à faire avec « inserecho check {slug} », puis écrivez « draft: non » "
+               "dans issue.yaml quand il est prêt à partir.")
 
 
 @cli.command()

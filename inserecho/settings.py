@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from inserecho.problems import ContentError, Problem
+from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
 from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import read_text
@@ -35,6 +35,8 @@ class Settings:
     smtp_rate: str | None = None
     smtp_max_attempts: int = 5
     sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
+    warnings: tuple[Problem, ...] = ()
+    """What ``check`` reminds the officer of, such as a sender still at example.org."""
 
     @property
     def issues_dir(self) -> Path:
@@ -101,7 +103,25 @@ def load_settings(root: Path) -> Settings:
             values["sections"] = sections
     if problems:
         raise ContentError(sorted(problems, key=lambda p: p.line or 0))
-    return replace(settings, **values)
+    settings = replace(settings, **values)
+    return replace(settings, warnings=_placeholder_sender(settings, data, path))
+
+
+# Domains reserved for examples (RFC 2606, RFC 6761): no reader can answer them.
+_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost")
+
+
+def _placeholder_sender(settings: Settings, data: LineDict, path: Path) -> tuple[Problem, ...]:
+    domain = settings.sender.rpartition("@")[2].strip(" >").casefold()
+    if not any(domain == d or domain.endswith("." + d) for d in _EXAMPLE_DOMAINS):
+        return ()
+    group = data.get("sender")
+    line = group.lines.get("from", data.lines["sender"]) if isinstance(group, LineDict) else None
+    return (Problem(
+        path, line,
+        f"l'expéditeur est encore une adresse d'exemple ({domain}) : indiquez dans « sender.from » "
+        "une adresse du domaine de votre réseau avant d'envoyer.", Severity.WARNING,
+    ),)
 
 
 def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str, Any], problems: list[Problem]) -> None:

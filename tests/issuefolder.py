@@ -31,7 +31,7 @@ SETTINGS = """\
       website: "https://inser-eco93.example.org"
       list_id: "inserecho.inser-eco93.example.org"
     sender:
-      from: "Inser'Echo <lettre@inser-eco93.example.org>"
+      from: "Inser'Echo <lettre@inser-eco93.fr>"
     archive_url: "https://inser-eco93.example.org/inserecho/"
     unsubscribe:
       mailto: "desinscription@inser-eco93.example.org"

@@ -44,7 +44,7 @@ def test_the_packaged_settings_file_reads_back(tmp_path):
     assert settings.reply_to == "contact@inser-eco93.example.org"
     assert settings.archive_url == "https://inser-eco93.example.org/inserecho/"
     assert settings.unsubscribe_mailto == "desinscription@inser-eco93.example.org"
-    assert settings.unsubscribe_url == "https://inser-eco93.example.org/desinscription"
+    assert settings.unsubscribe_url is None  # no one-click page that nothing serves
     assert (settings.smtp_url, settings.smtp_connections, settings.smtp_rate, settings.smtp_max_attempts) == (
         None, 4, "300/heure", 5,
     )

@@ -39,14 +39,25 @@ class Folder:
         if in_issues.is_dir():
             return in_issues
         if not (self.root / SETTINGS_FILE).exists():
-            raise click.UsageError(
-                f"numéro introuvable : « {name} ». Le dossier {self.root} n'est pas un dossier de lettre "
-                f"(pas de {SETTINGS_FILE}) : placez-vous dans votre dossier de lettre, indiquez-le avec "
-                "--root DOSSIER, ou créez-en un avec « inserecho init »."
-            )
+            reason = self._not_a_newsletter()
+            raise click.UsageError(f"numéro introuvable : « {name} ». {reason[0].upper()}{reason[1:]}")
         available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
-        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new SLUG »."
+        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new NUMÉRO », par exemple « inserecho new 2027-01 »."
         raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
+
+    def newsletter(self) -> Settings:
+        """The settings, refusing a folder without ``inserecho.yaml``: commands that keep the
+        journal and the signing secret must not leave them in a stray folder."""
+        if not (self.root / SETTINGS_FILE).is_file():
+            raise click.UsageError(self._not_a_newsletter())
+        return self.settings
+
+    def _not_a_newsletter(self) -> str:
+        return (
+            f"le dossier {self.root} n'est pas un dossier de lettre (pas de {SETTINGS_FILE}) : "
+            "placez-vous dans votre dossier de lettre, indiquez-le avec --root DOSSIER, "
+            "ou créez-en un avec « inserecho init »."
+        )
 
     def load(self, name: str) -> Issue:
         return load_issue(self.issue_folder(name), self.settings)

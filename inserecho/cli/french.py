@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import importlib
 
+import click
+
 _FRENCH = {
     "Usage:": "Utilisation :",
-    "Options": "Options",
-    "Commands": "Commandes",
+    # click writes "{heading}:"; the trailing space gives French typography's "Options :"
+    "Options": "Options ",
+    "Commands": "Commandes ",
     "Error: {message}": "Erreur : {message}",
     "Try '{command} {option}' for help.": "Essayez « {command} {option} » pour l'aide.",
     "Show this message and exit.": "Afficher cette aide et quitter.",
@@ -54,6 +57,15 @@ _FRENCH = {
 }
 
 _MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils")
+
+
+class IntRange(click.IntRange):
+    """``click.IntRange`` whose help says « de 1 à 50 » rather than ``1<=x<=50``."""
+
+    def _describe_range(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"de {self.min} à {self.max}"
+        return f"au moins {self.min}" if self.min is not None else f"au plus {self.max}"
 
 
 def _gettext(message: str) -> str:

@@ -52,6 +52,7 @@ class _Commands(click.Group):
     cls=_Commands,
     context_settings={"help_option_names": ["-h", "--help"]},
     subcommand_metavar="COMMANDE [ARGUMENTS]...",
+    epilog="Aide d'une commande : inserecho COMMANDE --help (par exemple inserecho send --help).",
 )
 @click.option(
     "--root", type=click.Path(path_type=Path), default=".", metavar="DOSSIER",
@@ -63,6 +64,15 @@ def cli(ctx: click.Context, root: Path) -> None:
     """Rédiger, prévisualiser et envoyer la lettre d'information Inser'Echo.
 
     Chaque numéro est un dossier de issues/ : un fichier Markdown par article.
+
+    \b
+    Un numéro, du début à la fin :
+      inserecho new 2027-01                            préparer le numéro (brouillon)
+      inserecho check 2027-01                          vérifier ce qui reste à faire
+      inserecho preview 2027-01                        le voir dans le navigateur
+      inserecho send 2027-01 --test moi@example.org    s'envoyer un exemplaire
+      inserecho send 2027-01                           l'envoyer (après « draft: non »)
+      inserecho status 2027-01                         où en est l'envoi
     """
     ctx.obj = Folder(root.resolve())
 
@@ -70,7 +80,12 @@ def cli(ctx: click.Context, root: Path) -> None:
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path), default=".", metavar="[DOSSIER]")
 def init(directory: Path) -> None:
-    """Créer un dossier de lettre prêt à l'emploi (réglages, gabarits, numéro d'exemple)."""
+    """Créer un dossier de lettre prêt à l'emploi (réglages, gabarits, numéro d'exemple).
+
+    \b
+    Exemple :
+      inserecho init ma-lettre
+    """
     created = init_folder(directory.resolve())
     click.echo(f"Dossier de lettre créé dans {directory.resolve()} ({len(created)} fichiers).")
     click.echo("Étapes suivantes :")
@@ -80,13 +95,22 @@ def init(directory: Path) -> None:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", metavar="NUMÉRO")
 @pass_folder
 def new(folder: Folder, slug: str) -> None:
-    """Préparer un nouveau numéro dans issues/SLUG avec un exemple par rubrique."""
+    """Préparer un nouveau numéro dans issues/NUMÉRO avec un exemple par rubrique.
+
+    Le numéro est un brouillon, daté du premier jour ouvré du mois qu'il nomme.
+
+    \b
+    Exemple :
+      inserecho new 2027-01
+    """
     created = new_issue(folder.settings.issues_dir, slug)
     click.echo(f"Numéro créé : {shown(created)}")
-    click.echo("Complétez issue.yaml, remplacez les exemples par vos articles, puis : inserecho build " + slug)
+    click.echo(f"C'est un brouillon : complétez issue.yaml, remplacez les exemples par vos articles, "
+               f"voyez ce qui reste à faire avec « inserecho check {slug} », puis écrivez « draft: non » "
+               "dans issue.yaml quand il est prêt à partir.")
 
 
 @cli.command()
@@ -96,11 +120,16 @@ def new(folder: Folder, slug: str) -> None:
 def check(folder: Folder, issue: str, strict: bool) -> None:
     """Vérifier un numéro sans rien produire.
 
-    Le courriel est aussi mis en forme, pour en mesurer le poids.
+    Le courriel est aussi mis en forme, pour en mesurer le poids. Un brouillon ou un
+    texte d'exemple laissé est signalé.
+
+    \b
+    Exemple :
+      inserecho check 2027-01 --strict
     """
     loaded = folder.load(issue)
     email = preview_email(render_issue(loaded, folder.settings), folder.settings)
-    warnings = _with_clipping(loaded, email.html_bytes)
+    warnings = folder.settings.warnings + _with_clipping(loaded, email.html_bytes)
     report_warnings(warnings, folder.root)
     if strict and warnings:
         click.echo(f"{len(warnings)} avertissement(s) : refusé avec --strict.", err=True)
@@ -113,7 +142,12 @@ def check(folder: Folder, issue: str, strict: bool) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Ouvrir le résultat dans le navigateur.")
 @pass_folder
 def build(folder: Folder, issue: str, open_browser: bool) -> None:
-    """Produire le courriel HTML et sa version texte dans build/SLUG/."""
+    """Produire le courriel HTML et sa version texte dans build/NUMÉRO/.
+
+    \b
+    Exemple :
+      inserecho build 2027-01 --open
+    """
     loaded = folder.load(issue)
     rendered = render_issue(loaded, folder.settings)
     result = write_build(loaded, rendered, folder.settings)

@@ -10,9 +10,13 @@ from pathlib import Path
 
 from inserecho.content.textfile import read_text
 from inserecho.problems import UsageProblem
+from inserecho.french.formats import format_date
 
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MONTH_SLUG = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# French public holidays on a fixed date (month, day): no issue comes out on 1 January.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
 # The number and date written in resources/new_issue/issue.yaml, which every date of
 # the examples is relative to.
 SCAFFOLD_NUMBER = 43
@@ -60,8 +64,9 @@ def init_folder(target: Path) -> list[Path]:
 def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Path:
     """Create ``issues_dir/slug`` with ``issue.yaml`` and one example item per section.
 
-    The examples are dated relative to ``issue_date`` (today by default), so they pass
-    ``inserecho check`` as they are; the number follows the highest existing one.
+    The issue is dated ``issue_date``, by default :func:`default_date` of the slug, and
+    the examples relative to it, so their deadlines fall after it; the number follows the
+    highest existing one. The issue is a draft until the officer marks it ready.
     """
     if not SLUG_PATTERN.match(slug):
         raise ScaffoldError(
@@ -74,16 +79,30 @@ def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Pa
     plan: dict[Path, Traversable] = {}
     _plan_copy(_RESOURCES / "new_issue", folder, plan)
     number = _next_number(issues_dir) or SCAFFOLD_NUMBER
-    shift = (issue_date or date.today()) - SCAFFOLD_DATE
+    issue_date = issue_date or default_date(slug, date.today())
+    shift = issue_date - SCAFFOLD_DATE
     for destination, source in plan.items():
         destination.parent.mkdir(parents=True, exist_ok=True)
         text = source.read_bytes().decode("utf-8")
         text = re.sub(r"(?m)^(date|end_date|deadline): *(\d{4}-\d{2}-\d{2})", lambda m: _shifted(m, shift), text)
         if destination.name == "issue.yaml":
+            text = text.replace(f"(ici : {format_date(SCAFFOLD_DATE)})", f"(ici : {format_date(issue_date)})")
             text = text.replace(f"n° {SCAFFOLD_NUMBER}", f"n° {number}")
             text = re.sub(r"(?m)^number: *\d+", f"number: {number}", text, count=1)
         destination.write_text(text, encoding="utf-8")
     return folder
+
+
+def default_date(slug: str, today: date) -> date:
+    """The first working day (Monday to Friday, not a fixed public holiday) of the month a
+    ``2027-01`` slug names; ``today`` for any other slug."""
+    match = MONTH_SLUG.match(slug)
+    if not match:
+        return today
+    day = date(int(match.group(1)), int(match.group(2)), 1)
+    while day.weekday() >= 5 or (day.month, day.day) in FIXED_HOLIDAYS:
+        day += timedelta(days=1)
+    return day
 
 
 def _shifted(match: re.Match[str], shift: timedelta) -> str:

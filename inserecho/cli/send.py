@@ -7,6 +7,7 @@ import signal
 import sys
 import time
 from contextlib import ExitStack, nullcontext
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,14 +23,18 @@ from inserecho.cli.context import (
     report_warnings,
     shown,
 )
-from inserecho.send.csvimport import import_csv, to_yaml
+from inserecho.send.csvimport import CsvImport, import_files, to_yaml
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
-from inserecho.send.journal import Journal, normalize
-from inserecho.problems import ContentError
+from inserecho.send.journal import Journal, Suppression, normalize
+from inserecho.send.listexport import state_of, write_list_export
+from inserecho.send.listmerge import Merged, merge_entries
+from inserecho.french.formats import format_date
+from inserecho.problems import ContentError, Problem
 from inserecho.send.ratelimit import parse_rate
 from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
+from inserecho.cli.french import IntRange
 from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.send.transport.pool import (
@@ -63,15 +68,22 @@ SUBSCRIBERS_FILE = "subscribers.yaml"
 @click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
-@click.option("--connections", type=click.IntRange(1, 50), help="Connexions simultanées au relais.")
+@click.option("--connections", type=IntRange(1, 50), metavar="NOMBRE", help="Connexions simultanées au relais.")
 @click.option("--rate", metavar="DÉBIT", help="Débit maximal, par exemple 300/heure ou 20/seconde.")
 @click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
 @pass_folder
 def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[str, ...], smtp_url: str | None,
          outbox: Path | None, campaign: str | None, dry_run: bool, test_address: str | None, retry_failed: bool,
          yes: bool, insecure: bool, connections: int | None, rate: str | None, cafile: str | None) -> None:
-    """Envoyer un numéro aux abonné·e·s (reprend là où un envoi précédent s'est arrêté)."""
-    settings = folder.settings
+    """Envoyer un numéro aux abonné·e·s (reprend là où un envoi précédent s'est arrêté).
+
+    \b
+    Exemples :
+      inserecho send 2027-01 --test moi@example.org   un exemplaire marqué [Test]
+      inserecho send 2027-01 --dry-run                tout préparer, ne rien envoyer
+      inserecho send 2027-01                          l'envoi réel, après confirmation
+    """
+    settings = folder.newsletter()
     if outbox is None and not (smtp_url or settings.smtp_url):
         outbox = folder.root / DEFAULT_OUTBOX
         click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
@@ -107,6 +119,8 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     if dry_run:
         _dry_run(folder, prepared, retry_failed)
         return
+    if outbox is None and prepared.unready:
+        _refuse_unready(folder, prepared)
     transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections)
     with ExitStack() as stack:
         try:
@@ -128,12 +142,18 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
 @click.option("--campaign", metavar="NOM", help="Nom de la campagne (par défaut : le numéro).")
 @pass_folder
 def status(folder: Folder, issue: str, campaign: str | None) -> None:
-    """Où en est l'envoi d'un numéro : décomptes et liste des échecs."""
+    """Où en est l'envoi d'un numéro : décomptes et liste des échecs.
+
+    \b
+    Exemple :
+      inserecho status 2027-01
+    """
     name = campaign or Path(issue).name
-    if not folder.settings.journal_path.exists():
+    settings = folder.newsletter()
+    if not settings.journal_path.exists():
         click.echo("Aucun envoi n'a encore eu lieu depuis ce dossier.")
         return
-    with Journal.open(folder.settings.journal_path) as journal:
+    with Journal.open(settings.journal_path) as journal:
         campaigns = journal.campaigns()
         if name not in campaigns:
             known = ", ".join(campaigns) or "aucune"
@@ -155,15 +175,28 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
 
 
 @click.command()
-@click.argument("addresses", nargs=-1)
+@click.argument("addresses", nargs=-1, metavar="[ADRESSE]...")
 @click.option("--token", "tokens", multiple=True, metavar="JETON", help="Jeton reçu par le lien ou l'en-tête de désinscription.")
 @click.option("--undo", is_flag=True, help="Retirer ces adresses de la liste de désinscription (réinscription demandée).")
+@click.option("--list", "show_list", is_flag=True, help="Afficher la liste de désinscription (adresse, état, date, raison).")
 @pass_folder
-def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool) -> None:
-    """Désinscrire des adresses : plus aucun envoi ne leur sera fait."""
+def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool, show_list: bool) -> None:
+    """Désinscrire des adresses : plus aucun envoi ne leur sera fait.
+
+    \b
+    Exemples :
+      inserecho unsubscribe marie.dupont@example.org
+      inserecho unsubscribe --list
+    """
+    settings = folder.newsletter()
+    if show_list:
+        if addresses or tokens or undo:
+            raise click.UsageError("--list affiche la liste seulement : donnez les adresses à désinscrire dans une autre commande.")
+        _show_suppressions(settings.journal_path)
+        return
     if not addresses and not tokens:
-        raise click.UsageError("indiquez au moins une adresse ou un --token.")
-    signer = signer_for(folder.settings, create_secret=False)  # no secret yet: no token can be ours
+        raise click.UsageError("indiquez au moins une adresse ou un --token (ou --list pour voir la liste).")
+    signer = signer_for(settings, create_secret=False)  # no secret yet: no token can be ours
     targets: list[tuple[str, str]] = []
     for token in tokens:
         address = signer.resolve(token)
@@ -175,7 +208,7 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
         if error:
             raise click.UsageError(error)
         targets.append((address, "demande manuelle"))
-    with Journal.open(folder.settings.journal_path) as journal:
+    with Journal.open(settings.journal_path) as journal:
         for address, source in targets:
             if undo:
                 done = journal.unsuppress(address)
@@ -186,9 +219,30 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
         click.echo(f"Adresses désinscrites au total : {journal.suppressed_count()}.")
 
 
-@click.group()
+def _show_suppressions(journal_path: Path) -> None:
+    if not journal_path.exists():  # reading only: no journal made
+        click.echo("La liste de désinscription est vide : aucune adresse n'a été désinscrite depuis ce dossier.")
+        return
+    with Journal.open(journal_path) as journal:
+        suppressions = list(journal.suppressions())
+    if not suppressions:
+        click.echo("La liste de désinscription est vide.")
+        return
+    click.echo(f"Liste de désinscription : {plural(len(suppressions), 'adresse')}")
+    width = max(len(s.email) for s in suppressions)
+    for suppression in suppressions:
+        source = f" ({suppression.source})" if suppression.source else ""
+        click.echo(f"  {suppression.email:<{width}}  {state_of(suppression)} le {format_date(date.fromisoformat(suppression.time[:10]))}{source}")
+
+
+@click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def subscribers() -> None:
-    """Vérifier ou importer une liste d'abonné·e·s."""
+    """Vérifier, importer ou exporter la liste des abonné·e·s.
+
+    \b
+    Exemple :
+      inserecho subscribers import export-brevo.csv
+    """
 
 
 @subscribers.command("check")
@@ -196,7 +250,12 @@ def subscribers() -> None:
 @click.option("--only", multiple=True, metavar="CLÉ=VALEUR", help="Compter un segment : territory=… ou tag=….")
 @pass_folder
 def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None:
-    """Vérifier une liste : adresses, doublons, territoires, désinscrits."""
+    """Vérifier une liste : adresses, doublons, territoires, désinscrits.
+
+    \b
+    Exemple :
+      inserecho subscribers check subscribers.yaml --only "territory=Plaine Commune"
+    """
     loaded, problems = load_subscribers(file)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
@@ -212,24 +271,102 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
 
 
 @subscribers.command("import")
-@click.argument("file", type=click.Path(path_type=Path), metavar="FICHIER")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FICHIER.csv...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FICHIER",
               help="Fichier YAML à écrire (par défaut : subscribers.yaml dans le dossier de la lettre).")
+@click.option("--merge", is_flag=True, help="Fusionner dans la liste existante au lieu d'en écrire une nouvelle.")
 @click.option("--force", is_flag=True, help="Remplacer le fichier s'il existe déjà.")
 @pass_folder
-def subscribers_import(folder: Folder, file: Path, output: Path | None, force: bool) -> None:
-    """Convertir l'export CSV d'un autre outil en liste YAML."""
+def subscribers_import(folder: Folder, files: tuple[Path, ...], output: Path | None, merge: bool, force: bool) -> None:
+    """Convertir l'export CSV d'un autre outil (Brevo, Mailchimp, tableur) en liste YAML.
+
+    Les contacts que l'export dit désinscrits ou en erreur vont dans la liste de
+    désinscription, jamais dans la liste des abonné·e·s.
+
+    \b
+    Exemples :
+      inserecho subscribers import export-brevo.csv
+      inserecho subscribers import subscribed.csv unsubscribed.csv cleaned.csv
+      inserecho subscribers import nouveaux.csv --merge
+    """
+    if merge and force:
+        raise click.UsageError("--merge garde la liste existante et --force la remplace : choisissez l'un ou l'autre.")
+    settings = folder.newsletter()
     output = output or folder.root / SUBSCRIBERS_FILE
-    entries, problems = import_csv(file)
+    if output.exists() and not (merge or force):
+        raise click.UsageError(f"{shown(output)} existe déjà : --merge pour y ajouter ces contacts, -o pour écrire "
+                               "un autre fichier, ou --force pour le remplacer.")
+    imported = import_files(files)
+    if any(p.is_error for p in imported.problems):
+        raise ContentError(imported.problems)
+    existing: list[Subscriber] = []
+    if merge and output.exists():
+        existing, problems = load_subscribers(output)
+        if any(p.is_error for p in problems):
+            raise ContentError([*problems, Problem(output, None, "la liste existante a des erreurs : corrigez-les avant d'y fusionner un import.")])
+    merged = merge_entries(existing, imported.entries)
+    with Journal.open(settings.journal_path) as journal:
+        for opt_out in imported.opted_out:
+            journal.suppress(opt_out.email, opt_out.reason, f"import : {opt_out.detail}")
+    write_atomic(output, to_yaml(merged.entries, ", ".join(f.name for f in files)), overwrite=True)
+    for problem in imported.problems:
+        click.echo(problem.format(), err=True)
+    _report_import(imported, merged, existing, output, merge)
+
+
+def _report_import(imported: CsvImport, merged: Merged, existing: list[Subscriber], output: Path, merge: bool) -> None:
+    click.echo("Colonnes utilisées : " + ", ".join(f"« {name} » ({role})" for name, role in imported.columns))
+    if imported.ignored:
+        click.echo("Colonnes ignorées : " + ", ".join(f"« {name} »" for name in imported.ignored))
+    if merge and existing:
+        click.echo(f"{shown(output)} : {merged.added} ajouté·e(s), {merged.changed} modifié·e(s), "
+                   f"{merged.unchanged} laissé·e(s) tel·le·s quel·le·s ; {len(merged.entries)} abonné·e·s en tout.")
+    else:
+        click.echo(f"{len(merged.entries)} {'abonné·e écrit·e' if len(merged.entries) == 1 else 'abonné·e·s écrit·e·s'} dans {shown(output)}.")
+    if imported.opted_out:
+        bounced = sum(o.reason == "bounce" for o in imported.opted_out)
+        click.echo(f"Liste de désinscription : {len(imported.opted_out) - bounced} désinscrit·e(s) et {bounced} adresse(s) "
+                   "en erreur, gardé·e·s hors de la liste (voir inserecho unsubscribe --list).")
+        left = {normalize(o.email) for o in imported.opted_out}
+        still = sum(normalize(s.email) in left for s in existing)
+        if still:
+            click.echo(f"Dont {still} encore dans {shown(output)} : la liste de désinscription les écarte de chaque envoi.")
+
+
+@subscribers.command("export")
+@click.argument("file", type=click.Path(path_type=Path), required=False, metavar="[FICHIER.csv]")
+@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
+              help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
+@pass_folder
+def subscribers_export(folder: Folder, file: Path | None, subscribers_file: Path | None) -> None:
+    """Écrire la liste avec l'état de chacun·e (actif, désinscrit, adresse en erreur) pour un tableur.
+
+    \b
+    Exemple :
+      inserecho subscribers export abonnes.csv
+    """
+    settings = folder.newsletter()
+    subscribers_file = subscribers_file or _default_subscribers(folder)
+    loaded, problems = load_subscribers(subscribers_file)
     if any(p.is_error for p in problems):
         raise ContentError(problems)
-    try:
-        write_atomic(output, to_yaml(entries, file.name), overwrite=force)
-    except FileExistsError:
-        raise click.UsageError(f"{shown(output)} existe déjà : choisissez un autre nom avec -o, ou --force pour le remplacer.") from None
-    for problem in problems:
-        click.echo(problem.format(), err=True)
-    click.echo(f"{len(entries)} {'abonné·e écrit·e' if len(entries) == 1 else 'abonné·e·s écrit·e·s'} dans {shown(output)}.")
+    target = file or settings.build_dir / "abonnes.csv"
+    suppressions: list[Suppression] = []
+    if settings.journal_path.exists():
+        with Journal.open(settings.journal_path) as journal:
+            suppressions = list(journal.suppressions())
+    counts = write_list_export(loaded, suppressions, target)
+    summary = " ; ".join(f"{state} : {count}" for state, count in counts.items())
+    click.echo(f"{shown(target)} : {plural(sum(counts.values()), 'ligne')} ({summary or 'liste vide'}).")
+
+
+def _refuse_unready(folder: Folder, prepared: Campaign) -> None:
+    for problem in prepared.unready:
+        click.echo(problem.format(folder.root), err=True)
+    raise click.ClickException(
+        "ce numéro n'est pas prêt à partir (voir ci-dessus) : corrigez ces fichiers avant l'envoi réel. "
+        "En attendant, --test, --dry-run et --outbox restent possibles."
+    )
 
 
 def _default_subscribers(folder: Folder) -> Path:

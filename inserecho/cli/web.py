@@ -12,6 +12,7 @@ import click
 
 from inserecho.web.archive import build_archive
 from inserecho.cli.context import Folder, kilobytes, pass_folder, report_warnings, shown
+from inserecho.cli.french import IntRange
 from inserecho.web.preview import (
     DEFAULT_PORT,
     PreviewServer,
@@ -24,7 +25,7 @@ from inserecho.web.preview import (
 @click.command()
 @click.argument("issue", metavar="NUMÉRO")
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+    "--port", type=IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, metavar="PORT",
     help="Port local de l'aperçu (0 : un port libre au hasard).",
 )
 @click.option("--open", "open_browser", is_flag=True, help="Ouvrir l'aperçu dans le navigateur.")
@@ -34,6 +35,10 @@ def preview(folder: Folder, issue: str, port: int, open_browser: bool) -> None:
 
     L'aperçu montre le courriel en largeur ordinateur ou mobile, sa version texte,
     sa taille et les vérifications. Ctrl-C pour arrêter.
+
+    \b
+    Exemple :
+      inserecho preview 2027-01 --open
     """
     session = PreviewSession(folder.root, folder.issue_folder(issue))
     first = session.rebuild()
@@ -83,6 +88,11 @@ def archive(folder: Folder, out: Path | None) -> None:
     """Produire le site des anciens numéros, avec les appels et offres en cours.
 
     Le site fonctionne depuis un simple dossier (clé USB) comme chez un hébergeur.
+    Les numéros en brouillon n'y entrent pas.
+
+    \b
+    Exemple :
+      inserecho archive --out build/archive
     """
     target = (out or folder.settings.build_dir / "archive").resolve()
     result = build_archive(folder.settings, target, today=date.today())

@@ -11,6 +11,7 @@ from inserecho.content.fields import FieldError, FieldWarning, check_field
 from inserecho.french.formats import format_date
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
+from inserecho.content.placeholders import ISSUE_PHRASES, ITEM_PHRASES, find_placeholder
 from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
 from inserecho.french.suggest import did_you_mean
@@ -30,6 +31,8 @@ _ISSUE_FIELDS = (
     FieldSpec("subject", "text", "Objet du courriel", required=True),
     FieldSpec("preheader", "text", "Phrase d'aperçu"),
     FieldSpec("editorial", "text", "Éditorial"),
+    FieldSpec("draft", "bool", "Brouillon"),
+    FieldSpec("greeting", "bool", "Formule d'appel (« Bonjour Prénom, »)"),
 )
 
 
@@ -40,10 +43,12 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
     warnings travel in ``Issue.warnings``.
     """
     problems: list[Problem] = []
+    unready: list[Problem] = []
     if not folder.is_dir():
-        raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new SLUG ».")])
-    meta = _load_meta(folder, problems)
-    items = [item for path in _item_files(folder) if (item := _load_item(path, folder, settings, meta, problems))]
+        raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new NUMÉRO ».")])
+    meta = _load_meta(folder, problems, unready)
+    items = [item for path in _item_files(folder) if (item := _load_item(path, folder, settings, meta, problems, unready))]
+    problems.extend(unready)
     if not items and not any(p.is_error and p.path != folder / ISSUE_FILE for p in problems):
         problems.append(Problem(
             folder, None,
@@ -57,7 +62,7 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
         for spec in settings.sections
         if (members := [i for i in items if i.section == spec.key])
     )
-    return Issue(folder.name, folder, meta, sections, tuple(_reading_order(problems)))
+    return Issue(folder.name, folder, meta, sections, tuple(_reading_order(problems)), tuple(unready))
 
 
 def _reading_order(problems: list[Problem]) -> list[Problem]:
@@ -90,14 +95,19 @@ def sort_items(items: list[Item], sort: SortOrder | None) -> tuple[Item, ...]:
     return tuple(sorted(ordered, key=lambda i: (i.order is None, i.order or 0)))
 
 
-def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
+def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) -> IssueMeta | None:
     path = folder / ISSUE_FILE
     if not path.is_file():
         problems.append(Problem(path, None, "fichier issue.yaml manquant : il donne le numéro, la date et l'objet (voir « inserecho new »)."))
         return None
-    data = _read_mapping(path, problems)
+    text, problem = read_text(path)
+    if problem:
+        problems.append(problem)
+        return None
+    data = _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
     if data is None:
         return None
+    _note_placeholder(find_placeholder(path, text or "", ISSUE_PHRASES), unready)
     values = _check_fields(data, {f.name: f for f in _ISSUE_FIELDS}, path, folder, problems, "dans issue.yaml")
     editorial_path = folder / EDITORIAL_FILE
     if editorial_path.is_file():
@@ -108,6 +118,7 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
             problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
         else:
             values["editorial"] = text.strip()
+            _note_placeholder(find_placeholder(editorial_path, text or "", ISSUE_PHRASES), unready)
     for name in ("subject", "preheader"):
         if isinstance(values.get(name), str) and control_character(values[name]):
             problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
@@ -116,16 +127,32 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
         problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", Severity.WARNING))
     elif values.get("preheader") and len(values["preheader"]) > PREHEADER_MAX:
         problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", Severity.WARNING))
+    if values.get("draft"):
+        unready.insert(0, Problem(
+            path, data.lines["draft"],
+            "ce numéro est un brouillon : quand il est prêt à partir, écrivez « draft: non » "
+            "(ou supprimez la ligne).", Severity.WARNING,
+        ))
     if any(values.get(f.name) is None for f in _ISSUE_FIELDS if f.required):
         return None
-    return IssueMeta(values["number"], values["date"], values["subject"], values.get("preheader") or "", values.get("editorial") or "")
+    return IssueMeta(
+        values["number"], values["date"], values["subject"], values.get("preheader") or "",
+        values.get("editorial") or "", bool(values.get("draft")), values.get("greeting", True) is not False,
+    )
 
 
-def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem]) -> Item | None:
+def _note_placeholder(problem: Problem | None, unready: list[Problem]) -> None:
+    if problem:
+        unready.append(problem)
+
+
+def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem],
+               unready: list[Problem]) -> Item | None:
     text, problem = read_text(path)
     if problem:
         problems.append(problem)
         return None
+    _note_placeholder(find_placeholder(path, text or "", ITEM_PHRASES), unready)
     split, problem = split_front_matter(text, path)
     if problem:
         problems.append(problem)
@@ -195,14 +222,6 @@ def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folde
         if spec.required and spec.name not in data:
             problems.append(Problem(path, data.line, f"champ obligatoire « {spec.name} » ({spec.label}) manquant : ajoutez une ligne « {spec.name}: … »."))
     return values
-
-
-def _read_mapping(path: Path, problems: list[Problem]) -> LineDict | None:
-    text, problem = read_text(path)
-    if problem:
-        problems.append(problem)
-        return None
-    return _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
 
 
 def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:

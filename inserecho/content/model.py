@@ -56,6 +56,9 @@ class IssueMeta:
     preheader: str
     editorial: str
     """Markdown, possibly empty."""
+    draft: bool = False
+    greeting: bool = True
+    """False when the editorial greets the reader itself: no "Bonjour Karim," above it."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,12 @@ class Issue:
     meta: IssueMeta
     sections: tuple[SectionItems, ...]
     warnings: tuple[Problem, ...] = field(default=())
+    unready: tuple[Problem, ...] = field(default=())
+    """Why the issue may not go out yet (draft flag, example texts left); also in ``warnings``."""
+
+    @property
+    def ready(self) -> bool:
+        return not self.unready
 
     @property
     def items(self) -> tuple[Item, ...]:

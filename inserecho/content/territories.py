@@ -26,10 +26,10 @@ def normalise_territory(value: str, allow_department: bool = True) -> tuple[str 
     for name in known:
         if name.casefold() == wanted:
             return name, None
-    return None, (
-        f"territoire inconnu « {value} »{did_you_mean(str(value), known)} ; "
-        f"les territoires sont {french_list(known)}."
-    )
+    commune_of = territory_of_location(str(value))
+    hint = (f" (vouliez-vous dire « {commune_of} » ? la commune de {value} en fait partie)" if commune_of
+            else did_you_mean(str(value), known))
+    return None, f"territoire inconnu « {value} »{hint} ; les territoires sont {french_list(known)}."
 
 
 # The communes of each territory (établissement public territorial), to place a job offer

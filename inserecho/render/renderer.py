@@ -48,7 +48,7 @@ def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -
         "settings": settings,
         "variant": variant,
         "web_url": web_url(settings, issue.slug),
-        "greeting": slots.GREETING,
+        "greeting": slots.GREETING if issue.meta.greeting else "",
         "unsubscribe_url": slots.UNSUBSCRIBE_URL,
     }
     try:

@@ -27,6 +27,8 @@ class Campaign:
     recipients: tuple[Subscriber, ...]
     segment: str
     subscribers_file: Path | None
+    unready: tuple[Problem, ...] = ()
+    """Why the issue may not go out for real yet (a draft, example texts left)."""
 
 
 def signer_for(settings: Settings, *, create_secret: bool = True) -> TokenSigner:
@@ -74,4 +76,5 @@ def prepare_campaign(
                 injection.append(Problem(subscribers_file, subscriber.line, str(error)))
         if injection:
             raise ContentError(injection)
-    return Campaign(campaign_name, issue.slug, rendered, composer, tuple(recipients), segment, subscribers_file)
+    return Campaign(campaign_name, issue.slug, rendered, composer, tuple(recipients), segment, subscribers_file,
+                    issue.unready)

@@ -2,7 +2,10 @@
 
 Rows that cannot be imported (no address, an invalid one, a duplicate) are
 skipped and reported as warnings with their CSV line; errors mean nothing
-could be imported at all.
+could be imported at all. Contacts the export says left (Brevo's
+``EMAIL_BLACKLISTED``, Mailchimp's unsubscribed and cleaned exports, any
+opt-out or status column) are kept apart, for the suppression list: they never
+reach the subscriber file.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from inserecho.problems import Problem, Severity
+from inserecho.send.journal import Reason
 from inserecho.send.subscribers import (
     SUBSCRIBER_FIELDS,
     address_key,
@@ -42,24 +48,73 @@ _COLUMNS: dict[str, str] = {
     **dict.fromkeys(("territoire", "territoires", "territory", "territories"), "territories"),
     **dict.fromkeys((
         "tags", "tag", "etiquettes", "etiquette", "groupes", "groupe", "groups",
+        "listes", "liste", "lists", "list", "list ids", "list names", "segments",
     ), "tags"),
+    # Columns that say whether the contact left: a yes/no flag, a status, a date.
+    **dict.fromkeys((
+        "email blacklisted", "blacklisted", "blacklist", "blocklisted", "desinscrit", "desinscrite",
+        "desabonne", "desabonnee", "unsubscribed", "opt out", "optout", "opted out", "email opt out",
+        "do not email", "ne pas contacter",
+    ), "opted_out"),
+    **dict.fromkeys(("opt in", "optin", "consentement", "consent", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"),
+    **dict.fromkeys(("status", "statut", "etat", "member status", "subscription status", "email status"), "status"),
+    **dict.fromkeys(("unsub time", "unsubscribed at", "date de desinscription", "unsubscribe date"), "unsubscribed_on"),
+    **dict.fromkeys(("clean time", "cleaned at", "bounced at"), "cleaned_on"),
 }
+_FIELD_LABELS = {
+    "email": "adresse", "name": "nom", "first_name": "prénom", "last_name": "nom de famille",
+    "organisation": "structure", "territories": "territoires", "tags": "étiquettes",
+    "opted_out": "désinscription", "opted_in": "consentement", "status": "statut",
+    "unsubscribed_on": "date de désinscription", "cleaned_on": "adresse en erreur",
+}
+_MULTI_COLUMN_FIELDS = {"tags"}  # several tag or list columns all become tags
+_YES = {"yes", "oui", "true", "vrai", "1", "x", "y", "o"}
+_NO = {"no", "non", "false", "faux", "0", "n"}
+_STATUS_OUT: dict[str, Reason] = {
+    **dict.fromkeys(("unsubscribed", "desinscrit", "desinscrite", "desabonne", "desabonnee", "blacklisted",
+                     "blocklisted", "opted out", "optout", "opt out", "inactive", "inactif", "complained"), "unsubscribe"),
+    **dict.fromkeys(("cleaned", "bounced", "hard bounce", "en erreur", "adresse en erreur", "invalid", "invalide",
+                     "nettoye"), "bounce"),
+}
+# Mailchimp exports a list as members_export_*.zip holding one file per status.
+_FILE_NAME_STATUS: dict[str, Reason] = {"unsubscribed": "unsubscribe", "cleaned": "bounce"}
 _DELIMITERS = ";,\t"
 _CELL_SEPARATORS = re.compile(r"[,;|]")
 
 
-def import_csv(path: Path) -> tuple[list[dict], list[Problem]]:
-    """Read ``path`` and return its subscribers as dicts (fields of ``SUBSCRIBER_FIELDS``)."""
+@dataclass(frozen=True)
+class OptOut:
+    """A contact who left: for the suppression list, never for the subscriber file."""
+
+    email: str
+    reason: Reason
+    detail: str
+    """In French, where it came from: ``export.csv, ligne 4, colonne « EMAIL_BLACKLISTED »``."""
+
+
+@dataclass
+class CsvImport:
+    entries: list[dict] = field(default_factory=list)
+    """Subscribers, as dicts with the fields of ``SUBSCRIBER_FIELDS``."""
+    opted_out: list[OptOut] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    """(column as written, what it was read as), in the file's order."""
+    ignored: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def import_csv(path: Path) -> CsvImport:
+    """Read ``path``: its subscribers, the contacts it says left, and how its columns were read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [], [Problem(path, None, unreadable(exc))]
+        return CsvImport(problems=[Problem(path, None, unreadable(exc))])
     text = _decode(raw)
     if text is None:
-        return [], [Problem(
+        return CsvImport(problems=[Problem(
             path, None,
             "encodage du fichier non reconnu ; enregistrez-le au format « CSV UTF-8 » depuis votre tableur.",
-        )]
+        )])
     offset = 0  # lines before the CSV proper
     hint = re.match(r"sep=(.)\n", text)
     if hint:  # Excel's way to name the separator, on the first line
@@ -69,36 +124,100 @@ def import_csv(path: Path) -> tuple[list[dict], list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next((row for row in reader if any(cell.strip() for cell in row)), None)
     if header is None:
-        return [], [Problem(path, None, "le fichier est vide.")]
+        return CsvImport(problems=[Problem(path, None, "le fichier est vide.")])
     header_number = offset + reader.line_num
     columns = _map_columns(header)
     if "email" not in columns.values():
         found = ", ".join(f"« {name.strip()} »" for name in header if name.strip())
-        return [], [Problem(
+        return CsvImport(problems=[Problem(
             path, header_number,
             f"aucune colonne d'adresses électroniques trouvée (colonnes lues : {found}) ; "
             "nommez-la « Email » ou « Courriel » sur la première ligne.",
-        )]
+        )])
 
-    entries: list[dict] = []
-    problems: list[Problem] = []
+    result = CsvImport(
+        columns=[(header[i].strip(), _FIELD_LABELS[f]) for i, f in columns.items()],
+        ignored=[name.strip() for i, name in enumerate(header) if i not in columns and name.strip()],
+    )
+    whole_file = next((r for word, r in _FILE_NAME_STATUS.items() if word in path.name.casefold()), None)
     seen: dict[str, int] = {}
+    left: set[str] = set()
     next_line = header_number + 1
     for row in reader:
         line, next_line = next_line, offset + reader.line_num + 1  # a quoted cell may span lines
         cells = _cells(row, columns)
         if not any(cells.values()):
             continue
-        entry = _entry(cells, path, line, problems)
+        entry = _entry(cells, path, line, result.problems)
         if entry is None:
             continue
         key = address_key(entry["email"])
+        opt_out = _opt_out(cells, header, columns, whole_file)
+        if opt_out:
+            if key not in left:
+                left.add(key)
+                reason, how = opt_out
+                since = cells.get("cleaned_on" if reason == "bounce" else "unsubscribed_on", "")[:10]
+                when = f", le {since}" if since else ""
+                result.opted_out.append(OptOut(entry["email"], reason, f"{path.name}, ligne {line}, {how}{when}"))
+            continue
         if key in seen:
-            problems.append(_skipped(path, line, duplicate_message(seen[key])))
+            result.problems.append(_skipped(path, line, duplicate_message(seen[key])))
             continue
         seen[key] = line
-        entries.append(entry)
-    return entries, problems
+        result.entries.append(entry)
+    # an address that left on any of its rows stays out, whatever its other rows say
+    result.entries = [e for e in result.entries if address_key(e["email"]) not in left]
+    return result
+
+
+def import_files(paths: Iterable[Path]) -> CsvImport:
+    """:func:`import_csv` of each file (Mailchimp exports one per status), as one import.
+
+    An address is kept once, from the first file that has it; one that left in any file stays out.
+    """
+    paths = list(paths)
+    combined = CsvImport()
+    seen: set[str] = set()
+    for path in paths:
+        result = import_csv(path)
+        prefix = f"{path.name} : " if len(paths) > 1 else ""
+        combined.columns += [(prefix + name, role) for name, role in result.columns]
+        combined.ignored += [prefix + name for name in result.ignored]
+        combined.problems += result.problems
+        for opt_out in result.opted_out:
+            if address_key(opt_out.email) not in seen:
+                seen.add(address_key(opt_out.email))
+                combined.opted_out.append(opt_out)
+        combined.entries += result.entries
+    entries: dict[str, dict] = {}
+    for entry in combined.entries:
+        if address_key(entry["email"]) not in seen:
+            entries.setdefault(address_key(entry["email"]), entry)
+    combined.entries = list(entries.values())
+    return combined
+
+
+def _opt_out(cells: dict[str, str], header: list[str], columns: dict[int, str],
+             whole_file: Reason | None) -> tuple[Reason, str] | None:
+    """Whether this row says the contact left, and which column says so."""
+    def named(wanted: str) -> str:
+        return next(f"colonne « {header[i].strip()} »" for i, f in columns.items() if f == wanted)
+
+    if whole_file:
+        return whole_file, "export des " + ("désinscrits" if whole_file == "unsubscribe" else "adresses en erreur")
+    if fold_words(cells.get("opted_out", "")) in _YES:
+        return "unsubscribe", named("opted_out")
+    if fold_words(cells.get("opted_in", "")) in _NO:
+        return "unsubscribe", named("opted_in")
+    status = _STATUS_OUT.get(fold_words(cells.get("status", "")))
+    if status:
+        return status, named("status")
+    if cells.get("cleaned_on"):
+        return "bounce", named("cleaned_on")
+    if cells.get("unsubscribed_on"):
+        return "unsubscribe", named("unsubscribed_on")
+    return None
 
 
 def to_yaml(entries: list[dict], source: str | None = None) -> str:
@@ -155,17 +274,21 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _map_columns(header: list[str]) -> dict[int, str]:
-    """Column index → field, keeping the first column for each field."""
+    """Column index → field, keeping the first column for each field (every one for tags)."""
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
-        field = _COLUMNS.get(fold_words(name))
-        if field and field not in columns.values():
-            columns[index] = field
+        found = _COLUMNS.get(fold_words(name))
+        if found and (found in _MULTI_COLUMN_FIELDS or found not in columns.values()):
+            columns[index] = found
     return columns
 
 
 def _cells(row: list[str], columns: dict[int, str]) -> dict[str, str]:
-    return {field: _clean(row[index]) if index < len(row) else "" for index, field in columns.items()}
+    cells: dict[str, str] = {}
+    for index, name in columns.items():
+        value = _clean(row[index]) if index < len(row) else ""
+        cells[name] = f"{cells[name]}, {value}" if cells.get(name) and value else value or cells.get(name, "")
+    return cells
 
 
 def _clean(cell: str) -> str:
@@ -192,6 +315,7 @@ def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]
     entry = {
         "email": email,
         "name": name,
+        "first_name": cells.get("first_name"),
         "organisation": cells.get("organisation"),
         "territories": territories,
         "tags": list(dict.fromkeys(_split(cells.get("tags", "")))),

@@ -30,8 +30,12 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines
 
 
 class Recipient(Protocol):
-    email: str
-    name: str | None
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def first_name(self) -> str | None: ...
 
 
 class HeaderError(ValueError):
@@ -142,7 +146,7 @@ class Composer:
         if unsubscribe_links:
             headers.append(("List-Unsubscribe", ", ".join(f"<{link}>" for link in unsubscribe_links)))
         values = {
-            slots.GREETING: slots.greeting(recipient.name),
+            slots.GREETING: slots.greeting(recipient.first_name or recipient.name),
             slots.UNSUBSCRIBE_URL: unsubscribe_links[-1] if unsubscribe_links else "",
         }
         chunks = [

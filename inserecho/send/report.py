@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from inserecho.atomicfile import write_atomic
@@ -20,14 +21,18 @@ STATE_LABELS = {
 
 
 def write_delivery_report(journal: Journal, campaign: str, path: Path) -> None:
-    """Write the report with ``;`` separators and a BOM, as French spreadsheets expect."""
+    write_spreadsheet(path, COLUMNS, (
+        (record.email, STATE_LABELS[record.state], record.attempts, record.reply or "", record.time or "")
+        for record in journal.deliveries(campaign)
+    ))
+
+
+def write_spreadsheet(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A CSV with ``;`` separators and a BOM, as French spreadsheets expect, written atomically."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for record in journal.deliveries(campaign):
-        writer.writerow((
-            _cell(record.email), STATE_LABELS[record.state], record.attempts, _cell(record.reply or ""), record.time or "",
-        ))
+    writer.writerow(columns)
+    writer.writerows([_cell(value) if isinstance(value, str) else value for value in row] for row in rows)
     write_atomic(path, "\ufeff" + buffer.getvalue())
 
 

@@ -25,7 +25,7 @@ from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
 
-SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "organisation", "territories", "tags")
+SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags")
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -40,6 +40,7 @@ class Subscriber:
     territories: tuple[str, ...]
     tags: tuple[str, ...]
     line: int  # line of the entry in the subscriber file
+    first_name: str | None = None  # for the greeting: "Bonjour Karim,"
 
 
 # --- addresses -----------------------------------------------------------------
@@ -245,7 +246,7 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
                         f"les champs possibles sont {french_list(SUBSCRIBER_FIELDS)}.")
 
     email = _email(entry, report)
-    texts = {key: _text(entry, key, report) for key in ("name", "organisation")}
+    texts = {key: _text(entry, key, report) for key in ("name", "first_name", "organisation")}
     territories: list[str] = []
     for value in _strings(entry, "territories", report):
         territory, error = normalise_territory(value, allow_department=False)
@@ -256,7 +257,7 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
     tags = tuple(dict.fromkeys(_strings(entry, "tags", report)))
     if email is None:
         return None
-    return Subscriber(email, texts["name"], texts["organisation"], tuple(territories), tags, line)
+    return Subscriber(email, texts["name"], texts["organisation"], tuple(territories), tags, line, texts["first_name"])
 
 
 def _email(entry: dict, report: _Report) -> str | None:

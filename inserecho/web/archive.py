@@ -21,7 +21,7 @@ from pathlib import Path
 from inserecho.render import slots
 from inserecho.render.build import copy_images
 from inserecho.french.formats import format_date
-from inserecho.content.loader import load_issue
+from inserecho.content.loader import ISSUE_FILE, load_issue
 from inserecho.content.model import Issue, Item
 from inserecho.render.present import ItemView, SectionView
 from inserecho.problems import ContentError, Problem, Severity, UsageProblem
@@ -131,7 +131,14 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
     """
     _check_replaceable(out)
     issues = load_all_issues(settings)
-    warnings = [w for issue in issues for w in issue.warnings]
+    warnings = [w for issue in issues for w in issue.warnings if w not in issue.unready]
+    for issue in issues:
+        if not issue.ready:
+            warnings.append(Problem(
+                issue.folder / ISSUE_FILE, None,
+                f"numéro {issue.slug} laissé hors de l'archive : {_why_unready(issue)}.", Severity.WARNING,
+            ))
+    issues = [issue for issue in issues if issue.ready]
     rendered = [render_issue(issue, settings, variant="web") for issue in issues]
     entries = [_issue_entry(issue, view, settings) for issue, view in zip(issues, rendered)]
     calls = _calls_page(issues, entries, settings, today)
@@ -187,6 +194,13 @@ def load_all_issues(settings: Settings) -> list[Issue]:
     if any(p.is_error for p in problems):
         raise ContentError(problems)
     return sorted(issues, key=lambda i: (i.meta.date, i.meta.number), reverse=True)
+
+
+def _why_unready(issue: Issue) -> str:
+    draft = "c'est un brouillon (« draft: oui » dans issue.yaml)" if issue.meta.draft else ""
+    examples = [p.path.name for p in issue.unready[1 if issue.meta.draft else 0:]]  # the draft flag comes first
+    texts = f"des textes d'exemple restent dans {', '.join(dict.fromkeys(examples))}" if examples else ""
+    return " et ".join(filter(None, (draft, texts)))
 
 
 def territories_of(item: Item) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from inserecho.cli.scaffold import ScaffoldError, init_folder, new_issue
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def test_new_creates_an_issue_that_passes_check(tmp_path):
+def test_new_creates_a_draft_issue_without_errors(tmp_path):
     root = make_folder(tmp_path)
 
     run = run_cli(root, "new", "2027-02")
@@ -34,9 +34,9 @@ def test_new_creates_an_issue_that_passes_check(tmp_path):
         "exemple-actualite.md", "exemple-appel-a-projets.md", "exemple-evenement.md", "exemple-marche.md", "exemple-offre.md",
         "issue.yaml",
     ]
-    check = run_cli(root, "check", "--strict", "2027-02")
+    check = run_cli(root, "check", "2027-02")  # warnings only: a draft, with example texts (test_readiness)
     assert check.code == 0, check.output
-    assert check.out == "Numéro 44 : 5 articles, aucune erreur.\n"
+    assert check.out.endswith("Numéro 44 : 5 articles, aucune erreur.\n")
 
 
 def test_the_new_number_follows_the_highest_existing_one(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from inserecho.atomicfile import write_atomic
-from inserecho.send.csvimport import import_csv, to_yaml
+from inserecho.send.csvimport import import_csv, import_files, to_yaml
 from inserecho.send.subscribers import Subscriber, load_subscribers
 
 
@@ -13,6 +13,11 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "expor
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def read(path: Path) -> tuple[list[dict], list]:
+    result = import_csv(path)
+    return result.entries, result.problems
 
 
 def messages(problems) -> list[tuple[int | None, str, str]]:
@@ -26,12 +31,12 @@ def test_a_spreadsheet_saved_as_csv_with_semicolons_in_windows_1252(tmp_path):
         "André;Lefèvre;Andre.Lefevre@EXAMPLE.org;Les Jardins du Canal;est ensemble | Plaine Commune;adherent\r\n"
         ";;contact@recyclerie.example.org;;;\r\n"
     ), encoding="cp1252")
-    entries, problems = import_csv(path)
+    entries, problems = read(path)
     assert problems == []
     assert entries == [
-        {"email": "marie.dupont@example.org", "name": "Marie Dupont", "organisation": "Régie de quartier Exemple",
-         "territories": ["Plaine Commune"], "tags": ["adherent", "direction"]},
-        {"email": "Andre.Lefevre@example.org", "name": "André Lefèvre", "organisation": "Les Jardins du Canal",
+        {"email": "marie.dupont@example.org", "name": "Marie Dupont", "first_name": "Marie",
+         "organisation": "Régie de quartier Exemple", "territories": ["Plaine Commune"], "tags": ["adherent", "direction"]},
+        {"email": "Andre.Lefevre@example.org", "name": "André Lefèvre", "first_name": "André", "organisation": "Les Jardins du Canal",
          "territories": ["Est Ensemble", "Plaine Commune"], "tags": ["adherent"]},
         {"email": "contact@recyclerie.example.org"},  # no empty fields
     ]
@@ -44,19 +49,19 @@ def test_a_mailchimp_export_with_commas_in_utf8_with_bom(tmp_path):
         '"""adherent"",""encadrement"""\r\n'
         '"k.haddad@example.org","Karim","Haddad","","0102030405","5",""\r\n'
     ), encoding="utf-8-sig")
-    entries, problems = import_csv(path)
+    entries, problems = read(path)
     assert problems == []
     assert entries == [
-        {"email": "andré.lefèvre@example.org", "name": "André Lefèvre", "organisation": "Les Jardins du Canal",
-         "tags": ["adherent", "encadrement"]},
-        {"email": "k.haddad@example.org", "name": "Karim Haddad"},
+        {"email": "andré.lefèvre@example.org", "name": "André Lefèvre", "first_name": "André",
+         "organisation": "Les Jardins du Canal", "tags": ["adherent", "encadrement"]},
+        {"email": "k.haddad@example.org", "name": "Karim Haddad", "first_name": "Karim"},
     ]
 
 
 @pytest.mark.parametrize("header", ["Email", "E-mail", "Adresse e-mail", "ADRESSE_EMAIL", "courriel", "Email Address"])
 def test_usual_names_of_the_address_column(tmp_path, header):
     path = write(tmp_path, f"{header},Name\nmarie@example.org,Marie Dupont\n")
-    assert import_csv(path) == ([{"email": "marie@example.org", "name": "Marie Dupont"}], [])
+    assert read(path) == ([{"email": "marie@example.org", "name": "Marie Dupont"}], [])
 
 
 def test_bad_rows_are_skipped_and_reported_with_their_csv_line(tmp_path):
@@ -70,14 +75,15 @@ def test_bad_rows_are_skipped_and_reported_with_their_csv_line(tmp_path):
         'rose@example.org;"Rose\nsur deux lignes";Bobigny, Est Ensemble\n'
         "lea@example.org;Léa;\n"
     ))
-    entries, problems = import_csv(path)
+    entries, problems = read(path)
     assert [e["email"] for e in entries] == ["marie@example.org", "rose@example.org", "lea@example.org"]
     assert entries[1] == {"email": "rose@example.org", "name": "Rose sur deux lignes", "territories": ["Est Ensemble"]}
     assert messages(problems) == [
         (4, "avertissement", "adresse « jean.example.org » invalide : il manque le « @ ». Ligne ignorée."),
         (5, "avertissement", "adresse en double : déjà présente ligne 2. Ligne ignorée."),
         (6, "avertissement", "pas d'adresse électronique sur cette ligne. Ligne ignorée."),
-        (7, "avertissement", ("territoire inconnu « Bobigny » ; les territoires sont « Est Ensemble », "
+        (7, "avertissement", ("territoire inconnu « Bobigny » (vouliez-vous dire « Est Ensemble » ? la commune "
+                             "de Bobigny en fait partie) ; les territoires sont « Est Ensemble », "
                              "« Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ». "
                              "Territoire ignoré.")),
     ]
@@ -85,7 +91,7 @@ def test_bad_rows_are_skipped_and_reported_with_their_csv_line(tmp_path):
 
 def test_no_address_column_is_one_clear_error(tmp_path):
     path = write(tmp_path, "Nom;Prénom;Téléphone\nDupont;Marie;0102030405\n")
-    entries, problems = import_csv(path)
+    entries, problems = read(path)
     assert entries == []
     assert messages(problems) == [(1, "erreur",
         ("aucune colonne d'adresses électroniques trouvée (colonnes lues : « Nom », « Prénom », « Téléphone ») ; "
@@ -94,18 +100,18 @@ def test_no_address_column_is_one_clear_error(tmp_path):
 
 def test_excel_separator_hint_on_the_first_line(tmp_path):
     path = write(tmp_path, "sep=,\nEmail,Tags\nmarie@example.org,adherent;direction\nbad,\n")
-    entries, problems = import_csv(path)
+    entries, problems = read(path)
     assert entries == [{"email": "marie@example.org", "tags": ["adherent", "direction"]}]
     assert [p.line for p in problems] == [4]
 
 
 def test_excel_unicode_text_is_utf16_with_tabs(tmp_path):
     path = write(tmp_path, "Courriel\tOrganisation\r\n用户@例子.广告\tSociété Exemple\r\n", encoding="utf-16")
-    assert import_csv(path) == ([{"email": "用户@例子.广告", "organisation": "Société Exemple"}], [])
+    assert read(path) == ([{"email": "用户@例子.广告", "organisation": "Société Exemple"}], [])
 
 
 def test_an_empty_file(tmp_path):
-    entries, problems = import_csv(write(tmp_path, "\n\n"))
+    entries, problems = read(write(tmp_path, "\n\n"))
     assert (entries, messages(problems)) == ([], [(None, "erreur", "le fichier est vide.")])
 
 
@@ -119,7 +125,7 @@ def test_to_yaml_writes_the_subscriber_file_format(tmp_path):
     text = to_yaml(entries, source="export.csv")
     assert text == (
         f"# Liste des abonnés importée de « export.csv » le {date.today():%d/%m/%Y} par inserecho.\n"
-        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, organisation, territories, tags.\n"
+        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, first_name, organisation, territories, tags.\n"
         "- email: marie.dupont@example.org\n"
         "  name: Marie Dupont\n"
         '  organisation: "Régie : quartier Exemple"\n'
@@ -157,13 +163,13 @@ def test_an_import_written_to_disk_loads_back_as_the_same_subscribers(tmp_path):
         "marie@example.org;Marie;Dupont;\"Régie: l'exemple\";Plaine Commune;adherent|direction\n"
         "k.haddad@example.org;Karim;;;;\n"
     ))
-    entries, _ = import_csv(path)
+    entries, _ = read(path)
     target = tmp_path / "subscribers.yaml"
     write_atomic(target, to_yaml(entries, source=path.name), overwrite=False)
     assert load_subscribers(target) == ([
         Subscriber("marie@example.org", "Marie Dupont", "Régie: l'exemple", ("Plaine Commune",),
-                   ("adherent", "direction"), 3),
-        Subscriber("k.haddad@example.org", "Karim", None, (), (), 8),
+                   ("adherent", "direction"), 3, "Marie"),
+        Subscriber("k.haddad@example.org", "Karim", None, (), (), 9, "Karim"),
     ], [])
     with pytest.raises(FileExistsError):  # an existing list is never replaced unless asked
         write_atomic(target, to_yaml([]), overwrite=False)
@@ -173,3 +179,52 @@ def test_nothing_imported_is_still_a_valid_file(tmp_path):
     target = tmp_path / "subscribers.yaml"
     target.write_text(to_yaml([]), encoding="utf-8")
     assert load_subscribers(target) == ([], [])
+
+
+def test_a_brevo_export_keeps_blacklisted_contacts_apart_and_lists_as_tags(tmp_path):
+    path = write(tmp_path, (
+        "EMAIL;PRENOM;NOM;EMAIL_BLACKLISTED;SMS_BLACKLISTED;LISTES\n"
+        "karim@example.org;Karim;Benali;No;Yes;Adhérents, Partenaires\n"
+        "lea@example.org;Léa;Martin;Yes;No;Adhérents\n"
+    ), name="contacts-brevo.csv")
+
+    result = import_csv(path)
+
+    assert result.entries == [{"email": "karim@example.org", "name": "Karim Benali", "first_name": "Karim",
+                               "tags": ["Adhérents", "Partenaires"]}]
+    [opt_out] = result.opted_out
+    assert (opt_out.email, opt_out.reason) == ("lea@example.org", "unsubscribe")
+    assert opt_out.detail == "contacts-brevo.csv, ligne 3, colonne « EMAIL_BLACKLISTED »"
+    assert ("EMAIL_BLACKLISTED", "désinscription") in result.columns
+    assert result.ignored == ["SMS_BLACKLISTED"]
+
+
+def test_mailchimp_unsubscribed_and_cleaned_exports_go_to_the_suppression_list(tmp_path):
+    header = '"Email Address","First Name","Last Name","UNSUB_TIME","CLEAN_TIME"\n'
+    subscribed = write(tmp_path, header + '"a@example.org","Ana","","",""\n"b@example.org","Bob","","",""\n',
+                       name="subscribed_members_export_1a2b.csv")
+    unsubscribed = write(tmp_path, header + '"b@example.org","Bob","","2026-03-02 10:00:00",""\n',
+                         name="unsubscribed_members_export_1a2b.csv")
+    cleaned = write(tmp_path, header + '"c@example.org","","","","2026-05-01 08:00:00"\n',
+                    name="cleaned_members_export_1a2b.csv")
+
+    result = import_files([subscribed, unsubscribed, cleaned])
+
+    assert [e["email"] for e in result.entries] == ["a@example.org"]  # Bob left in the second file
+    assert [(o.email, o.reason) for o in result.opted_out] == [("b@example.org", "unsubscribe"), ("c@example.org", "bounce")]
+    assert result.opted_out[0].detail == "unsubscribed_members_export_1a2b.csv, ligne 2, export des désinscrits, le 2026-03-02"
+
+
+@pytest.mark.parametrize("header, value, reason", [
+    ("Désinscrit", "oui", "unsubscribe"),
+    ("Statut", "unsubscribed", "unsubscribe"),
+    ("Status", "cleaned", "bounce"),
+    ("Consentement", "non", "unsubscribe"),
+])
+def test_any_column_saying_the_contact_left_keeps_it_out(tmp_path, header, value, reason):
+    path = write(tmp_path, f"Email;{header}\nin@example.org;\nout@example.org;{value}\n")
+
+    result = import_csv(path)
+
+    assert [e["email"] for e in result.entries] == ["in@example.org"]
+    assert [(o.email, o.reason) for o in result.opted_out] == [("out@example.org", reason)]

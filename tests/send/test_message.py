@@ -19,11 +19,13 @@ REPO = Path(__file__).resolve().parents[2]
 class Person:
     email: str
     name: str | None = None
+    first_name: str | None = None
 
 
 @pytest.fixture(scope="module")
 def settings():
-    return load_settings(REPO)
+    # the packaged settings leave the one-click page out: nothing serves it by default
+    return replace(load_settings(REPO), unsubscribe_url="https://inser-eco93.example.org/desinscription")
 
 
 @pytest.fixture(scope="module")

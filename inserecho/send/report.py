@@ -19,12 +19,12 @@ STATE_LABELS = {
 }
 
 
-def write_delivery_report(journal: Journal, campaign: str, path: Path) -> None:
+def write_delivery_report(journal: Journal, campaign: str, path: Path, *, rehearsal: bool = False) -> None:
     """Write the report with ``;`` separators and a BOM, as French spreadsheets expect."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for record in journal.deliveries(campaign):
+    for record in journal.deliveries(campaign, rehearsal=rehearsal):
         writer.writerow((
             _cell(record.email), STATE_LABELS[record.state], record.attempts, _cell(record.reply or ""), record.time or "",
         ))

@@ -255,7 +255,7 @@ def test_a_permanent_failure_is_recorded_and_never_retried(smtp_server, folder):
     assert "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
 
     status = run_cli(folder, "status", SLUG)
-    assert "Campagne 2027-01 : 3 destinataires" in status.out
+    assert "Campagne 2027-01, envoi réel : 3 destinataires" in status.out
     assert "  ines@example.org (définitif, 1 tentative(s)) : 550 5.1.1 Utilisateur inconnu" in status.out
     assert "  paul@example.org (définitif, 1 tentative(s)) : 552 5.2.2 Boîte pleine" in status.out
     assert "--retry-failed" not in status.out
@@ -433,7 +433,32 @@ def test_outbox_writes_a_maildir_instead_of_sending(folder):
     delivered = {m["Delivered-To"]: m for m in box}
     assert set(delivered) == ADDRESSES
     assert all(m.get_content_type() == "multipart/alternative" for m in delivered.values())
+    assert (folder / "build" / SLUG / f"repetition-{SLUG}.csv").exists()
+
+
+def test_rehearsals_never_use_up_the_real_send(smtp_server, folder):
+    assert send(folder, smtp_server, "--test", "moi@example.org").code == 0
+    dry = send(folder, smtp_server, "--dry-run")
+    assert "ne compte pas comme l'envoi réel" in dry.out
+    default_outbox = run_cli(folder, "send", SLUG, "--yes")  # no relay set: the outbox
+    explicit_outbox = run_cli(folder, "send", SLUG, "--outbox", "boite", "--yes")
+    for rehearsal in (default_outbox, explicit_outbox):
+        assert rehearsal.code == 0, rehearsal.output
+        assert "Type d'envoi : RÉPÉTITION" in rehearsal.out
+        assert "déjà servis : 0 ; désinscrits : 0 ; à envoyer : 3" in rehearsal.out  # each rehearsal afresh
+        assert "C'était une RÉPÉTITION : elle ne compte pas comme l'envoi réel" in rehearsal.out
+    status = run_cli(folder, "status", SLUG).out
+    assert f"Campagne {SLUG}, envoi réel : pas encore fait" in status
+    assert "Répétition (boîte d'envoi, ne compte pas comme l'envoi réel) : 3 messages écrits" in status
+
+    real = send(folder, smtp_server)
+    assert real.code == 0, real.output
+    assert "Type d'envoi : ENVOI RÉEL" in real.out and "déjà servis : 0" in real.out
+    assert "Envoi réel terminé" in real.out
+    assert set(messages(smtp_server)) == ADDRESSES | {"moi@example.org"}
     assert counts(folder)["sent"] == 3
+    status = run_cli(folder, "status", SLUG).out
+    assert f"Campagne {SLUG}, envoi réel : 3 destinataires" in status and "Répétition" in status
 
 
 def test_only_sends_to_a_segment(smtp_server, folder):

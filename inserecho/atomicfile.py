@@ -22,7 +22,7 @@ def write_atomic(path: Path, data: str | bytes, *, overwrite: bool = True) -> No
     try:
         # mkstemp makes the file owner-only; give it the mode a plain open() would,
         # or keep the replaced file's, so a built page stays readable by a web server.
-        os.fchmod(fd, _existing_mode(path))
+        os.chmod(temporary, _existing_mode(path))  # by name: Windows has no fchmod
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

@@ -45,7 +45,7 @@ main(sys.argv[1:])
 
 def as_on_windows(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", AS_ON_WINDOWS, *args], cwd=cwd, capture_output=True, timeout=120,
+        [sys.executable, "-c", AS_ON_WINDOWS, *args], cwd=cwd, capture_output=True, timeout=120, check=False,
         env={**os.environ, "PYTHONIOENCODING": "cp850"}, encoding="cp850",
     )
 

@@ -28,7 +28,7 @@ def write_atomic(path: Path, data: str | bytes, *, overwrite: bool = True, mode:
     try:
         # mkstemp makes the file owner-only; give it the mode a plain open() would,
         # or keep the replaced file's, so a built page stays readable by a web server.
-        os.fchmod(fd, _existing_mode(path) if mode is None else mode)
+        os.chmod(temporary, _existing_mode(path) if mode is None else mode)  # by name: Windows has no fchmod
         _write_all(fd, payload)
         os.fsync(fd)
         os.close(fd)

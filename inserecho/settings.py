@@ -34,6 +34,7 @@ class Settings:
     smtp_connections: int = 4
     smtp_rate: str | None = None
     smtp_max_attempts: int = 5
+    smtp_timeout: int = 60  # seconds to wait for each of the relay's answers
     sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
     warnings: tuple[Problem, ...] = ()
     """What ``check`` reminds the officer of, such as a sender still at example.org."""
@@ -66,10 +67,11 @@ _SCHEMA: dict[str, dict[str, str]] = {
     },
     "sender": {"from": "sender", "reply_to": "reply_to"},
     "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
-    "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts"},
+    "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts",
+             "timeout": "smtp_timeout"},
 }
 _TOP_LEVEL = {"archive_url": "archive_url"}
-_INTS = {"smtp_connections", "smtp_max_attempts"}
+_INTS = {"smtp_connections", "smtp_max_attempts", "smtp_timeout"}
 
 
 def load_settings(root: Path) -> Settings:

@@ -48,6 +48,7 @@ def test_the_packaged_settings_file_reads_back(tmp_path):
     assert (settings.smtp_url, settings.smtp_connections, settings.smtp_rate, settings.smtp_max_attempts) == (
         None, 4, "300/heure", 5,
     )
+    assert settings.smtp_timeout == 60
 
 
 def test_sections_can_be_reordered_relabelled_or_left_out(tmp_path):

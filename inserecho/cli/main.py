@@ -22,6 +22,7 @@ from inserecho.cli.context import (
     report_warnings,
     shown,
 )
+from inserecho.cli.console import survive_code_page
 from inserecho.cli.french import install_french_messages
 from inserecho.content.model import Issue
 from inserecho.problems import EnvironmentProblem, Problem, UserError
@@ -171,6 +172,7 @@ def _with_clipping(issue: Issue, html_bytes: int) -> tuple[Problem, ...]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: French messages, exit codes 0 (ok), 1 (the officer's files or the
     system stopped the command), 2 (usage), 130 (interrupted), 70 (a bug)."""
+    survive_code_page()
     install_french_messages()
     root = Path.cwd()
     try:

@@ -49,6 +49,7 @@ EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
 DEFAULT_OUTBOX = "outbox"
 SUBSCRIBERS_FILE = "subscribers.yaml"
+NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est noté comme servi."
 
 
 @click.command()
@@ -98,10 +99,11 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         if error:
             raise click.BadParameter(error, param_hint="--test")
         prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, None, test=True)
-        transport = _transport(folder, outbox, smtp_url, insecure, cafile, 1)
+        transport = _transport(folder, outbox, smtp_url, insecure, cafile, 1, settings.smtp_timeout)
         message = prepared.composer.compose(Subscriber(address, None, None, (), (), 0))
         reply = asyncio.run(_send_one(transport, message))
         click.echo(f"Exemplaire de test envoyé à {address} via {transport.describe()} ({reply}).")
+        click.echo(NOT_THE_REAL_SEND)
         return
 
     subscribers_file = subscribers_file or _default_subscribers(folder)
@@ -112,6 +114,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
         max_attempts=settings.smtp_max_attempts,
         retry_failed=retry_failed,
+        rehearsal=outbox is not None,
     )
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
@@ -121,10 +124,10 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         return
     if outbox is None and prepared.unready:
         _refuse_unready(folder, prepared)
-    transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections)
+    transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections, settings.smtp_timeout)
     with ExitStack() as stack:
         try:
-            stack.enter_context(exclusive_run(settings.journal_path.with_name(settings.journal_path.name + ".lock")))
+            stack.enter_context(exclusive_run(settings.journal_path.parent))
         except AlreadyRunning as error:
             raise click.UsageError(str(error)) from None
         journal = stack.enter_context(Journal.open(settings.journal_path))
@@ -132,9 +135,10 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         if not yes:
             _confirm()
         report = _deliver(prepared, journal, transport, options)
-        report_path = settings.build_dir / prepared.slug / f"envoi-{prepared.name}.csv"
-        write_delivery_report(journal, prepared.name, report_path)
-    _summarise(report, report_path, outbox)
+        prefix = "repetition" if options.rehearsal else "envoi"
+        report_path = settings.build_dir / prepared.slug / f"{prefix}-{prepared.name}.csv"
+        write_delivery_report(journal, prepared.name, report_path, rehearsal=options.rehearsal)
+    _summarise(report, report_path, outbox, settings.journal_path)
 
 
 @click.command()
@@ -159,9 +163,18 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
             known = ", ".join(campaigns) or "aucune"
             raise click.UsageError(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
         counts = journal.counts(name)
-        click.echo(f"Campagne {name} : {sum(counts.values())} destinataires")
-        for state, label in STATE_LABELS.items():
-            click.echo(f"  {label:.<40} {counts.get(state, 0):>6}")
+        if sum(counts.values()):
+            click.echo(f"Campagne {name}, envoi réel : {sum(counts.values())} destinataires")
+            for state, label in STATE_LABELS.items():
+                click.echo(f"  {label:.<40} {counts.get(state, 0):>6}")
+        else:
+            click.echo(f"Campagne {name}, envoi réel : pas encore fait (personne n'a reçu ce numéro).")
+        rehearsed = journal.counts(name, rehearsal=True)
+        if sum(rehearsed.values()):
+            when = (journal.last_update(name, rehearsal=True) or "")[:16].replace("T", " à ")
+            click.echo(f"Répétition (boîte d'envoi, ne compte pas comme l'envoi réel) : "
+                       f"{plural(rehearsed['sent'], 'message')} écrit{'' if rehearsed['sent'] == 1 else 's'}, "
+                       f"le {when} (UTC)")
         failures = journal.failures(name)
         if failures:
             click.echo("Échecs :")
@@ -380,12 +393,12 @@ def _default_subscribers(folder: Folder) -> Path:
 
 
 def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecure: bool,
-               cafile: str | None, size: int) -> Transport:
+               cafile: str | None, size: int, timeout: float) -> Transport:
     try:
         if outbox is not None:
             return MaildirOutbox(outbox.absolute())
         url = smtp_url or folder.settings.smtp_url
-        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile), size)
+        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     except FatalRelayError as error:  # an unreadable --cafile, an outbox that cannot be created
@@ -413,12 +426,16 @@ def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
     count = len(prepared.recipients)
     click.echo(f"Essai à blanc : {plural(count, 'message')} préparé{'' if count == 1 else 's'} en {elapsed:.1f} s "
                f"({kilobytes(total // max(count, 1))} en moyenne), rien n'a été envoyé.")
+    click.echo(NOT_THE_REAL_SEND)
     click.echo(f"Segment : {prepared.segment} ; {standing}.")
 
 
-def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool) -> str:
-    """Where each recipient stands in the journal, counted once: served, unsubscribed, failed, to send."""
-    states = journal.states(prepared.name) if journal else {}
+def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool, rehearsal: bool = False) -> str:
+    """Where each recipient stands in the journal, counted once: served, unsubscribed, failed, to send.
+
+    A rehearsal starts afresh: only the suppression list applies to it.
+    """
+    states = journal.states(prepared.name) if journal and not rehearsal else {}
     unsubscribed = journal.suppressed_addresses() if journal else set()
     sent = suppressed = failed = waiting = 0
     retried = ("failed_temporary",) if retry_failed else ()
@@ -440,10 +457,13 @@ def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool) -
 def _announce(prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions) -> None:
     click.echo(f"Numéro : {prepared.rendered.subject}")
     click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; "
-               f"{_standing(prepared, journal, options.retry_failed)}")
-    if isinstance(transport, MaildirOutbox):
+               f"{_standing(prepared, journal, options.retry_failed, options.rehearsal)}")
+    if options.rehearsal:
+        click.secho("Type d'envoi : RÉPÉTITION, les messages sont écrits dans un dossier. Elle ne compte pas "
+                    "comme l'envoi réel : celui-ci ira ensuite à tout le monde.", bold=True)
         click.echo(f"Destination : {transport.describe()} (aucun message ne quitte la machine)")
     else:
+        click.secho("Type d'envoi : ENVOI RÉEL aux abonné·e·s.", bold=True)
         pace = f", débit {options.rate}" if options.rate else ""
         click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
     click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
@@ -463,13 +483,26 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
 
-        def on_interrupt() -> None:
+        def stop_sending() -> None:
             click.echo("\nArrêt demandé : fin des envois en cours, puis arrêt (Ctrl-C à nouveau pour forcer).", err=True)
             stop.set()
+
+        def on_interrupt() -> None:
+            stop_sending()
             loop.remove_signal_handler(signal.SIGINT)
 
-        loop.add_signal_handler(signal.SIGINT, on_interrupt)
-        loop.add_signal_handler(signal.SIGTERM, on_interrupt)
+        def on_plain_signal(*_: object) -> None:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C forces
+            loop.call_soon_threadsafe(stop_sending)
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_interrupt)
+            loop.add_signal_handler(signal.SIGTERM, on_interrupt)
+            handlers = "loop"
+        except NotImplementedError:  # Windows' event loop has no signal handlers: a plain one
+            signal.signal(signal.SIGINT, on_plain_signal)
+            handlers = "plain"
+
         bar = _ProgressBar()
         try:
             async with transport:  # type: ignore[attr-defined]
@@ -477,7 +510,10 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
                                      journal, options, progress=bar.update, stop=stop)
         finally:
             bar.finish()
-            loop.remove_signal_handler(signal.SIGTERM)
+            if handlers == "loop":
+                loop.remove_signal_handler(signal.SIGTERM)
+            else:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
 
     return asyncio.run(run())
 
@@ -518,19 +554,30 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
-def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None) -> None:
+def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None, journal_path: Path) -> None:
+    if report.journal_restored:
+        click.secho(
+            f"Attention : le journal d'envoi {shown(journal_path)} a été supprimé ou remplacé pendant "
+            "l'envoi ; il a été remis en place avec tout ce que l'envoi savait. Ne le supprimez pas : "
+            "c'est lui qui évite d'envoyer deux fois la lettre.", fg="yellow", err=True,
+        )
     if report.to_send == 0:
         click.echo("Rien à envoyer : chaque destinataire de ce segment a déjà été servi, s'est désinscrit "
                    "ou est en échec (voir inserecho status).")
     else:
         bounced = f" (dont {report.bounced} adresse(s) inexistante(s), désormais écartée(s))" if report.bounced else ""
+        done = "Écrits" if outbox is not None else "Envoyés"
         click.echo(
-            f"Envoyés : {report.sent} · échecs temporaires : {report.failed_temporary} · "
+            f"{done} : {report.sent} · échecs temporaires : {report.failed_temporary} · "
             f"échecs définitifs : {report.failed_permanent}{bounced} · restants : {report.remaining}"
         )
     click.echo(f"Rapport détaillé : {shown(report_path)}")
     if outbox is not None:
         click.echo(f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie).")
+        click.secho("C'était une RÉPÉTITION : elle ne compte pas comme l'envoi réel, personne n'est noté comme "
+                    "servi. L'envoi réel se fait avec un relais SMTP (smtp.url ou --smtp).", bold=True)
+    elif report.complete:
+        click.secho("Envoi réel terminé pour ce segment (le détail : inserecho status).", bold=True)
     if report.interrupted:
         click.echo("Envoi interrompu : relancez la même commande pour reprendre là où il s'est arrêté.", err=True)
         sys.exit(EXIT_INTERRUPTED)

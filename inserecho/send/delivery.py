@@ -14,9 +14,14 @@ Guarantees, given the journal:
 - when failures concern everyone the run stops by itself, leaving the rest
   ``pending``: a ``FatalRelayError`` (credentials, TLS, unreachable relay), the relay
   throttling without end, or ``stop_after_failures`` distinct recipients failing in a
-  row (notably the first ones of the run). Failures are only written to the journal
-  once a later success shows the relay works (or the run ends normally), so a broken
-  relay cannot brand good addresses as failed or bounced;
+  row, time-outs included (notably the first ones of the run). A hard bounce counts
+  toward that streak until the relay has accepted a message; after that, only when it
+  is the very reply the previous recipients got: identical refusals for different
+  addresses ("Sender address rejected") speak of the relay or the sender, not of each
+  address. While recipients fail, new ones are tried before the failing ones are
+  retried, so the streak says quickly whether everyone fails. Failures are only
+  written to the journal once a later success shows the relay works (or the run ends
+  normally), so a broken relay cannot brand good addresses as failed or bounced;
 - ``stop`` (set on Ctrl-C) lets the messages in flight finish and takes no new one.
 
 Messages are composed lazily, one per worker at a time.
@@ -65,6 +70,7 @@ class DeliveryOptions:
     ``stop_after_failures``: stop when that many distinct recipients failed in a row.
     ``max_throttle_waits``: throttling pauses in a row (no success between) before stopping.
     ``retry_failed``: send only to the ``failed_temporary`` recipients.
+    ``rehearsal``: the transport is an outbox; journalled apart, never as the real send.
     """
 
     connections: int = 4
@@ -75,6 +81,7 @@ class DeliveryOptions:
     stop_after_failures: int = 10
     max_throttle_waits: int = 8
     retry_failed: bool = False
+    rehearsal: bool = False
 
     def backoff(self, n: int) -> float:
         """Delay before the n-th retry: doubling from ``backoff_base``, capped, with jitter."""
@@ -105,6 +112,7 @@ class DeliveryReport:
     suppressed: int = 0  # found on the suppression list during the run
     remaining: int = 0  # still to send after this run
     interrupted: bool = False  # stopped on request (Ctrl-C)
+    journal_restored: bool = False  # the journal's file was deleted or replaced during the run, then put back
     stopped_reason: str | None = None  # French, when the run stopped by itself
     counts: dict[State, int] = field(default_factory=dict)  # journal, whole campaign, after the run
 
@@ -164,8 +172,11 @@ class _Run(Generic[R]):
         # which a halt cuts short: no task per message just to watch for a stop.
         self.limiter = RateLimiter(options.rate, sleep=self._paced_sleep, history=self._earlier_sends())
 
-        journal.register(campaign, (r.email for r in recipients))
-        wanted = journal.to_send(campaign, options.retry_failed)
+        self.rehearsal = options.rehearsal
+        if self.rehearsal:
+            journal.forget_rehearsal(campaign)
+        journal.register(campaign, (r.email for r in recipients), rehearsal=self.rehearsal)
+        wanted = journal.to_send(campaign, options.retry_failed, rehearsal=self.rehearsal)
         self.fresh: deque[_Item[R]] = deque()
         seen: set[str] = set()
         for recipient in recipients:
@@ -183,7 +194,9 @@ class _Run(Generic[R]):
         self.pause_until = 0.0
         self.throttle_waits = 0
         self.failed_shown = 0
-        self.streak: set[str] = set()  # recipients failing since the last success
+        self.streak: set[str] = set()  # recipients failing since the last success, bar proven bounces
+        self.alike: set[str] = set()  # recipients given the same reply in a row since the last success
+        self.alike_reply = ""
         self.unconfirmed: list[Callable[[], None]] = []  # their journal writes, deferred
         self.error: BaseException | None = None
 
@@ -199,10 +212,11 @@ class _Run(Generic[R]):
         if self.error is not None:
             raise self.error
         report = self.report
+        report.journal_restored |= self.journal.restore_if_lost()
         report.remaining = report.to_send - report.sent - report.suppressed - (
             report.failed_temporary + report.failed_permanent
         )
-        report.counts = self.journal.counts(self.campaign)
+        report.counts = self.journal.counts(self.campaign, rehearsal=self.rehearsal)
         return report
 
     # Workers
@@ -216,7 +230,7 @@ class _Run(Generic[R]):
                 ):
                     break
                 if self.journal.is_suppressed(item.key):
-                    self.journal.mark_suppressed(self.campaign, item.key)
+                    self.journal.mark_suppressed(self.campaign, item.key, rehearsal=self.rehearsal)
                     self.report.suppressed += 1
                     continue
                 message = self.compose(item.recipient)
@@ -245,7 +259,8 @@ class _Run(Generic[R]):
         loop = asyncio.get_running_loop()
         while not self._halted():
             now = loop.time()
-            if self.retries and self.retries[0][0] <= now:
+            failing = bool(self.alike) and bool(self.fresh)  # a new recipient tells more than a retry
+            if self.retries and self.retries[0][0] <= now and not failing:
                 return heapq.heappop(self.retries)[2]
             if self.fresh:
                 return self.fresh.popleft()
@@ -319,7 +334,10 @@ class _Run(Generic[R]):
     # Outcomes
 
     def _sent(self, item: _Item[R], reply: Reply) -> None:
-        self.journal.mark_sent(self.campaign, item.key, str(reply), attempts=item.attempts + 1)
+        self.journal.mark_sent(
+            self.campaign, item.key, str(reply), attempts=item.attempts + 1, rehearsal=self.rehearsal
+        )
+        self.report.journal_restored |= self.journal.restore_if_lost()
         self.report.sent += 1
         self.throttle_waits = 0
         self._confirm()
@@ -354,18 +372,25 @@ class _Run(Generic[R]):
         item.reply = failure.reply
         item.attempts += 1
         hard = failure.hard_bounce
-        if not (hard and self.report.sent):  # once the relay is proven, a bounce is the recipient's
-            self._failed_attempt(item)
+        # once the relay is proven, a bounce is the recipient's own, unless others got it too
+        self._failed_attempt(item, own_bounce=hard and self.report.sent > 0)
         self._final(item, permanent=True, hard_bounce=hard)
 
-    def _failed_attempt(self, item: _Item[R]) -> None:
-        self.streak.add(item.key)
-        if len(self.streak) >= self.options.stop_after_failures and not self.halt.is_set():
+    def _failed_attempt(self, item: _Item[R], *, own_bounce: bool = False) -> None:
+        reply = str(item.reply)
+        if reply != self.alike_reply:
+            self.alike_reply, self.alike = reply, set()
+        self.alike.add(item.key)
+        if not own_bounce:
+            self.streak.add(item.key)
+        count = max(len(self.streak), len(self.alike))
+        if count >= self.options.stop_after_failures and not self.halt.is_set():
+            same = " avec la même réponse" if len(self.alike) >= len(self.streak) else ""
             self._stop_run(
-                f"les {len(self.streak)} derniers destinataires essayés ont tous échoué "
-                f"(dernière réponse : {item.reply}) : le problème vient sans doute du relais "
-                "ou du message, pas des destinataires. Ils restent à envoyer : corrigez, "
-                "puis relancez l'envoi"
+                f"les {count} derniers destinataires essayés ont tous échoué{same} (dernière "
+                f"réponse : {reply}) : le problème vient sans doute du relais, de l'expéditeur "
+                "ou du message, pas des destinataires, et personne n'a été désinscrit pour "
+                "cela. Ils restent à envoyer : corrigez, puis relancez l'envoi"
             )
 
     def _final(self, item: _Item[R], *, permanent: bool, hard_bounce: bool) -> None:
@@ -374,7 +399,8 @@ class _Run(Generic[R]):
         def write() -> None:
             reply = str(item.reply)
             self.journal.mark_failed(
-                self.campaign, item.key, reply, permanent=permanent, attempts=item.attempts
+                self.campaign, item.key, reply, permanent=permanent, attempts=item.attempts,
+                rehearsal=self.rehearsal,
             )
             if permanent:
                 self.report.failed_permanent += 1
@@ -385,14 +411,13 @@ class _Run(Generic[R]):
                 self.report.bounced += 1
 
         self.failed_shown += 1
-        if self.streak:
-            self.unconfirmed.append(write)
-        else:
-            write()
+        self.unconfirmed.append(write)  # every failure is in a streak: written once confirmed
         self._show()
 
     def _confirm(self) -> None:
         self.streak.clear()
+        self.alike.clear()
+        self.alike_reply = ""
         writes, self.unconfirmed = self.unconfirmed, []
         for write in writes:
             write()

@@ -5,11 +5,19 @@ one state: ``pending`` (registered, not yet delivered), ``sent`` (the relay acce
 it), ``failed_temporary`` (gave up for this run; ``--retry-failed`` tries again),
 ``failed_permanent`` (refused with a 5xx; not retried) or ``suppressed`` (on the
 suppression list). Addresses are compared casefolded.
+
+A rehearsal (messages written to an outbox folder instead of the relay) is recorded
+apart from the real send of the same campaign (``rehearsal=True``): it never counts as
+having served anyone, and each rehearsal starts afresh.
+
+The schema is versioned (``PRAGMA user_version``): ``_MIGRATIONS[n]`` takes a journal
+from version n to n + 1, so a new table is one more entry at the end.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,32 +33,53 @@ STATES: tuple[State, ...] = ("pending", "sent", "failed_temporary", "failed_perm
 Reason = Literal["unsubscribe", "bounce", "manual"]
 REASONS: tuple[Reason, ...] = ("unsubscribe", "bounce", "manual")
 
-SCHEMA_VERSION = 1
 _CHUNK = 5000
 _DELIVERY_COLUMNS = "address, state, attempts, reply, updated"
 
-_SCHEMA = """
-CREATE TABLE campaigns (
-    name TEXT PRIMARY KEY,
-    created TEXT NOT NULL
-);
-CREATE TABLE deliveries (
-    campaign TEXT NOT NULL REFERENCES campaigns(name),
-    address TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
-        ('pending', 'sent', 'failed_temporary', 'failed_permanent', 'suppressed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    reply TEXT,
-    updated TEXT,
-    PRIMARY KEY (campaign, address)
-) WITHOUT ROWID;
-CREATE TABLE suppressions (
-    address TEXT PRIMARY KEY,
-    reason TEXT NOT NULL CHECK (reason IN ('unsubscribe', 'bounce', 'manual')),
-    source TEXT,
-    created TEXT NOT NULL
-) WITHOUT ROWID;
-"""
+_MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first journal
+    """
+    CREATE TABLE campaigns (
+        name TEXT PRIMARY KEY,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        campaign TEXT NOT NULL REFERENCES campaigns(name),
+        address TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+            ('pending', 'sent', 'failed_temporary', 'failed_permanent', 'suppressed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        reply TEXT,
+        updated TEXT,
+        PRIMARY KEY (campaign, address)
+    ) WITHOUT ROWID;
+    CREATE TABLE suppressions (
+        address TEXT PRIMARY KEY,
+        reason TEXT NOT NULL CHECK (reason IN ('unsubscribe', 'bounce', 'manual')),
+        source TEXT,
+        created TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+    # 1 -> 2: rehearsals kept apart from the real send (rows of version 1 are real sends)
+    """
+    CREATE TABLE deliveries_2 (
+        campaign TEXT NOT NULL REFERENCES campaigns(name),
+        kind TEXT NOT NULL DEFAULT 'real' CHECK (kind IN ('real', 'rehearsal')),
+        address TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+            ('pending', 'sent', 'failed_temporary', 'failed_permanent', 'suppressed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        reply TEXT,
+        updated TEXT,
+        PRIMARY KEY (campaign, kind, address)
+    ) WITHOUT ROWID;
+    INSERT INTO deliveries_2 (campaign, address, state, attempts, reply, updated)
+        SELECT campaign, address, state, attempts, reply, updated FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_2 RENAME TO deliveries;
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 def normalize(email: str) -> str:
@@ -83,14 +112,28 @@ class Journal:
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self._db = connection
         self.path = path
+        self._identity = _identity(path)
 
     @classmethod
     def open(cls, path: Path | str) -> "Journal":
         """Open (creating if needed) the journal at ``path``.
 
-        A file that is not a journal raises ``ContentError`` with a French message.
+        A file that is not a journal (an empty file included: a journal emptied by
+        mistake must not pass for a new one) raises ``ContentError`` with a French message.
         """
         path = Path(path)
+        try:
+            empty = path.stat().st_size == 0
+        except OSError:
+            empty = False
+        if empty:
+            raise _problem(
+                path,
+                "ce fichier est vide (0 octet) alors qu'un journal d'envoi est attendu : il a sans "
+                "doute été vidé par erreur, et le prendre pour un journal neuf ferait renvoyer la "
+                "lettre à tout le monde. Remettez-le depuis une sauvegarde ; si aucun envoi n'a "
+                "jamais été fait depuis ce dossier, supprimez-le",
+            )
         try:
             # isolation_level=None: autocommit, every statement outside an explicit
             # BEGIN is its own committed transaction.
@@ -109,17 +152,7 @@ class Journal:
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise _problem(
-                    path,
-                    "ce journal d'envoi a été créé par une version plus récente d'inserecho : "
-                    "mettez inserecho à jour",
-                )
-            if version == 0:
-                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise _problem(path, "ce fichier SQLite n'est pas un journal d'envoi d'inserecho")
-                db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            _migrate(db, path)
             if mode.lower() != "wal":
                 raise _problem(path, f"le journal d'envoi ne peut pas passer en mode WAL (mode {mode})")
         except sqlite3.DatabaseError as error:
@@ -143,103 +176,151 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # Campaign recipients
+    def restore_if_lost(self) -> bool:
+        """Put the journal back at its path if the file there is no longer this one.
 
-    def register(self, campaign: str, emails: Iterable[str]) -> None:
+        A journal deleted (or replaced) while a send runs would otherwise go on being
+        written to a file nobody can open again, and the next run would mail everyone.
+        SQLite's backup copies what this connection holds back to the path (a file
+        found there instead is kept aside, renamed); writes then go to the restored
+        file. True when it restored.
+        """
+        if _identity(self.path) == self._identity:
+            return False
+        # SQLite no longer writes to a file that left its path, but still reads it (and
+        # its write-ahead log, through the descriptors it holds): copy it beside the
+        # path, let go of it, clear its -wal and -shm names, then move the copy in.
+        copy = self.path.with_name(f".{self.path.name}.restauration")
+        target = sqlite3.connect(copy)
+        try:
+            self._db.backup(target)
+        finally:
+            target.close()
+        self._db.close()
+        for leftover in ("-wal", "-shm"):
+            self.path.with_name(self.path.name + leftover).unlink(missing_ok=True)
+        if self.path.exists():
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            os.replace(self.path, self.path.with_name(f"{self.path.name}.remplacé-{stamp}"))
+        os.replace(copy, self.path)
+        restored = Journal.open(self.path)
+        self._db, self._identity = restored._db, restored._identity
+        return True
+
+    # Campaign recipients (``rehearsal=True``: the outbox rehearsal's, apart from the real send)
+
+    def register(self, campaign: str, emails: Iterable[str], *, rehearsal: bool = False) -> None:
         """Add the recipients not yet known as ``pending`` (in chunks: any size is fine).
 
         Addresses on the suppression list become ``suppressed``; ``pending`` or
         ``failed_temporary`` ones taken off the list become ``pending`` again.
         """
-        now = _now()
+        now, kind = _now(), _kind(rehearsal)
         self._db.execute("INSERT OR IGNORE INTO campaigns VALUES (?, ?)", (campaign, now))
         keys = (normalize(e) for e in emails)
         while chunk := list(islice(keys, _CHUNK)):
             with self._transaction():
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO deliveries (campaign, address) VALUES (?, ?)",
-                    ((campaign, key) for key in chunk),
+                    "INSERT OR IGNORE INTO deliveries (campaign, kind, address) VALUES (?, ?, ?)",
+                    ((campaign, kind, key) for key in chunk),
                 )
         with self._transaction():
             self._db.execute(
-                "UPDATE deliveries SET state = 'suppressed', updated = ? WHERE campaign = ?"
+                "UPDATE deliveries SET state = 'suppressed', updated = ? WHERE campaign = ? AND kind = ?"
                 " AND state IN ('pending', 'failed_temporary')"
                 " AND address IN (SELECT address FROM suppressions)",
-                (now, campaign),
+                (now, campaign, kind),
             )
             self._db.execute(
-                "UPDATE deliveries SET state = 'pending', updated = ? WHERE campaign = ?"
+                "UPDATE deliveries SET state = 'pending', updated = ? WHERE campaign = ? AND kind = ?"
                 " AND state = 'suppressed' AND address NOT IN (SELECT address FROM suppressions)",
-                (now, campaign),
+                (now, campaign, kind),
             )
 
-    def to_send(self, campaign: str, retry_failed: bool = False) -> set[str]:
+    def forget_rehearsal(self, campaign: str) -> None:
+        """Drop the campaign's previous rehearsal: each one starts afresh."""
+        self._db.execute("DELETE FROM deliveries WHERE campaign = ? AND kind = 'rehearsal'", (campaign,))
+
+    def to_send(self, campaign: str, retry_failed: bool = False, *, rehearsal: bool = False) -> set[str]:
         """Normalized addresses to send: ``pending`` ones, or only ``failed_temporary`` ones when retrying."""
         rows = self._db.execute(
-            "SELECT address FROM deliveries WHERE campaign = ? AND state = ?"
+            "SELECT address FROM deliveries WHERE campaign = ? AND kind = ? AND state = ?"
             " AND address NOT IN (SELECT address FROM suppressions)",
-            (campaign, "failed_temporary" if retry_failed else "pending"),
+            (campaign, _kind(rehearsal), "failed_temporary" if retry_failed else "pending"),
         )
         return {row[0] for row in rows}
 
     def recent_sends(self, count: int) -> list[datetime]:
-        """When the last ``count`` messages were accepted, all campaigns together (UTC).
+        """When the last ``count`` messages were accepted by a relay, all campaigns together (UTC).
 
         A relay's quota counts every message, so a run resumed within the hour must
-        remember what the previous one already sent.
+        remember what the previous one already sent (rehearsals never reached a relay).
         """
         rows = self._db.execute(
-            "SELECT updated FROM deliveries WHERE state = 'sent' ORDER BY updated DESC LIMIT ?", (count,)
+            "SELECT updated FROM deliveries WHERE state = 'sent' AND kind = 'real' ORDER BY updated DESC LIMIT ?",
+            (count,),
         )
         return [datetime.fromisoformat(row[0]) for row in rows]
 
-    def states(self, campaign: str) -> dict[str, State]:
+    def states(self, campaign: str, *, rehearsal: bool = False) -> dict[str, State]:
         """Every recipient's state in the campaign, by normalized address."""
-        return dict(self._db.execute("SELECT address, state FROM deliveries WHERE campaign = ?", (campaign,)))
+        return dict(self._db.execute(
+            "SELECT address, state FROM deliveries WHERE campaign = ? AND kind = ?", (campaign, _kind(rehearsal))
+        ))
 
-    def state(self, campaign: str, email: str) -> State | None:
+    def state(self, campaign: str, email: str, *, rehearsal: bool = False) -> State | None:
         row = self._db.execute(
-            "SELECT state FROM deliveries WHERE campaign = ? AND address = ?",
-            (campaign, normalize(email)),
+            "SELECT state FROM deliveries WHERE campaign = ? AND kind = ? AND address = ?",
+            (campaign, _kind(rehearsal), normalize(email)),
         ).fetchone()
         return row[0] if row else None
 
-    def mark_sent(self, campaign: str, email: str, reply: str, *, attempts: int = 1) -> None:
+    def mark_sent(self, campaign: str, email: str, reply: str, *, attempts: int = 1, rehearsal: bool = False) -> None:
         """Record that the relay accepted the message; committed before returning."""
-        self._set(campaign, email, "sent", reply, attempts)
+        self._set(campaign, rehearsal, email, "sent", reply, attempts)
 
     def mark_failed(
-        self, campaign: str, email: str, reply: str, *, permanent: bool, attempts: int = 1
+        self, campaign: str, email: str, reply: str, *, permanent: bool, attempts: int = 1, rehearsal: bool = False
     ) -> None:
         """Record a failure after ``attempts`` tries (added to earlier runs' count)."""
-        self._set(campaign, email, "failed_permanent" if permanent else "failed_temporary", reply, attempts)
+        state: State = "failed_permanent" if permanent else "failed_temporary"
+        self._set(campaign, rehearsal, email, state, reply, attempts)
 
-    def mark_suppressed(self, campaign: str, email: str) -> None:
-        self._set(campaign, email, "suppressed", None, attempts=0)
+    def mark_suppressed(self, campaign: str, email: str, *, rehearsal: bool = False) -> None:
+        self._set(campaign, rehearsal, email, "suppressed", None, attempts=0)
 
-    def counts(self, campaign: str) -> dict[State, int]:
+    def counts(self, campaign: str, *, rehearsal: bool = False) -> dict[State, int]:
         """Number of recipients in each state (every state present, possibly 0)."""
         counts = dict.fromkeys(STATES, 0)
         rows = self._db.execute(
-            "SELECT state, count(*) FROM deliveries WHERE campaign = ? GROUP BY state", (campaign,)
+            "SELECT state, count(*) FROM deliveries WHERE campaign = ? AND kind = ? GROUP BY state",
+            (campaign, _kind(rehearsal)),
         )
         counts.update(dict(rows.fetchall()))
         return counts
 
-    def failures(self, campaign: str) -> list[Delivery]:
+    def last_update(self, campaign: str, *, rehearsal: bool = False) -> str | None:
+        """When the campaign's real send (or rehearsal) last recorded anything (ISO 8601 UTC)."""
+        row = self._db.execute(
+            "SELECT max(updated) FROM deliveries WHERE campaign = ? AND kind = ?", (campaign, _kind(rehearsal))
+        ).fetchone()
+        return row[0]
+
+    def failures(self, campaign: str, *, rehearsal: bool = False) -> list[Delivery]:
         """Recipients who failed, temporary ones first, each with the relay's last reply."""
         rows = self._db.execute(
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries"
-            " WHERE campaign = ? AND state IN ('failed_temporary', 'failed_permanent')"
+            " WHERE campaign = ? AND kind = ? AND state IN ('failed_temporary', 'failed_permanent')"
             " ORDER BY state DESC, address",
-            (campaign,),
+            (campaign, _kind(rehearsal)),
         )
         return [Delivery(*row) for row in rows]
 
-    def deliveries(self, campaign: str) -> Iterator[Delivery]:
+    def deliveries(self, campaign: str, *, rehearsal: bool = False) -> Iterator[Delivery]:
         """Every recipient of the campaign, by address (streamed: fine for 100 000)."""
         rows = self._db.execute(
-            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE campaign = ? ORDER BY address", (campaign,)
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE campaign = ? AND kind = ? ORDER BY address",
+            (campaign, _kind(rehearsal)),
         )
         yield from (Delivery(*row) for row in rows)
 
@@ -286,13 +367,15 @@ class Journal:
 
     # Internals
 
-    def _set(self, campaign: str, email: str, state: State, reply: str | None, attempts: int) -> None:
+    def _set(
+        self, campaign: str, rehearsal: bool, email: str, state: State, reply: str | None, attempts: int
+    ) -> None:
         self._db.execute(
-            "INSERT INTO deliveries (campaign, address, state, attempts, reply, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, address) DO UPDATE SET"
+            "INSERT INTO deliveries (campaign, kind, address, state, attempts, reply, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, kind, address) DO UPDATE SET"
             " state = excluded.state, attempts = attempts + excluded.attempts,"
             " reply = coalesce(excluded.reply, reply), updated = excluded.updated",
-            (campaign, normalize(email), state, attempts, reply, _now()),
+            (campaign, _kind(rehearsal), normalize(email), state, attempts, reply, _now()),
         )
 
     def _transaction(self) -> "_Transaction":
@@ -347,6 +430,35 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the journal to :data:`SCHEMA_VERSION` (a new file: every step from 0)."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise _problem(
+            path,
+            "ce journal d'envoi a été créé par une version plus récente d'inserecho : "
+            "mettez inserecho à jour",
+        )
+    if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise _problem(path, "ce fichier SQLite n'est pas un journal d'envoi d'inserecho")
+    if version < SCHEMA_VERSION:
+        steps = " ".join(_MIGRATIONS[version:])
+        db.executescript(f"BEGIN; {steps} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device and inode), or None if there is none."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _kind(rehearsal: bool) -> str:
+    return "rehearsal" if rehearsal else "real"
 
 
 def _now() -> str:

@@ -20,10 +20,10 @@ STATE_LABELS = {
 }
 
 
-def write_delivery_report(journal: Journal, campaign: str, path: Path) -> None:
+def write_delivery_report(journal: Journal, campaign: str, path: Path, *, rehearsal: bool = False) -> None:
     write_spreadsheet(path, COLUMNS, (
         (record.email, STATE_LABELS[record.state], record.attempts, record.reply or "", record.time or "")
-        for record in journal.deliveries(campaign)
+        for record in journal.deliveries(campaign, rehearsal=rehearsal)
     ))
 
 

@@ -325,7 +325,7 @@ def test_a_permanent_failure_is_recorded_and_never_retried(smtp_server, folder):
     assert "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
 
     status = run_cli(folder, "status", SLUG)
-    assert "Campagne 2027-01 : 3 destinataires" in status.out
+    assert "Campagne 2027-01, envoi réel : 3 destinataires" in status.out
     assert "  ines@example.org (définitif, 1 tentative(s)) : 550 5.1.1 Utilisateur inconnu" in status.out
     assert "  paul@example.org (définitif, 1 tentative(s)) : 552 5.2.2 Boîte pleine" in status.out
     assert "--retry-failed" not in status.out
@@ -394,6 +394,40 @@ def test_a_refused_sender_stops_the_run(smtp_server, folder):
     assert "vérifiez « sender » dans inserecho.yaml" in result.err
     assert smtp_server.handler.commands.count("MAIL") <= 4  # those in flight on the 4 connections, no more
     assert counts(folder)["pending"] == 3
+
+
+def test_a_relay_turning_against_the_sender_stops_the_run_and_unsubscribes_nobody(smtp_server, tmp_path):
+    addresses = [f"abonne{n:02}@example.org" for n in range(20)]
+    root = newsletter(tmp_path, subscribers="".join(f"- email: {a}\n" for a in addresses))
+    rejected = "550 5.1.0 <lettre@inser-eco93.example.org>: Sender address rejected: Domain not found"
+    for address in addresses[4:]:
+        smtp_server.handler.script(address, "rcpt:" + rejected)
+    result = send(root, smtp_server, "--connections", "1")
+    assert result.code == 1
+    assert "Envoi arrêté : les 10 derniers destinataires essayés ont tous échoué avec la même réponse" in result.err
+    assert "Sender address rejected" in result.err and "personne n'a été désinscrit" in result.err
+    assert counts(root)["sent"] == 4 and counts(root)["pending"] == 16
+    assert "dont 0 désinscrit·e·s" in run_cli(root, "subscribers", "check", "subscribers.yaml").out
+
+    for address in addresses[4:]:  # the sender's domain is fixed
+        smtp_server.handler.script(address)
+    assert send(root, smtp_server).code == 0
+    assert smtp_server.handler.recipients() == Counter(dict.fromkeys(addresses, 1))
+
+
+def test_a_relay_that_never_answers_data_stops_the_run(smtp_server, tmp_path):
+    root = newsletter(
+        tmp_path,
+        subscribers="".join(f"- email: abonne{n:02}@example.org\n" for n in range(20)),
+        settings=textwrap.dedent(SETTINGS) + "smtp:\n  timeout: 1\n",
+    )
+    smtp_server.handler.delay = 3600
+    result = send(root, smtp_server)
+    assert result.code == 1
+    assert "Envoi arrêté : les 10 derniers destinataires essayés ont tous échoué" in result.err
+    assert "pas de réponse du serveur en 1 s" in result.err
+    assert smtp_server.handler.commands.count("MAIL") <= 10 + 4  # the streak, plus what was in flight
+    assert counts(root)["pending"] == 20
 
 
 # Bad input: nothing leaves
@@ -503,7 +537,32 @@ def test_outbox_writes_a_maildir_instead_of_sending(folder):
     delivered = {m["Delivered-To"]: m for m in box}
     assert set(delivered) == ADDRESSES
     assert all(m.get_content_type() == "multipart/alternative" for m in delivered.values())
+    assert (folder / "build" / SLUG / f"repetition-{SLUG}.csv").exists()
+
+
+def test_rehearsals_never_use_up_the_real_send(smtp_server, folder):
+    assert send(folder, smtp_server, "--test", "moi@example.org").code == 0
+    dry = send(folder, smtp_server, "--dry-run")
+    assert "ne compte pas comme l'envoi réel" in dry.out
+    default_outbox = run_cli(folder, "send", SLUG, "--yes")  # no relay set: the outbox
+    explicit_outbox = run_cli(folder, "send", SLUG, "--outbox", "boite", "--yes")
+    for rehearsal in (default_outbox, explicit_outbox):
+        assert rehearsal.code == 0, rehearsal.output
+        assert "Type d'envoi : RÉPÉTITION" in rehearsal.out
+        assert "déjà servis : 0 ; désinscrits : 0 ; à envoyer : 3" in rehearsal.out  # each rehearsal afresh
+        assert "C'était une RÉPÉTITION : elle ne compte pas comme l'envoi réel" in rehearsal.out
+    status = run_cli(folder, "status", SLUG).out
+    assert f"Campagne {SLUG}, envoi réel : pas encore fait" in status
+    assert "Répétition (boîte d'envoi, ne compte pas comme l'envoi réel) : 3 messages écrits" in status
+
+    real = send(folder, smtp_server)
+    assert real.code == 0, real.output
+    assert "Type d'envoi : ENVOI RÉEL" in real.out and "déjà servis : 0" in real.out
+    assert "Envoi réel terminé" in real.out
+    assert set(messages(smtp_server)) == ADDRESSES | {"moi@example.org"}
     assert counts(folder)["sent"] == 3
+    status = run_cli(folder, "status", SLUG).out
+    assert f"Campagne {SLUG}, envoi réel : 3 destinataires" in status and "Répétition" in status
 
 
 def test_only_sends_to_a_segment(smtp_server, folder):
@@ -637,6 +696,8 @@ def test_a_second_send_in_the_same_folder_is_refused_while_one_runs(smtp_server,
 
 # Crashes and Ctrl-C: a real process, killed, then run again
 
+
+
 CAMPAIGN_SIZE, CONNECTIONS = 240, 4
 
 
@@ -650,6 +711,52 @@ def generated_list(root: Path) -> set[str]:
 
 def start_send(root: Path, server) -> subprocess.Popen:
     return process(root, "send", SLUG, "--smtp", server.url, "--yes", "--connections", str(CONNECTIONS))
+
+
+def test_deleting_files_of_the_folder_does_not_release_the_send_lock(smtp_server, folder):
+    smtp_server.handler.delay = 0.4
+    first = process(folder, "send", SLUG, "--smtp", smtp_server.url, "--yes", "--connections", "1")
+    wait_until_received(smtp_server, 1, first)
+    for leftover in folder.glob("journal.sqlite3*"):  # a lock file, if there were one, would go too
+        leftover.unlink()
+    second = send(folder, smtp_server)
+    assert second.code == 2
+    assert "un autre envoi est déjà en cours depuis ce dossier" in second.err
+    _, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    assert smtp_server.handler.recipients() == Counter(dict.fromkeys(ADDRESSES, 1))
+
+
+@pytest.mark.parametrize("deleted", ["journal.sqlite3", "journal.sqlite3*"])
+def test_a_journal_deleted_during_a_send_is_restored_and_the_rerun_mails_nobody_twice(smtp_server, folder, deleted):
+    addresses = generated_list(folder)
+    smtp_server.handler.delay = 0.002
+    child = start_send(folder, smtp_server)
+    wait_until_received(smtp_server, 40, child)
+    for path in folder.glob(deleted):
+        path.unlink()
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert "le journal d'envoi journal.sqlite3 a été supprimé ou remplacé pendant l'envoi" in err
+    assert counts(folder)["sent"] == CAMPAIGN_SIZE
+
+    rerun = start_send(folder, smtp_server)
+    out, err = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, err
+    assert "Rien à envoyer" in out
+    received = smtp_server.handler.recipients()
+    assert set(received) == addresses
+    assert sum(n - 1 for n in received.values()) <= CONNECTIONS  # at most the messages in flight
+
+
+def test_an_emptied_journal_is_refused_before_anything_is_sent(smtp_server, folder):
+    (folder / "journal.sqlite3").write_bytes(b"")
+    result = send(folder, smtp_server)
+    assert result.code == 1
+    assert "journal.sqlite3" in result.err and "vide (0 octet)" in result.err
+    assert "Traceback" not in result.err
+    assert smtp_server.handler.commands == []
+    assert run_cli(folder, "status", SLUG).code == 1
 
 
 @pytest.mark.slow

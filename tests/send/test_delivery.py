@@ -213,6 +213,46 @@ def test_first_failures_all_alike_stop_the_run_and_brand_nobody(smtp_server, jou
     assert len(smtp_server.handler.refused) < 10
 
 
+SENDER_REJECTED = f"rcpt:550 5.1.0 <{SENDER}>: Sender address rejected: Access denied"
+
+
+def test_identical_refusals_after_accepted_messages_stop_the_run_and_suppress_nobody(smtp_server, journal):
+    everyone = people(30)
+    for person in everyone[5:]:  # the relay turns against the sender after 5 messages
+        smtp_server.handler.script(person.email, SENDER_REJECTED)
+    report = send(smtp_server, journal, everyone, connections=1)
+    assert "ont tous échoué avec la même réponse" in report.stopped_reason
+    assert "Sender address rejected" in report.stopped_reason
+    assert (report.sent, report.bounced) == (5, 0)
+    assert journal.suppressed_count() == 0
+    assert journal.counts("2026-12")["pending"] == 25
+
+    for person in everyone[5:]:  # the relay is fixed: a rerun reaches them
+        smtp_server.handler.script(person.email)
+    rerun = send(smtp_server, journal, everyone)
+    assert rerun.complete and rerun.sent == 25
+
+
+def test_hard_bounces_worded_for_each_address_still_suppress_them(smtp_server, journal):
+    everyone = people(30)
+    for person in everyone[5:20]:
+        smtp_server.handler.script(person.email, f"rcpt:550 5.1.1 <{person.email}>: Recipient address rejected: User unknown")
+    report = send(smtp_server, journal, everyone, connections=1)
+    assert report.complete and (report.sent, report.bounced) == (15, 15)
+    assert journal.suppressed_count() == 15
+
+
+def test_a_relay_that_never_answers_data_stops_the_run_after_a_few_attempts(smtp_server, journal):
+    smtp_server.handler.delay = 3600  # DATA is never answered
+    transport = SmtpTransport(RelayConfig.from_url(smtp_server.url, environ={}, timeout=0.3), 4)
+    report = send(smtp_server, journal, people(20), transport=transport, connections=4)
+    assert "10 derniers destinataires" in report.stopped_reason
+    assert "pas de réponse du serveur en 0.3 s" in report.stopped_reason
+    attempts = smtp_server.handler.commands.count("MAIL")
+    assert attempts <= FAST.stop_after_failures + 4  # the streak, plus what was in flight on 4 connections
+    assert journal.counts("2026-12")["pending"] == 20
+
+
 def test_authentication_failure_stops_the_run(tls_server, journal):
     config = RelayConfig.from_url(
         f"smtp://{tls_server.username}@localhost:{tls_server.starttls_port}",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from inserecho.send import journal as journal_module
 from inserecho.send.journal import SCHEMA_VERSION, Journal
 from inserecho.problems import ContentError
 
@@ -178,3 +179,70 @@ def test_recent_sends_span_every_campaign_newest_first(journal):
     assert sends == sorted(sends, reverse=True)
     assert all(s.tzinfo is not None for s in sends)
     assert len(journal.recent_sends(1)) == 1
+
+
+def test_a_rehearsal_is_kept_apart_from_the_real_send(journal):
+    journal.register("2026-12", ["a@example.org", "b@example.org"], rehearsal=True)
+    journal.mark_sent("2026-12", "a@example.org", "écrit dans new/1", rehearsal=True)
+    assert journal.counts("2026-12", rehearsal=True)["sent"] == 1
+    assert journal.to_send("2026-12") == set()  # the real send has not begun
+    journal.register("2026-12", ["a@example.org", "b@example.org"])
+    assert journal.to_send("2026-12") == {"a@example.org", "b@example.org"}
+    assert journal.recent_sends(10) == []  # a rehearsal never reached a relay
+    journal.forget_rehearsal("2026-12")
+    assert sum(journal.counts("2026-12", rehearsal=True).values()) == 0
+    assert sum(journal.counts("2026-12").values()) == 2
+
+
+def test_a_first_version_journal_is_upgraded_and_its_sends_stay_real(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(journal_module._MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    db.execute("INSERT INTO campaigns VALUES ('2026-11', '2026-11-03T09:00:00+00:00')")
+    db.execute("INSERT INTO deliveries VALUES ('2026-11', 'a@example.org', 'sent', 1, '250 Ok', '2026-11-03T09:00:01+00:00')")
+    db.commit()
+    db.close()
+    with Journal.open(path) as journal:
+        assert journal.state("2026-11", "a@example.org") == "sent"
+        assert journal.state("2026-11", "a@example.org", rehearsal=True) is None
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_an_empty_file_is_not_taken_for_a_new_journal(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    path.write_bytes(b"")
+    with pytest.raises(ContentError) as error:
+        Journal.open(path)
+    (problem,) = error.value.problems
+    assert problem.path == path and "vide (0 octet)" in problem.message
+    assert path.read_bytes() == b""  # left as it was
+
+
+@pytest.mark.parametrize("deleted", [("journal.sqlite3",), ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm")])
+def test_a_journal_deleted_while_open_is_restored_with_everything_it_knew(tmp_path, deleted):
+    path = tmp_path / "journal.sqlite3"
+    with Journal.open(path) as journal:
+        journal.register("2026-12", ["a@example.org", "b@example.org"])
+        journal.mark_sent("2026-12", "a@example.org", "250 Ok")
+        assert not journal.restore_if_lost()
+        for name in deleted:
+            (tmp_path / name).unlink()
+        assert journal.restore_if_lost()
+        journal.mark_sent("2026-12", "b@example.org", "250 Ok")  # written to the restored file
+        assert not journal.restore_if_lost()
+    with Journal.open(path) as reopened:
+        assert reopened.counts("2026-12")["sent"] == 2
+
+
+def test_a_file_put_in_place_of_the_journal_is_kept_aside(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    with Journal.open(path) as journal:
+        journal.register("2026-12", ["a@example.org"])
+        stranger = tmp_path / "autre.sqlite3"
+        stranger.write_bytes(b"autre chose")
+        stranger.replace(path)
+        assert journal.restore_if_lost()
+    (kept,) = tmp_path.glob("journal.sqlite3.remplacé-*")
+    assert kept.read_bytes() == b"autre chose"
+    with Journal.open(path) as reopened:
+        assert reopened.to_send("2026-12") == {"a@example.org"}

@@ -14,24 +14,36 @@ with exclusive_run(pathlib.Path(sys.argv[1])):
 """
 
 
+def hold(folder) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline() == "pris\n"
+    return holder
+
+
 def test_a_second_run_is_refused_while_the_first_holds_the_lock(tmp_path):
-    lock = tmp_path / "journal.sqlite3.lock"
-    with exclusive_run(lock), pytest.raises(AlreadyRunning, match="un autre envoi est déjà en cours depuis ce dossier"):
-        with exclusive_run(lock):
-            pass
-    with exclusive_run(lock):  # released on exit
+    holder = hold(tmp_path)
+    with pytest.raises(AlreadyRunning, match="un autre envoi est déjà en cours depuis ce dossier"), exclusive_run(tmp_path):
+        pass
+    holder.communicate("")  # the holder leaves its block: released
+    with exclusive_run(tmp_path):
         pass
 
 
 def test_the_lock_of_a_killed_process_is_released(tmp_path):
-    lock = tmp_path / "journal.sqlite3.lock"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_THE_LOCK, str(lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout.readline() == "pris\n"
-    with pytest.raises(AlreadyRunning), exclusive_run(lock):
-        pass
+    holder = hold(tmp_path)
     holder.kill()  # SIGKILL: no chance to clean up
     holder.wait()
-    with exclusive_run(lock):
+    with exclusive_run(tmp_path):
         pass
+
+
+def test_no_file_in_the_folder_carries_the_lock(tmp_path):
+    holder = hold(tmp_path)
+    for leftover in tmp_path.iterdir():
+        leftover.unlink()
+    with pytest.raises(AlreadyRunning), exclusive_run(tmp_path):
+        pass
+    holder.kill()
+    holder.wait()

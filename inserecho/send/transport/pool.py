@@ -35,6 +35,7 @@ _SESSION_THROTTLING_CODES = frozenset({421, 454})
 THROTTLING_CODES = _SESSION_THROTTLING_CODES | {451, 452}
 _PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
 
+_SENDER_STATUSES = frozenset({7, 8})
 _ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
 _UNKNOWN_USER = re.compile(
     r"unknown|no such|does not exist|doesn't exist|not exist|invalid (recipient|mailbox|address)"
@@ -100,8 +101,8 @@ def is_hard_bounce(reply: Reply) -> bool:
     if reply.code is None or reply.code < 500:
         return False
     enhanced = reply.enhanced
-    if enhanced is not None:
-        return enhanced[0] == 5 and (enhanced[1] == 1 or enhanced[1:] == (2, 1))
+    if enhanced is not None:  # x.1.7 and x.1.8 speak of the sender's address (RFC 3463)
+        return enhanced[0] == 5 and ((enhanced[1] == 1 and enhanced[2] not in _SENDER_STATUSES) or enhanced[1:] == (2, 1))
     return reply.code in (550, 551, 553) and bool(_UNKNOWN_USER.search(reply.message))
 
 

@@ -180,6 +180,8 @@ def test_hard_bounce_rules():
     assert not is_hard_bounce(Reply(550, "5.2.2 Boîte pleine"))
     assert not is_hard_bounce(Reply(450, "4.1.1 Inconnu pour l'instant"))
     assert not is_hard_bounce(Reply(554, "Transaction failed"))
+    assert not is_hard_bounce(Reply(553, "5.1.7 <lettre@example.org>: Sender address syntax"))
+    assert not is_hard_bounce(Reply(550, "5.1.8 <lettre@example.org>: Sender domain not found"))
 
 
 @pytest.mark.parametrize("scheme", ["smtp", "smtps"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Literal
@@ -25,13 +26,18 @@ class Problem:
     def format(self, relative_to: Path | None = None) -> str:
         path = self.path
         if relative_to is not None:
-            try:
-                path = path.resolve().relative_to(relative_to.resolve())
-            except ValueError:
-                pass
+            path = _relative(path, relative_to)
         where = f"{path}:{self.line}" if self.line else f"{path}"
         prefix = "" if self.is_error else "avertissement : "
         return f"{where}: {prefix}{self.message}"
+
+
+def _relative(path: Path, folder: Path) -> Path:
+    """``path`` as the officer knows it inside ``folder``: the link's own name, not its target."""
+    for candidate, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(folder))), (path.resolve(), folder.resolve())):
+        if candidate.is_relative_to(base):
+            return candidate.relative_to(base)
+    return path
 
 
 class ContentError(Exception):

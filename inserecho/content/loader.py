@@ -11,6 +11,7 @@ from inserecho.content.fields import FieldError, FieldWarning, check_field
 from inserecho.french.formats import format_date
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
+from inserecho.paths import outside_read, within
 from inserecho.problems import ContentError, Problem
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec
 from inserecho.settings import Settings
@@ -89,15 +90,16 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
     if not path.is_file():
         problems.append(Problem(path, None, "fichier issue.yaml manquant : il donne le numéro, la date et l'objet (voir « inserecho new »)."))
         return None
-    data = _read_mapping(path, problems)
+    text = _read(path, folder, problems)
+    data = _parse_mapping(text, path, 1, problems, "le fichier issue.yaml") if text is not None else None
     if data is None:
         return None
     values = _check_fields(data, {f.name: f for f in _ISSUE_FIELDS}, path, folder, problems, "dans issue.yaml")
     editorial_path = folder / EDITORIAL_FILE
     if editorial_path.is_file():
-        text, problem = read_text(editorial_path)
-        if problem:
-            problems.append(problem)
+        text = _read(editorial_path, folder, problems)
+        if text is None:
+            pass
         elif values.get("editorial"):
             problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
         else:
@@ -116,9 +118,8 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
 
 
 def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem]) -> Item | None:
-    text, problem = read_text(path)
-    if problem:
-        problems.append(problem)
+    text = _read(path, folder, problems)
+    if text is None:
         return None
     split, problem = split_front_matter(text, path)
     if problem:
@@ -181,12 +182,15 @@ def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folde
     return values
 
 
-def _read_mapping(path: Path, problems: list[Problem]) -> LineDict | None:
+def _read(path: Path, folder: Path, problems: list[Problem]) -> str | None:
+    """The text of one of the issue's files, unless it leads out of the issue folder."""
+    if within(path, folder) is None:
+        problems.append(Problem(path, None, outside_read(path, "dossier du numéro")))
+        return None
     text, problem = read_text(path)
     if problem:
         problems.append(problem)
-        return None
-    return _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
+    return text
 
 
 def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:

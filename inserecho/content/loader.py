@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from inserecho.content.body import Body, render_body
 from inserecho.content.fields import FieldError, FieldWarning, check_field
 from inserecho.french.formats import format_date
 from inserecho.content.frontmatter import split_front_matter
@@ -42,7 +44,11 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
     if not folder.is_dir():
         raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new SLUG ».")])
     meta = _load_meta(folder, problems)
-    items = [item for path in _item_files(folder) if (item := _load_item(path, folder, settings, meta, problems))]
+    files = _item_files(folder)
+    items = [
+        item for path, anchor in zip(files, unique_anchors(files))
+        if (item := _load_item(path, anchor, folder, settings, meta, problems))
+    ]
     if not items and not any(p.is_error and p.path != folder / ISSUE_FILE for p in problems):
         problems.append(Problem(
             folder, None,
@@ -96,14 +102,19 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
         return None
     values = _check_fields(data, {f.name: f for f in _ISSUE_FIELDS}, path, folder, problems, "dans issue.yaml")
     editorial_path = folder / EDITORIAL_FILE
+    editorial = values.get("editorial") or ""
+    # a block (``editorial: |``) starts on the line after its key
+    editorial_at = (path, data.lines["editorial"] + ("\n" in editorial)) if editorial else None
     if editorial_path.is_file():
         text = _read(editorial_path, folder, problems)
         if text is None:
             pass
-        elif values.get("editorial"):
+        elif editorial:
             problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
         else:
-            values["editorial"] = text.strip()
+            editorial = text.strip()
+            editorial_at = (editorial_path, 1 + text[: len(text) - len(text.lstrip())].count("\n"))
+    rendered = render_body(editorial, *editorial_at, folder, problems) if editorial_at else Body("", ())
     for name in ("subject", "preheader"):
         if isinstance(values.get(name), str) and control_character(values[name]):
             problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
@@ -114,10 +125,15 @@ def _load_meta(folder: Path, problems: list[Problem]) -> IssueMeta | None:
         problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", "avertissement"))
     if any(values.get(f.name) is None for f in _ISSUE_FIELDS if f.required):
         return None
-    return IssueMeta(values["number"], values["date"], values["subject"], values.get("preheader") or "", values.get("editorial") or "")
+    return IssueMeta(
+        values["number"], values["date"], values["subject"], values.get("preheader") or "", editorial,
+        rendered.html, rendered.images,
+    )
 
 
-def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem]) -> Item | None:
+def _load_item(
+    path: Path, anchor: str, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem],
+) -> Item | None:
     text = _read(path, folder, problems)
     if text is None:
         return None
@@ -154,10 +170,11 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
         ))
     if not split.body.strip():
         problems.append(Problem(path, split.body_line, "l'article n'a pas de texte sous l'en-tête.", "avertissement"))
+    body = render_body(split.body, path, split.body_line, folder, problems)
     if any(values.get(name) is None for name in spec.required):
         return None
     fields = {k: v for k, v in values.items() if v is not None and k not in ("section", "title", "order")}
-    return Item(path, _anchor(path), spec.key, values["title"], fields, split.body, values.get("order"))
+    return Item(path, anchor, spec.key, values["title"], fields, split.body, values.get("order"), body.html, body.images)
 
 
 def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folder: Path, problems: list[Problem], where: str) -> dict[str, Any]:
@@ -199,5 +216,22 @@ def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Proble
     return data
 
 
-def _anchor(path: Path) -> str:
-    return "article-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+def unique_anchors(paths: list[Path]) -> list[str]:
+    """One anchor per item file, from its name: ``Marché été.md`` is ``article-marche-ete``.
+
+    Accents are folded so anchors stay plain ASCII; names that still meet (``marché.md``
+    and ``marche.md``) are told apart by a number, in file order.
+    """
+    anchors: list[str] = []
+    taken: set[str] = set()
+    for path in paths:
+        folded = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode().lower()
+        slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+        base = f"article-{slug}" if slug else "article"
+        anchor, number = base, 1
+        while anchor in taken:
+            number += 1
+            anchor = f"{base}-{number}"
+        taken.add(anchor)
+        anchors.append(anchor)
+    return anchors

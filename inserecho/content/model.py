@@ -28,6 +28,10 @@ class Item:
     body: str
     """The description, in Markdown."""
     order: int | None = None
+    body_html: str = ""
+    """The description rendered and sanitised (see :mod:`inserecho.content.body`)."""
+    body_images: tuple[Path, ...] = ()
+    """Images the description shows, relative to the issue folder."""
 
     @property
     def deadline(self) -> date | None:
@@ -56,6 +60,8 @@ class IssueMeta:
     preheader: str
     editorial: str
     """Markdown, possibly empty."""
+    editorial_html: str = ""
+    editorial_images: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,5 +78,9 @@ class Issue:
 
     @property
     def images(self) -> tuple[Path, ...]:
-        """Image files the issue uses, relative to its folder."""
-        return tuple(item.fields["image"] for item in self.items if "image" in item.fields)
+        """Image files the issue uses (fields, texts, editorial), relative to its folder, once each."""
+        found = [*self.meta.editorial_images]
+        for item in self.items:
+            found += [item.fields["image"]] if "image" in item.fields else []
+            found += item.body_images
+        return tuple(dict.fromkeys(found))

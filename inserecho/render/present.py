@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inserecho.french.formats import format_amount, format_date
-from inserecho.render.markup import html_to_text, markdown_to_html
+from inserecho.render.markup import html_to_text, image_source, typeset_body
 from inserecho.content.model import Issue, Item, Link
 from inserecho.content.sections import AUDIENCES
 from inserecho.settings import Settings
@@ -87,7 +87,7 @@ def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueV
         )
         for section in issue.sections
     )
-    editorial_html = markdown_to_html(issue.meta.editorial) if issue.meta.editorial else ""
+    editorial_html = typeset_body(issue.meta.editorial_html, asset_prefix)
     return IssueView(
         slug=issue.slug,
         number=issue.meta.number,
@@ -103,7 +103,7 @@ def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueV
 
 def present_item(item: Item, asset_prefix: str = "") -> ItemView:
     f = item.fields
-    body_html = markdown_to_html(item.body)
+    body_html = typeset_body(item.body_html, asset_prefix)
     cta: Link | None = f.get("apply") or f.get("link")
     image: Path | None = f.get("image")
     return ItemView(
@@ -115,7 +115,7 @@ def present_item(item: Item, asset_prefix: str = "") -> ItemView:
         body_text=html_to_text(body_html),
         cta=cta,
         cta_label=typeset_text(_CTA_LABELS[item.section]),
-        image=f"{asset_prefix}{image.as_posix()}" if image else None,
+        image=image_source(image, asset_prefix) if image else None,
         image_alt=typeset_text(f.get("image_alt", "")),
         territories=item.territories,
         deadline_iso=item.deadline.isoformat() if item.deadline else None,

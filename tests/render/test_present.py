@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from inserecho.content.body import render_body
 from inserecho.content.model import Item, Link
 from inserecho.render.present import Badge, Fact, present_item
 from inserecho.french.typography import NBSP, NNBSP
 
 
 def item(section: str, body: str = "Texte.", **fields) -> Item:
-    return Item(Path(f"{section}.md"), f"article-{section}", section, fields.pop("title", "Titre"), fields, body)
+    path = Path(f"{section}.md")
+    html = render_body(body, path, 1, Path("."), []).html
+    return Item(path, f"article-{section}", section, fields.pop("title", "Titre"), fields, body, body_html=html)
 
 
 def test_a_job_offer():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from inserecho.paths import outside_read, within
 from inserecho.problems import ContentError, Problem
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec
 from inserecho.settings import Settings
-from inserecho.french.suggest import did_you_mean
+from inserecho.french.suggest import did_you_mean, fold
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
 
@@ -225,8 +224,7 @@ def unique_anchors(paths: list[Path]) -> list[str]:
     anchors: list[str] = []
     taken: set[str] = set()
     for path in paths:
-        folded = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode().lower()
-        slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", fold(path.stem)).strip("-")
         base = f"article-{slug}" if slug else "article"
         anchor, number = base, 1
         while anchor in taken:

@@ -8,7 +8,6 @@ import re
 import textwrap
 
 import pytest
-
 from issuefolder import ISSUE, ITEMS, NEWS, SETTINGS, SLUG, make_folder, run_cli
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

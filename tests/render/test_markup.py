@@ -136,3 +136,11 @@ def test_no_markup_noise_is_left():
     text = text_of("**Gras**, *italique*, `code` & <https://example.org/?a=1&b=2>")
 
     assert text == "Gras, italique, code & https://example.org/?a=1&b=2"
+
+
+def test_image_addresses_get_the_asset_prefix_like_the_image_field():
+    html = markdown_to_html('![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/")
+
+    assert 'src="__ASSETS__/images/stand.jpg"' in html
+    assert 'href="https://example.org"' in html
+    assert image_source(Path("images/mon stand.jpg"), "__ASSETS__/") == "__ASSETS__/images/mon%20stand.jpg"

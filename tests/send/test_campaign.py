@@ -6,8 +6,8 @@ import email
 from email import policy
 
 import pytest
-
 from issuefolder import ITEMS, NEWS, SETTINGS, SLUG, make_folder
+
 from inserecho.problems import ContentError
 from inserecho.send.campaign import prepare_campaign
 from inserecho.settings import load_settings

@@ -24,6 +24,8 @@ from inserecho.problems import Problem
 
 MAX_NESTING = 20
 """Levels of lists, quotes and tags in a text; the parser gives up near 250 nested lists."""
+MAX_LOCATED = 50
+"""Removals located line by line in one text; past that, one message counts the rest."""
 HEADING_SHIFT = 3
 """``# Titre`` becomes an ``h4``: below the newsletter (h1), its sections (h2), its items (h3)."""
 _MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?= |$)")
@@ -49,10 +51,10 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
         return Body("", ())
     raw = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
     raw = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + HEADING_SHIFT)}", raw)
-    lines = _Lines(source, path, first_line)
+    lines = _Lines(source, first_line)
     found = inspect(raw)
     by_line: dict[tuple[int, bool], list[str]] = {}
-    for removal in found.removals:
+    for removal in found.removals[:MAX_LOCATED]:
         by_line.setdefault((lines.of(removal), removal.dangerous), []).append(removal.what)
     for (line, dangerous), what in sorted(by_line.items()):
         listed = ", ".join(dict.fromkeys(what))
@@ -65,6 +67,13 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
                 "(gras, italique, titres, listes, liens, tableaux, images).",
                 "avertissement",
             ))
+    rest = found.removals[MAX_LOCATED:]
+    if rest:
+        problems.append(Problem(
+            path, first_line,
+            f"et {len(rest)} autres éléments HTML retirés ou refusés dans ce texte ; corrigez d'abord ceux signalés.",
+            "erreur" if any(r.dangerous for r in rest) else "avertissement",
+        ))
     images: dict[str, Path] = {}
     for image in found.images:
         line = lines.of(image)
@@ -173,13 +182,18 @@ class _DepthWalker(HTMLParser):
 class _Lines:
     """Finds a :class:`Finding` in the source: its line in the file, or the text's first line."""
 
-    def __init__(self, source: str, path: Path, first_line: int) -> None:
+    def __init__(self, source: str, first_line: int) -> None:
         self.source = source
         self.first_line = first_line
         self.starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.matches: dict[str, list[int]] = {}  # one scan of the source per pattern
 
     def of(self, finding: Finding) -> int:
-        matches = [m.start() for m in re.finditer(finding.pattern, self.source, re.IGNORECASE)]
+        matches = self.matches.get(finding.pattern)
+        if matches is None:
+            matches = self.matches[finding.pattern] = [
+                m.start() for m in re.finditer(finding.pattern, self.source, re.IGNORECASE)
+            ]
         if not matches:
             return self.first_line
         offset = matches[min(finding.occurrence, len(matches) - 1)]

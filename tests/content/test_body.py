@@ -131,3 +131,14 @@ def test_headings_sit_below_the_items_title():
 
     assert body.html == "<h4>Programme</h4>\n<h5>Matin</h5>\n<h5>Après-midi</h5>"
     assert problems == []
+
+
+def test_past_fifty_removals_one_message_counts_the_rest():
+    source = "\n\n".join(f'<span onclick="a{n}()">{n}</span>' for n in range(60))
+
+    _, problems = render(source, first_line=1)
+
+    assert problems[-1] == (
+        "stand.md:1: et 10 autres éléments HTML retirés ou refusés dans ce texte ; corrigez d'abord ceux signalés."
+    )
+    assert problems[0].startswith("stand.md:1: HTML refusé") and problems[49].startswith("stand.md:99: HTML refusé")

@@ -148,7 +148,7 @@ class _Walker(HTMLParser):
             value_occurrence = self._site(value_pattern) if value else name_occurrence
             if name.startswith("on"):
                 self._remove(name_pattern, name_occurrence, f"l'attribut « {name} » (du code lancé par le navigateur)", True)
-            elif name in _URL_ATTRIBUTES and _scheme(value) in DANGEROUS_SCHEMES or tag_kept and name in allowed:
+            elif (name in _URL_ATTRIBUTES and _scheme(value) in DANGEROUS_SCHEMES) or (tag_kept and name in allowed):
                 verdict = _removed_value(tag, name, value)
                 if verdict is not None:
                     self._remove(value_pattern, value_occurrence, *verdict)

@@ -172,3 +172,26 @@ def test_articles_whose_names_differ_only_by_accents_get_distinct_anchors(tmp_pa
     html = (root / "build" / SLUG / "email.html").read_text()
     ids = [i for i in re.findall(r'id="(article-[^"]*)"', html) if i.startswith("article-voeux-ete")]
     assert sorted(ids) == ["article-voeux-ete", "article-voeux-ete-2", "article-voeux-ete-3"]
+
+
+def test_a_list_nested_300_deep_is_a_clear_error_not_an_internal_one(tmp_path):
+    deep = "\n".join("    " * level + "- niveau" for level in range(300))
+    item = textwrap.dedent(NEWS) + "\n" + deep + "\n"   # level 0 on line 10
+    root = make_folder(tmp_path, {**ITEMS, "voeux.md": item.encode()})
+
+    run = run_cli(root, "build", SLUG)
+
+    assert_refused(run, "issues/2027-01/voeux.md:30: la mise en forme est imbriquée sur plus de 20 niveaux "
+                        "(listes dans des listes, citations « > » ou balises les unes dans les autres) ; simplifiez-la.")
+    assert not (root / "build").exists()
+
+
+def test_control_characters_in_a_body_are_dropped_with_a_warning(tmp_path):
+    root = make_folder(tmp_path, {**ITEMS, "voeux.md": NEWS + "\n    Texte\x1b[0m collé.\n"})   # line 10
+
+    strict = run_cli(root, "check", SLUG, "--strict")
+    built = run_cli(root, "build", SLUG)
+
+    assert strict.code == 1
+    assert "issues/2027-01/voeux.md:10: avertissement : caractère invisible U+001B supprimé" in strict.output
+    assert built.code == 0 and "\x1b" not in (root / "build" / SLUG / "email.html").read_text()

@@ -11,6 +11,7 @@ code; anything else is a bug.
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -125,9 +126,10 @@ def describe_os_error(error: OSError) -> str:
 def shown_path(path: Path, relative_to: Path | None) -> str:
     """``path`` relative to ``relative_to`` when it is inside it, as the officer typed it otherwise."""
     if relative_to is not None:
-        try:
-            return str(path.resolve().relative_to(relative_to.resolve()))
-        except ValueError:
-            pass
+        # the link's own name first, then its target: what the officer knows inside the folder
+        for candidate, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(relative_to))),
+                                (path.resolve(), relative_to.resolve())):
+            if candidate.is_relative_to(base):
+                return str(candidate.relative_to(base))
     return str(path)
 

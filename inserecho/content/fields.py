@@ -10,12 +10,16 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from inserecho.french.formats import parse_french_date
+from inserecho.paths import within
 from inserecho.content.model import Link
 from inserecho.content.sections import AUDIENCES, CONTRACTS, FieldSpec
 from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 
 _URL = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IGNORECASE)
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
+MAX_IMAGE_BYTES = 300_000
 _TRUE = {"oui", "vrai", "yes", "true"}
 _FALSE = {"non", "faux", "no", "false"}
 
@@ -132,17 +136,27 @@ def _int(spec: FieldSpec, value: Any, folder: Path) -> int:
 
 
 def _image(spec: FieldSpec, value: Any, folder: Path) -> Path:
-    relative = Path(_text(spec, value, folder))
-    target = (folder / relative).resolve()
-    if relative.is_absolute() or folder.resolve() not in target.parents:
-        raise FieldError(f"l'image « {relative} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).")
+    return check_image(_text(spec, value, folder), folder)
+
+
+def check_image(written: str, folder: Path) -> Path:
+    """An image of the issue, as the ``image`` field or the body's ``![…](…)`` names it.
+
+    Returns its path relative to ``folder`` once symlinks and ``..`` are resolved: what
+    the HTML refers to and what is copied beside it, so no copy can land outside.
+    """
+    relative = Path(written)
+    target = within(folder / relative, folder)
+    if relative.is_absolute() or target is None or target == folder.resolve() or _URL_SCHEME.match(written):
+        raise FieldError(f"l'image « {written} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).")
     if not target.is_file():
-        raise FieldError(f"l'image « {relative} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.")
-    if target.suffix.lower() not in {".png", ".jpg", ".jpeg", ".gif"}:
-        raise FieldError(f"l'image « {relative} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries).")
-    if target.stat().st_size > 300_000:
-        raise FieldWarning(relative, f"l'image « {relative} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les lecteurs sur mobile.")
-    return relative
+        raise FieldError(f"l'image « {written} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.")
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        raise FieldError(f"l'image « {written} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries).")
+    normalised = target.relative_to(folder.resolve())
+    if target.stat().st_size > MAX_IMAGE_BYTES:
+        raise FieldWarning(normalised, f"l'image « {written} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les lecteurs sur mobile.")
+    return normalised
 
 
 def _territory(spec: FieldSpec, value: Any, folder: Path) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ class SplitItem:
     """Line (1-based) of the first front-matter line in the file."""
     body: str
     body_line: int
+    """Line of the body's first line (blank lines after the front matter are left out)."""
 
 
 def split_front_matter(text: str, path: Path) -> tuple[SplitItem | None, Problem | None]:
@@ -33,11 +34,13 @@ def split_front_matter(text: str, path: Path) -> tuple[SplitItem | None, Problem
         )
     for end in range(first + 1, len(lines)):
         if lines[end].rstrip() in (FENCE, "..."):
+            rest = lines[end + 1 :]
+            blank = next((i for i, line in enumerate(rest) if line), 0)
             return SplitItem(
                 front_matter="\n".join(lines[first + 1 : end]),
                 front_matter_line=first + 2,
-                body="\n".join(lines[end + 1 :]).strip("\n"),
-                body_line=end + 2,
+                body="\n".join(rest).strip("\n"),
+                body_line=end + 2 + blank,
             ), None
     return None, Problem(
         path, first + 1,

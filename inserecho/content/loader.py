@@ -7,14 +7,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inserecho.content.body import Body, render_body
 from inserecho.content.fields import FieldError, FieldWarning, check_field
 from inserecho.french.formats import format_date
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
 from inserecho.content.placeholders import ISSUE_PHRASES, ITEM_PHRASES, find_placeholder
+from inserecho.paths import outside_read, within
 from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
-from inserecho.french.suggest import did_you_mean
+from inserecho.french.suggest import did_you_mean, fold
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
 
@@ -47,7 +49,11 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
     if not folder.is_dir():
         raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new NUMÉRO ».")])
     meta = _load_meta(folder, problems, unready)
-    items = [item for path in _item_files(folder) if (item := _load_item(path, folder, settings, meta, problems, unready))]
+    files = _item_files(folder)
+    items = [
+        item for path, anchor in zip(files, unique_anchors(files), strict=True)
+        if (item := _load_item(path, anchor, folder, settings, meta, problems, unready))
+    ]
     problems.extend(unready)
     if not items and not any(p.is_error and p.path != folder / ISSUE_FILE for p in problems):
         problems.append(Problem(
@@ -100,25 +106,27 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
     if not path.is_file():
         problems.append(Problem(path, None, "fichier issue.yaml manquant : il donne le numéro, la date et l'objet (voir « inserecho new »)."))
         return None
-    text, problem = read_text(path)
-    if problem:
-        problems.append(problem)
-        return None
-    data = _parse_mapping(text, path, 1, problems, "le fichier issue.yaml")
+    text = _read(path, folder, problems)
+    data = _parse_mapping(text, path, 1, problems, "le fichier issue.yaml") if text is not None else None
     if data is None:
         return None
     _note_placeholder(find_placeholder(path, text or "", ISSUE_PHRASES), unready)
     values = _check_fields(data, {f.name: f for f in _ISSUE_FIELDS}, path, folder, problems, "dans issue.yaml")
     editorial_path = folder / EDITORIAL_FILE
+    editorial = values.get("editorial") or ""
+    # a block (``editorial: |``) starts on the line after its key
+    editorial_at = (path, data.lines["editorial"] + ("\n" in editorial)) if editorial else None
     if editorial_path.is_file():
-        text, problem = read_text(editorial_path)
-        if problem:
-            problems.append(problem)
-        elif values.get("editorial"):
+        text = _read(editorial_path, folder, problems)
+        if text is None:
+            pass
+        elif editorial:
             problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
         else:
-            values["editorial"] = text.strip()
-            _note_placeholder(find_placeholder(editorial_path, text or "", ISSUE_PHRASES), unready)
+            editorial = text.strip()
+            editorial_at = (editorial_path, 1 + text[: len(text) - len(text.lstrip())].count("\n"))
+            _note_placeholder(find_placeholder(editorial_path, text, ISSUE_PHRASES), unready)
+    rendered = render_body(editorial, *editorial_at, folder, problems) if editorial_at else Body("", ())
     for name in ("subject", "preheader"):
         if isinstance(values.get(name), str) and control_character(values[name]):
             problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
@@ -136,8 +144,9 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
     if any(values.get(f.name) is None for f in _ISSUE_FIELDS if f.required):
         return None
     return IssueMeta(
-        values["number"], values["date"], values["subject"], values.get("preheader") or "",
-        values.get("editorial") or "", bool(values.get("draft")), values.get("greeting", True) is not False,
+        values["number"], values["date"], values["subject"], values.get("preheader") or "", editorial,
+        draft=bool(values.get("draft")), greeting=values.get("greeting", True) is not False,
+        editorial_html=rendered.html, editorial_images=rendered.images,
     )
 
 
@@ -146,11 +155,12 @@ def _note_placeholder(problem: Problem | None, unready: list[Problem]) -> None:
         unready.append(problem)
 
 
-def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem],
-               unready: list[Problem]) -> Item | None:
-    text, problem = read_text(path)
-    if problem:
-        problems.append(problem)
+def _load_item(
+    path: Path, anchor: str, folder: Path, settings: Settings, meta: IssueMeta | None, problems: list[Problem],
+    unready: list[Problem],
+) -> Item | None:
+    text = _read(path, folder, problems)
+    if text is None:
         return None
     _note_placeholder(find_placeholder(path, text or "", ITEM_PHRASES), unready)
     split, problem = split_front_matter(text, path)
@@ -196,10 +206,11 @@ def _load_item(path: Path, folder: Path, settings: Settings, meta: IssueMeta | N
         ))
     if not split.body.strip():
         problems.append(Problem(path, split.body_line, "l'article n'a pas de texte sous l'en-tête.", Severity.WARNING))
+    body = render_body(split.body, path, split.body_line, folder, problems)
     if any(values.get(name) is None for name in spec.required):
         return None
     fields = {k: v for k, v in values.items() if v is not None and k not in ("section", "title", "order")}
-    return Item(path, _anchor(path), spec.key, values["title"], fields, split.body, values.get("order"))
+    return Item(path, anchor, spec.key, values["title"], fields, split.body, values.get("order"), body.html, body.images)
 
 
 def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folder: Path, problems: list[Problem], where: str) -> dict[str, Any]:
@@ -224,11 +235,38 @@ def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folde
     return values
 
 
+def _read(path: Path, folder: Path, problems: list[Problem]) -> str | None:
+    """The text of one of the issue's files, unless it leads out of the issue folder."""
+    if within(path, folder) is None:
+        problems.append(Problem(path, None, outside_read(path, "dossier du numéro")))
+        return None
+    text, problem = read_text(path)
+    if problem:
+        problems.append(problem)
+    return text
+
+
 def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:
     data, found = parse_mapping(text, path, first_line, what)
     problems.extend(found)
     return data
 
 
-def _anchor(path: Path) -> str:
-    return "article-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+def unique_anchors(paths: list[Path]) -> list[str]:
+    """One anchor per item file, from its name: ``Marché été.md`` is ``article-marche-ete``.
+
+    Accents are folded so anchors stay plain ASCII; names that still meet (``marché.md``
+    and ``marche.md``) are told apart by a number, in file order.
+    """
+    anchors: list[str] = []
+    taken: set[str] = set()
+    for path in paths:
+        slug = re.sub(r"[^a-z0-9]+", "-", fold(path.stem)).strip("-")
+        base = f"article-{slug}" if slug else "article"
+        anchor, number = base, 1
+        while anchor in taken:
+            number += 1
+            anchor = f"{base}-{number}"
+        taken.add(anchor)
+        anchors.append(anchor)
+    return anchors

@@ -28,6 +28,10 @@ class Item:
     body: str
     """The description, in Markdown."""
     order: int | None = None
+    body_html: str = ""
+    """The description rendered and sanitised (see :mod:`inserecho.content.body`)."""
+    body_images: tuple[Path, ...] = ()
+    """Images the description shows, relative to the issue folder."""
 
     @property
     def deadline(self) -> date | None:
@@ -59,6 +63,8 @@ class IssueMeta:
     draft: bool = False
     greeting: bool = True
     """False when the editorial greets the reader itself: no "Bonjour Karim," above it."""
+    editorial_html: str = ""
+    editorial_images: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,5 +87,9 @@ class Issue:
 
     @property
     def images(self) -> tuple[Path, ...]:
-        """Image files the issue uses, relative to its folder."""
-        return tuple(value for item in self.items for value in item.fields.values() if isinstance(value, Path))
+        """Image files the issue uses (fields, texts, editorial), relative to its folder, once each."""
+        found = [*self.meta.editorial_images]
+        for item in self.items:
+            found += [value for value in item.fields.values() if isinstance(value, Path)]
+            found += item.body_images
+        return tuple(dict.fromkeys(found))

@@ -39,4 +39,13 @@ def control_character(text: str) -> str | None:
     """
     if text.isprintable():  # the usual case, in one C pass
         return None
-    return next((c for c in text if c != "\t" and unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    return next((c for c in text if _is_control(c)), None)
+
+
+def drop_control_characters(text: str) -> str:
+    """``text`` without the characters :func:`control_character` finds."""
+    return text if text.isprintable() else "".join(c for c in text if not _is_control(c))
+
+
+def _is_control(char: str) -> bool:
+    return char != "\t" and unicodedata.category(char) in ("Cc", "Zl", "Zp")

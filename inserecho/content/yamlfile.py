@@ -69,6 +69,9 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     Returns the value (``None`` for an empty document) and at most one problem.
     """
     try:
+        alias = _first_alias(text)
+        if alias is not None:
+            return None, [Problem(path, first_line + alias.line, ALIAS_REFUSED)]
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark, message = explain_yaml_error(exc, text)
@@ -81,6 +84,24 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     problems: list[Problem] = []
     value = _build(node, constructor, path, first_line, problems)
     return value, problems
+
+
+ALIAS_REFUSED = (
+    "YAML refusé : les ancres (« &nom ») et les renvois (« *nom ») ne sont pas acceptés ; "
+    "écrivez chaque valeur en entier, entre guillemets si elle commence par « & » ou « * »."
+)
+
+
+def _first_alias(text: str) -> yaml.Mark | None:
+    """Where the first anchor or alias stands, found from the parser's events.
+
+    The officer's files have no use for them, and building values from a few nested
+    aliases can take gigabytes ("billion laughs"); the events cost what the text costs.
+    """
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            return event.start_mark
+    return None
 
 
 def parse_mapping(text: str, path: Path, first_line: int = 1, what: str = "l'en-tête") -> tuple[LineDict | None, list[Problem]]:

@@ -27,8 +27,8 @@ def french_list(words: Iterable[str]) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: ``Février`` → ``fevrier``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case without accents or ligatures: ``Février`` → ``fevrier``, ``Vœux`` → ``voeux``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

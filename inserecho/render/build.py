@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from inserecho.render import slots
 from inserecho.atomicfile import write_atomic
 from inserecho.content.model import Issue
+from inserecho.paths import outside_read, outside_write, within
+from inserecho.problems import ContentError, Problem
 from inserecho.render.renderer import RenderedIssue
 from inserecho.settings import Settings
 
@@ -50,16 +51,27 @@ def preview_email(rendered: RenderedIssue, settings: Settings) -> FilledEmail:
 
 
 def copy_images(issue: Issue, directory: Path) -> None:
-    """The images the issue uses, at the same relative paths beside its page."""
+    """The images the issue uses, at the same relative paths beside its page.
+
+    Each copy replaces what stood at its path (a symlink there is not followed), and a
+    path that a symlink would lead out of ``directory`` is refused.
+    """
     for image in issue.images:
-        target = directory / image
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(issue.folder / image, target)
+        source = within(issue.folder / image, issue.folder)
+        if source is None:
+            raise ContentError([Problem(issue.folder / image, None, outside_read(issue.folder / image, "dossier du numéro"))])
+        write_atomic(_inside(directory / image, directory), source.read_bytes())
+
+
+def _inside(path: Path, folder: Path) -> Path:
+    if within(path, folder) is None:
+        raise ContentError([Problem(path, None, outside_write(path, folder))])
+    return path
 
 
 def write_build(issue: Issue, rendered: RenderedIssue, settings: Settings) -> BuildResult:
     """Write ``email.html``, ``email.txt`` and the images; each file is replaced atomically."""
-    directory = settings.build_dir / issue.slug
+    directory = _inside(settings.build_dir / issue.slug, settings.root)
     directory.mkdir(parents=True, exist_ok=True)
     email = preview_email(rendered, settings)
     copy_images(issue, directory)

@@ -1,12 +1,12 @@
-"""The officer's Markdown to email-safe HTML, and that HTML to readable plain text."""
+"""The officer's sanitised HTML made ready for the email, and that HTML as readable plain text."""
 
 from __future__ import annotations
 
 import re
 import textwrap
 from html.parser import HTMLParser
-
-import markdown
+from pathlib import Path
+from urllib.parse import quote
 
 from inserecho.french.typography import typeset_html
 
@@ -15,10 +15,23 @@ _ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _BREAK = "\x1e"  # a <br> outside <pre>, kept through whitespace folding
 
 
-def markdown_to_html(source: str) -> str:
-    """Render Markdown with French typography applied to its text (not to code or URLs)."""
-    html = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
+_IMAGE_SOURCE = re.compile(r'(<img\b(?:\s+[\w:-]+(?:="[^"]*")?)*?\s+src=")')
+
+
+def typeset_body(html: str, asset_prefix: str = "") -> str:
+    """The officer's sanitised HTML with French typography (not in code or URLs).
+
+    ``asset_prefix`` goes before each image address, as for the ``image`` field: the
+    loader left them relative to the issue folder, in nh3's double-quoted attributes.
+    """
+    if asset_prefix:
+        html = _IMAGE_SOURCE.sub(lambda m: m[1] + asset_prefix, html)
     return typeset_html(html)
+
+
+def image_source(image: Path, asset_prefix: str = "") -> str:
+    """The address of one of the issue's images, under ``asset_prefix``."""
+    return asset_prefix + quote(image.as_posix())
 
 
 def html_to_text(html: str, width: int = WIDTH) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from inserecho.french.formats import format_amount, format_date, format_time
-from inserecho.render.markup import html_to_text, markdown_to_html
+from inserecho.render.markup import html_to_text, image_source, typeset_body
 from inserecho.content.model import Issue, Item, Link
 from inserecho.content.sections import AUDIENCES, BADGE_KINDS, COMMON, LINK_KINDS, FieldSpec, SectionSpec
 from inserecho.settings import Settings
@@ -80,7 +80,7 @@ def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueV
         )
         for section in issue.sections
     )
-    editorial_html = markdown_to_html(issue.meta.editorial) if issue.meta.editorial else ""
+    editorial_html = typeset_body(issue.meta.editorial_html, asset_prefix)
     return IssueView(
         slug=issue.slug,
         number=issue.meta.number,
@@ -97,7 +97,7 @@ def present_issue(issue: Issue, settings: Settings, asset_prefix: str) -> IssueV
 def present_item(item: Item, spec: SectionSpec, asset_prefix: str = "") -> ItemView:
     """Badges, facts and the button as ``spec`` declares them, in its field order."""
     f = item.fields
-    body_html = markdown_to_html(item.body)
+    body_html = typeset_body(item.body_html, asset_prefix)
     shown = [field for field in spec.fields if field.name in f and field.name not in _COMMON]
     cta_field = next((field for field in shown if field.kind in LINK_KINDS), None)
     image_field = next((field for field in shown if field.kind == "image"), None)
@@ -119,7 +119,7 @@ def present_item(item: Item, spec: SectionSpec, asset_prefix: str = "") -> ItemV
         body_text=html_to_text(body_html),
         cta=f[cta_field.name] if cta_field else None,
         cta_label=typeset_text(spec.cta or cta_field.label) if cta_field else "",
-        image=f"{asset_prefix}{image.as_posix()}" if image else None,
+        image=image_source(image, asset_prefix) if image else None,
         image_alt=typeset_text(f.get(f"{image_field.name}_alt", "")) if image_field else "",
         territories=item.territories,
         deadline_iso=item.deadline.isoformat() if item.deadline else None,

@@ -162,6 +162,23 @@ class TestImage:
 
         assert "doit se trouver dans le dossier du numéro" in error(NEWS.field("image"), "../ag.png", tmp_path / "issue")
 
+    def test_the_path_comes_back_with_links_and_dots_resolved(self, tmp_path):
+        (tmp_path / "photos" / "2027").mkdir(parents=True)
+        (tmp_path / "ag.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        (tmp_path / "recent").symlink_to("photos/2027")
+
+        assert check(NEWS.field("image"), "recent/../../ag.png", tmp_path) == Path("ag.png")
+
+    def test_an_image_that_links_out_of_the_issue_folder(self, tmp_path):
+        (tmp_path / "issue").mkdir()
+        (tmp_path / "ag.png").write_bytes(b"\x89PNG")
+        (tmp_path / "issue" / "ag.png").symlink_to(tmp_path / "ag.png")
+
+        assert "doit se trouver dans le dossier du numéro" in error(NEWS.field("image"), "ag.png", tmp_path / "issue")
+
+    def test_a_web_address_is_not_an_image_of_the_issue(self, tmp_path):
+        assert "doit se trouver dans le dossier du numéro" in error(NEWS.field("image"), "https://example.org/ag.png", tmp_path)
+
     def test_a_format_mail_clients_do_not_all_show(self, tmp_path):
         (tmp_path / "ag.webp").write_bytes(b"RIFF")
 

@@ -18,7 +18,7 @@ def test_front_matter_between_fences_and_the_body_after():
     assert split.front_matter == "section: news\ntitle: Vœux"
     assert split.front_matter_line == 2
     assert split.body == "Rendez-vous à Montreuil.\n\nInscription gratuite."
-    assert split.body_line == 5
+    assert split.body_line == 6  # where "Rendez-vous" stands: the blank line 5 is left out
 
 
 def test_blank_lines_before_the_opening_fence_shift_the_line_numbers():

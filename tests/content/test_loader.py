@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli
-from inserecho.content.loader import load_issue
+from inserecho.content.loader import load_issue, unique_anchors
 from inserecho.content.model import Issue, Link
 from inserecho.problems import ContentError
 from inserecho.settings import load_settings
@@ -226,3 +226,11 @@ def test_a_subject_on_several_lines_is_refused_with_its_line(tmp_path):
     run = run_cli(root, "check", SLUG)
     assert run.code == 1
     assert f"issues/{SLUG}/issue.yaml:3: « subject » doit tenir sur une seule ligne" in run.err
+
+
+def test_anchors_fold_accents_and_never_collide():
+    names = ["Marché été.md", "marche-ete.md", "marche-ete-2.md", "日本.md", "本.md"]
+
+    assert unique_anchors([Path(n) for n in names]) == [
+        "article-marche-ete", "article-marche-ete-2", "article-marche-ete-2-2", "article", "article-2",
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import tracemalloc
+
 import pytest
 import yaml
 
@@ -121,3 +123,35 @@ def test_line_numbers_of_errors_are_shifted_like_the_others():
     _, [problem] = parse_yaml("section: news\ntitle: Assemblée : bilan\n", Path("ag.md"), first_line=2)
 
     assert problem.format().startswith("ag.md:3: YAML illisible")
+
+
+def billion_laughs(levels: int) -> str:
+    """Each level repeats the previous one ten times: ``10 ** levels`` strings once expanded."""
+    lines = ['l0: &l0 "ha"']
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_anchors_and_aliases_are_refused_where_the_first_one_stands():
+    text = "section: news\ntitle: &titre Vœux\nsubject: *titre\n"
+
+    data, [problem] = parse_yaml(text, Path("voeux.md"), first_line=2)
+
+    assert data is None
+    assert problem.format() == (
+        "voeux.md:3: YAML refusé : les ancres (« &nom ») et les renvois (« *nom ») ne sont pas "
+        "acceptés ; écrivez chaque valeur en entier, entre guillemets si elle commence par « & » ou « * »."
+    )
+
+
+def test_a_billion_laughs_is_refused_before_anything_is_expanded(loader):
+    tracemalloc.start()
+    try:
+        data, [problem] = parse_yaml(billion_laughs(9), PATH)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert (data, problem.line) == (None, 1)
+    assert "YAML refusé" in problem.message
+    assert peak < 1_000_000  # bytes: the document itself is 400 bytes, its expansion 10**9 strings

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from inserecho.render.markup import html_to_text, markdown_to_html
+from pathlib import Path
+
+from inserecho.content.body import render_body
+from inserecho.render.markup import html_to_text, image_source, typeset_body
 from inserecho.french.typography import NBSP, NNBSP
+
+
+def markdown_to_html(source: str, asset_prefix: str = "") -> str:
+    """The officer's Markdown as the loader renders it, then as the email shows it."""
+    return typeset_body(render_body(source, Path("article.md"), 1, Path("."), []).html, asset_prefix)
 
 
 def test_markdown_gets_french_typography_but_not_its_code_or_urls():
@@ -14,7 +22,7 @@ def test_markdown_gets_french_typography_but_not_its_code_or_urls():
 
     assert html == (
         f"<p>L’IAE en chiffres{NBSP}: voir "
-        f'<a href="https://example.org/l\'iae?annee=2025&amp;format=pdf">la synthèse</a>{NNBSP}!</p>\n'
+        f'<a href="https://example.org/l\'iae?annee=2025&amp;format=pdf" rel="noopener noreferrer">la synthèse</a>{NNBSP}!</p>\n'
         "<p>Écrivez <code>nom: valeur</code> dans l’en-tête.</p>"
     )
 
@@ -128,3 +136,11 @@ def test_no_markup_noise_is_left():
     text = text_of("**Gras**, *italique*, `code` & <https://example.org/?a=1&b=2>")
 
     assert text == "Gras, italique, code & https://example.org/?a=1&b=2"
+
+
+def test_image_addresses_get_the_asset_prefix_like_the_image_field():
+    html = markdown_to_html('![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/")
+
+    assert 'src="__ASSETS__/images/stand.jpg"' in html
+    assert 'href="https://example.org"' in html
+    assert image_source(Path("images/mon stand.jpg"), "__ASSETS__/") == "__ASSETS__/images/mon%20stand.jpg"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from inserecho.content.body import render_body
 from inserecho.content.model import Item, Link
 from inserecho.content.sections import BUILTIN_SECTIONS
 from inserecho.render.present import Badge, Fact, ItemView, present_item
@@ -12,7 +13,9 @@ from inserecho.french.typography import NBSP, NNBSP
 
 
 def present(section: str, body: str = "Texte.", asset_prefix: str = "", **fields) -> ItemView:
-    item = Item(Path(f"{section}.md"), f"article-{section}", section, fields.pop("title", "Titre"), fields, body)
+    path = Path(f"{section}.md")
+    html = render_body(body, path, 1, Path("."), []).html
+    item = Item(path, f"article-{section}", section, fields.pop("title", "Titre"), fields, body, body_html=html)
     return present_item(item, BUILTIN_SECTIONS[section], asset_prefix)
 
 

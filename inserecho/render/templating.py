@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import jinja2
+from markupsafe import Markup, escape
 
 from inserecho.french.typography import typeset_text
 
@@ -24,4 +27,17 @@ def template_environment(templates_dir: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["typo"] = typeset_text
+    env.filters["keep_hyphens"] = keep_hyphens
     return env
+
+
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def keep_hyphens(text: str) -> Markup:
+    """HTML in which a hyphenated name (Seine-Saint-Denis) does not break at its hyphens.
+
+    For headings: a non-breaking span rather than U+2011, which some fonts lack.
+    """
+    return Markup(_HYPHENATED.sub(
+        lambda match: f'<span style="white-space:nowrap">{match[0]}</span>', str(escape(text))))

@@ -83,12 +83,12 @@ def test_the_html_is_made_for_mail_clients(built):
 
     assert html.get("lang") == "fr"
     [container] = html.find_class("container")
-    assert container.get("width") == "600"
-    assert "width:600px" in container.get("style")
-    # every rule that can be inlined is: only the media query stays in a <style> block
+    assert container.get("width") == "100%"
+    assert "max-width:600px" in container.get("style")
+    # every rule that can be inlined is: only :root and the media query stay in a <style> block
     [style] = html.xpath("//style")
     assert "@media only screen and (max-width: 620px)" in style.text
-    assert "width: 100% !important" in style.text
+    assert ":root {color-scheme:light" in style.text
     assert ".card-body {" in style.text and ".card {" not in style.text
     for name in ("card", "badge", "button-link", "deadline", "footer", "section-title"):
         for element in html.find_class(name):
@@ -100,7 +100,9 @@ def test_the_preheader_is_hidden_at_the_top(built):
 
     assert "display:none" in preheader.get("style")
     assert preheader.text_content().startswith("Un marché réservé, un appel à projets et une offre d’emploi.")
-    assert preheader.getparent().tag == "body" and preheader.getprevious() is None
+    article = preheader.getparent()
+    assert article.get("role") == "article" and preheader.getprevious() is None
+    assert article.getparent().tag == "body" and article.getprevious() is None
 
 
 def test_the_header_shows_the_number_and_date(built):

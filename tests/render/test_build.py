@@ -140,7 +140,7 @@ def test_one_card_per_item_with_badges_facts_and_a_call_to_action(built):
     [button] = offer.find_class("button-link")
     assert (button.text_content(), button.get("href")) == ("Candidater", "mailto:contact@recyclerie.example.org")
     assert texts(cards["article-marche"].find_class("badge")) == ["Grand Paris Grand Est", "Marché réservé"]
-    assert texts(cards["article-fonds"].find_class("fact-value"))[1] == f"30{NNBSP}000{NBSP}€"
+    assert texts(cards["article-fonds"].find_class("fact-value"))[1] == f"30{NNBSP}000{NNBSP}€"
     [image] = cards["article-voeux"].xpath(".//img")
     assert (image.get("src"), image.get("alt")) == ("./images/voeux.png", "Carte de vœux d’Inser’Eco93")
     assert (built / image.get("src")).is_file()
@@ -168,7 +168,7 @@ def test_the_text_part_reads_on_its_own(built):
     assert ["Agent·e de tri en recyclerie", "-" * 28, "[CDDI] [Personnes en parcours d’insertion]"] == lines[
         lines.index("Agent·e de tri en recyclerie"):][:3]
     assert f"Date limite{NBSP}: 15 janvier 2027" in lines
-    assert f"Montant{NBSP}: 30{NNBSP}000{NBSP}€" in lines
+    assert f"Montant{NBSP}: 30{NNBSP}000{NNBSP}€" in lines
     assert f"Rendez-vous à Montreuil{NBSP}: inscription gratuite mais obligatoire." in lines
     assert f"En savoir plus{NBSP}: https://inser-eco93.example.org/agenda/voeux" in lines
     assert f"Candidater{NBSP}: contact@recyclerie.example.org" in lines

@@ -11,14 +11,54 @@ import markdown
 from inserecho.french.typography import typeset_html
 
 WIDTH = 72
+SOFT_BREAK = "\ue000"
+"""Ends a line the wrap made (not the author): :func:`to_flowed` turns it into the trailing
+space of a ``format=flowed`` soft line break."""
 _ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _BREAK = "\x1e"  # a <br> outside <pre>, kept through whitespace folding
 
 
+# A bullet pasted from Word or a mail client ("•", "–", "▪"… then a space or a tab).
+_PASTED_BULLET = re.compile(r"^([ \t]*)[•◦▪●–\uf0b7][ \t]+", re.MULTILINE)
+# An address in running text; the lookbehind keeps "mailto:a@b.fr" and URLs out.
+_ADDRESS = re.compile(r"(?<![\w.+/:@-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?<!\.)")
+_LINK_TAGS = re.compile(r"<(/?)(a|code|pre|kbd|samp|script|style)\b[^>]*>|<[^>]*>|[^<]+", re.IGNORECASE)
+
+
 def markdown_to_html(source: str) -> str:
-    """Render Markdown with French typography applied to its text (not to code or URLs)."""
-    html = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
-    return typeset_html(html)
+    """Render Markdown with French typography applied to its text (not to code or URLs).
+
+    Bullet lines pasted from Word become a Markdown list; bare e-mail addresses become
+    ``mailto:`` links.
+    """
+    html = markdown.markdown(_pasted_lists(source), extensions=["sane_lists", "fenced_code"], output_format="html")
+    return typeset_html(_link_addresses(html))
+
+
+def _pasted_lists(source: str) -> str:
+    """``• item`` lines as ``- item``, with the blank line Markdown needs before a list."""
+    lines = _PASTED_BULLET.sub(r"\1- ", source).split("\n")
+    out: list[str] = []
+    for line, original in zip(lines, source.split("\n")):
+        starts_list = _PASTED_BULLET.match(original) is not None
+        if starts_list and out and out[-1].strip() and not out[-1].lstrip().startswith("- "):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
+def _link_addresses(html: str) -> str:
+    """Wrap e-mail addresses of text nodes (outside links and code) in ``mailto:`` links."""
+    parts: list[str] = []
+    inside = 0
+    for token in _LINK_TAGS.finditer(html):
+        piece = token[0]
+        if token[2]:
+            inside = max(0, inside - 1) if token[1] else inside + 1
+        elif not inside and not piece.startswith("<"):
+            piece = _ADDRESS.sub(lambda m: f'<a href="mailto:{m[0]}">{m[0]}</a>', piece)
+        parts.append(piece)
+    return "".join(parts)
 
 
 def html_to_text(html: str, width: int = WIDTH) -> str:
@@ -124,11 +164,34 @@ class _TextParser(HTMLParser):
             if text.startswith("\x00"):
                 out.extend(prefix + line for line in text[1:].split("\n"))
             else:
+                # A list item hangs under its bullet with hard breaks (a flowed reader would
+                # join the indentation into the text); paragraphs and quotes flow.
                 indent = " " * len(prefix) if is_item else prefix
                 for number, line in enumerate(text.split(_BREAK)):
-                    out.extend(textwrap.wrap(
-                        line, width=width, initial_indent=indent if number else prefix, subsequent_indent=indent,
-                        break_long_words=False, break_on_hyphens=False,
-                    ))
+                    out.extend(wrap(line, width, indent if number else prefix, indent, soft=not is_item))
             previous_was_item = is_item
         return "\n".join(out)
+
+
+def wrap(text: str, width: int = WIDTH, first: str = "", rest: str = "", soft: bool = True) -> list[str]:
+    """``text`` wrapped at ``width``; with ``soft``, each line but the last ends in :data:`SOFT_BREAK`."""
+    lines = textwrap.wrap(
+        text, width=width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False,
+    )
+    return [line + SOFT_BREAK for line in lines[:-1]] + lines[-1:] if soft else lines
+
+
+def to_flowed(text: str) -> str:
+    """The plain-text part as ``format=flowed`` (RFC 3676), so that phones rewrap it.
+
+    A line the wrap made ends in one space (a soft break); every other line ends without
+    one; lines starting with a space or ``From `` are space-stuffed.
+    """
+    out = []
+    for line in text.split("\n"):
+        soft = line.endswith(SOFT_BREAK)
+        line = line.replace(SOFT_BREAK, "").rstrip()
+        if line.startswith((" ", "From ")):
+            line = " " + line
+        out.append(line + " " if soft and line else line)
+    return "\n".join(out)

@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from inserecho.french.typography import typeset_text
+from inserecho.render.markup import WIDTH, wrap
 
 
 def template_environment(templates_dir: Path | None) -> jinja2.Environment:
@@ -28,7 +29,21 @@ def template_environment(templates_dir: Path | None) -> jinja2.Environment:
     )
     env.filters["typo"] = typeset_text
     env.filters["keep_hyphens"] = keep_hyphens
+    env.filters["flow"] = flow
+    env.filters["underlined"] = underlined
     return env
+
+
+def flow(text: str, hanging: int = 0) -> str:
+    """A paragraph of the text part: flowed, or with ``hanging`` spaces before its
+    continuation lines (then hard-wrapped, as a flowed reader would keep the spaces)."""
+    return "\n".join(wrap(text, WIDTH, "", " " * hanging, soft=not hanging))
+
+
+def underlined(text: str, char: str) -> str:
+    """A heading of the text part, wrapped, over a rule as long as its longest line."""
+    lines = wrap(text, WIDTH, soft=False) or [""]
+    return "\n".join(lines) + "\n" + char * max(len(line) for line in lines)
 
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")

@@ -164,7 +164,7 @@ def test_the_text_part_reads_on_its_own(built):
     assert f"INSER’ECHO N°{NBSP}43 — 7 janvier 2027" in lines
     assert f"Voir dans le navigateur{NBSP}: https://inser-eco93.example.org/inserecho/2027-01/" in lines
     for heading in ("ACTUALITÉS DU RÉSEAU", "ACHATS RESPONSABLES & MARCHÉS", "OFFRES D’EMPLOI & FORMATIONS"):
-        assert lines[lines.index(heading) - 1] == lines[lines.index(heading) + 1] == "=" * 72
+        assert lines[lines.index(heading) + 1] == "=" * len(heading)
     assert ["Agent·e de tri en recyclerie", "-" * 28, "[CDDI] [Personnes en parcours d’insertion]"] == lines[
         lines.index("Agent·e de tri en recyclerie"):][:3]
     assert f"Date limite{NBSP}: 15 janvier 2027" in lines

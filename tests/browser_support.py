@@ -119,7 +119,7 @@ def send_to_outbox(root: Path, slug: str = SAMPLE) -> SentMessage:
     run = run_process(root, "send", slug, "--subscribers", "subscribers.yaml", "--outbox", "outbox", "--yes")
     assert run.code == 0, run.stdout + run.stderr
     box = mailbox.Maildir(root / "outbox", create=False)
-    first = sorted(box.keys())[0]
+    first = min(box.keys())
     message = email.message_from_bytes(box.get_bytes(first), policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     text_part = message.get_body(("plain",))

@@ -9,7 +9,6 @@ French webmails drop it). Screenshots land in ``build/screenshots/``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from browser_support import (  # noqa: F401  (fixtures browser and page)

@@ -6,8 +6,13 @@ import re
 
 import pytest
 
-from inserecho.render.markup import SOFT_BREAK, html_to_text, markdown_to_html, to_flowed
 from inserecho.french.typography import NBSP, NNBSP
+from inserecho.render.markup import (
+    SOFT_BREAK,
+    html_to_text,
+    markdown_to_html,
+    to_flowed,
+)
 
 
 def test_markdown_gets_french_typography_but_not_its_code_or_urls():

@@ -85,11 +85,9 @@ def is_inside(url: str) -> bool:
 
 
 def copy_sample_folder(root: Path) -> Path:
-    """A newsletter folder in ``root`` with the repository's settings, example subscribers
-    (as ``subscribers.yaml``) and sample issue."""
+    """A newsletter folder in ``root`` with the repository's settings and sample issue."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "inserecho.yaml", root / "inserecho.yaml")
-    shutil.copyfile(REPO / "subscribers.example.yaml", root / "subscribers.yaml")
     shutil.copytree(REPO / "issues" / SAMPLE, root / "issues" / SAMPLE)
     return root
 
@@ -110,13 +108,15 @@ class SentMessage:
 
 
 def send_to_outbox(root: Path, slug: str = SAMPLE) -> SentMessage:
-    """``inserecho send SLUG --outbox outbox`` in the folder ``root``, then its first message, parsed."""
+    """``inserecho send SLUG --outbox outbox`` to the example subscribers in the folder ``root``,
+    then its first message, parsed."""
     # A child process: playwright's sync API keeps an event loop running in this one.
     from issuefolder import run_process  # tests/ is on the path when tests run
 
     from inserecho.settings import load_settings
 
-    run = run_process(root, "send", slug, "--subscribers", "subscribers.yaml", "--outbox", "outbox", "--yes")
+    shutil.copyfile(REPO / "subscribers.example.yaml", root / "subscribers.example.yaml")
+    run = run_process(root, "send", slug, "--subscribers", "subscribers.example.yaml", "--outbox", "outbox", "--yes")
     assert run.code == 0, run.stdout + run.stderr
     box = mailbox.Maildir(root / "outbox", create=False)
     first = min(box.keys())

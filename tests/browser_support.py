@@ -12,9 +12,14 @@ Screenshots land in the repository's ``build/screenshots/`` for a person to look
 
 from __future__ import annotations
 
+import email
+import email.policy
+import mailbox
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -85,6 +90,61 @@ def copy_sample_folder(root: Path) -> Path:
     shutil.copyfile(REPO / "inserecho.yaml", root / "inserecho.yaml")
     shutil.copytree(REPO / "issues" / SAMPLE, root / "issues" / SAMPLE)
     return root
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One message as the outbox wrote it, with its parts and where its images live."""
+
+    message: EmailMessage
+    html: str
+    text: str
+    text_part: EmailMessage
+    html_file: Path
+    """The HTML part saved alone, for the browser to load."""
+    asset_base: str
+    """The absolute URL the message's images point under (the archive of the issue)."""
+    issue_dir: Path
+
+
+def send_to_outbox(root: Path, slug: str = SAMPLE) -> SentMessage:
+    """``inserecho send SLUG --outbox outbox`` to the example subscribers in the folder ``root``,
+    then its first message, parsed."""
+    # A child process: playwright's sync API keeps an event loop running in this one.
+    from issuefolder import run_process  # tests/ is on the path when tests run
+
+    from inserecho.settings import load_settings
+
+    shutil.copyfile(REPO / "subscribers.example.yaml", root / "subscribers.example.yaml")
+    run = run_process(root, "send", slug, "--subscribers", "subscribers.example.yaml", "--outbox", "outbox", "--yes")
+    assert run.code == 0, run.stdout + run.stderr
+    box = mailbox.Maildir(root / "outbox", create=False)
+    first = min(box.keys())
+    message = email.message_from_bytes(box.get_bytes(first), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text_part = message.get_body(("plain",))
+    html_part = message.get_body(("html",))
+    assert text_part is not None and html_part is not None
+    html = html_part.get_content()
+    html_file = root / "sent.html"
+    html_file.write_text(html, encoding="utf-8")
+    archive = load_settings(root).archive_url
+    assert archive, "the images of a sent message live in the archive"
+    return SentMessage(message, html, text_part.get_content(), text_part, html_file,
+                       archive.rstrip("/") + f"/{slug}/", root / "issues" / slug)
+
+
+def open_sent(page, sent: SentMessage, with_style: bool = True) -> None:
+    """Load the HTML part, its images served from the issue folder (as the archive would),
+    and, unless ``with_style``, every ``<style>`` block removed, as Gmail's apps do."""
+
+    def serve(route) -> None:
+        route.fulfill(path=str(sent.issue_dir / route.request.url[len(sent.asset_base):]))
+
+    page.route(sent.asset_base + "**", serve)
+    page.goto(sent.html_file.as_uri())
+    if not with_style:
+        page.evaluate("() => document.querySelectorAll('style').forEach((style) => style.remove())")
 
 
 def screenshot(page, name: str, full_page: bool = True) -> Path:

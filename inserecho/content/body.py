@@ -18,9 +18,10 @@ from urllib.parse import quote
 import markdown
 
 from inserecho.content.fields import FieldError, FieldWarning, check_image
+from inserecho.content.pasted import link_addresses, pasted_lists
 from inserecho.content.sanitise import Finding, inspect, sanitise
 from inserecho.content.textfile import control_character, drop_control_characters
-from inserecho.problems import Problem
+from inserecho.problems import Problem, Severity
 
 MAX_NESTING = 20
 """Levels of lists, quotes and tags in a text; the parser gives up near 250 nested lists."""
@@ -49,7 +50,8 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     if too_deep is not None:
         problems.append(Problem(path, first_line + too_deep, _nesting_message()))
         return Body("", ())
-    raw = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
+    raw = markdown.markdown(pasted_lists(source), extensions=["sane_lists", "fenced_code"], output_format="html")
+    raw = link_addresses(raw)
     raw = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + HEADING_SHIFT)}", raw)
     lines = _Lines(source, first_line)
     found = inspect(raw)
@@ -65,14 +67,14 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
                 path, line,
                 f"HTML retiré : {listed} ; la lettre ne garde que la mise en forme simple "
                 "(gras, italique, titres, listes, liens, tableaux, images).",
-                "avertissement",
+                Severity.WARNING,
             ))
     rest = found.removals[MAX_LOCATED:]
     if rest:
         problems.append(Problem(
             path, first_line,
             f"et {len(rest)} autres éléments HTML retirés ou refusés dans ce texte ; corrigez d'abord ceux signalés.",
-            "erreur" if any(r.dangerous for r in rest) else "avertissement",
+            Severity.ERROR if any(r.dangerous for r in rest) else Severity.WARNING,
         ))
     images: dict[str, Path] = {}
     for image in found.images:
@@ -81,7 +83,7 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
             images[image.src] = check_image(image.src, folder)
         except FieldWarning as warning:
             images[image.src] = warning.value
-            problems.append(Problem(path, line, str(warning), "avertissement"))
+            problems.append(Problem(path, line, str(warning), Severity.WARNING))
         except FieldError as error:
             problems.append(Problem(path, line, str(error)))
         if not (image.alt or "").strip():
@@ -116,7 +118,7 @@ def _without_control_characters(source: str, path: Path, first_line: int, proble
                 path, first_line + number,
                 f"caractère invisible U+{ord(char):04X} supprimé (souvent laissé par un copier-coller) ; "
                 "retirez-le du fichier.",
-                "avertissement",
+                Severity.WARNING,
             ))
             lines[number] = drop_control_characters(line)
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Dates and amounts written the French way: « 1er mars 2027 », « 30 000 € ».
 
-Amounts use babel's French grouping (U+202F between thousands) and U+00A0
+Amounts use babel's French grouping (U+202F between thousands) and U+202F
 before ``€``, the same spaces :mod:`inserecho.french.typography` uses.
 """
 
@@ -15,7 +15,7 @@ from babel.dates import get_day_names, get_month_names
 from babel.numbers import format_decimal
 
 from inserecho.french.suggest import fold
-from inserecho.french.typography import NBSP
+from inserecho.french.typography import NBSP, NNBSP
 
 LOCALE = "fr_FR"
 
@@ -72,7 +72,7 @@ def _format_match(match: re.Match[str]) -> str:
 def _format_number(number: Decimal) -> str:
     number = number.quantize(_CENT, rounding=ROUND_HALF_UP)
     pattern = "#,##0" if number == number.to_integral_value() else "#,##0.00"
-    return f"{format_decimal(number, format=pattern, locale=LOCALE)}{NBSP}€"
+    return f"{format_decimal(number, format=pattern, locale=LOCALE)}{NNBSP}€"
 
 
 # --- parsing -----------------------------------------------------------------

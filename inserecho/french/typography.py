@@ -2,10 +2,17 @@
 
 Spaces chosen (one rule each, so the output is predictable and idempotent):
 
-- U+00A0 NO-BREAK SPACE before ``:``, inside « », and before ``€``;
-- U+202F NARROW NO-BREAK SPACE before ``;``, ``!``, ``?`` and ``%``.
+- U+00A0 NO-BREAK SPACE before ``:``, inside « », after ``n°`` and in times (``9 h``,
+  ``17 h 30``);
+- U+202F NARROW NO-BREAK SPACE before ``;``, ``!``, ``?``, ``€`` and ``%``, and between the
+  digit groups of a number (``30 000``, ``4 600 salarié·e·s``).
 
-Untouched: URLs, email addresses, HTML entities, times (``14:30``, ``14h30``),
+Also: English curly quotes “…” become « … », ``...`` becomes ``…``, and the invisible
+characters a paste from Word or a mail client leaves (zero-width spaces, soft hyphens,
+word joiners, a stray byte-order mark) are removed.
+
+Untouched: URLs, email addresses, HTML entities, times (``14:30``, ``14h30``), ISO dates,
+phone numbers (``01 48 30 12 34``, ``0 800 123 456``: no group of three after a leading one),
 ``:`` or ``;`` not followed by whitespace (``note:1``), punctuation glued to the
 end of a URL or address (it may belong to it), inclusive forms
 (``salarié·e·s``, ``acteur.rice.s``), and in HTML every tag, attribute, comment
@@ -33,18 +40,25 @@ _HSPACE = " \t\u00a0\u202f"
 # Punctuation hugs (gets a no-break space) only after one of these: a word or a closing mark.
 _HUGGED = ")]»\"'’%€.…"
 _OPENING = "([{«—–-/"
-_SPACE_BEFORE = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP, "€": NBSP, "%": NNBSP}
+_SPACE_BEFORE = {":": NBSP, ";": NNBSP, "!": NNBSP, "?": NNBSP, "€": NNBSP, "%": NNBSP}
 # After ``!`` or ``?``: the end of a sentence, not the middle of a token (``a?b``).
 _AFTER_BANG = ")]»\"'’.,;:…"
 
 # Every rule starts at one of these characters: a single character class lets
 # the regex engine skip the rest of the text quickly.
-_MARK = re.compile(r"[:;!?\"«»'€%&°]")
+_MARK = re.compile(r"[:;!?\"«»“”'€%&°]")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]*[^\s<>\"«».,;:!?)\]'’]")
 # The part of an email address from "@" on; the rest is found walking left,
 # which is much faster than a pattern that may start at every letter.
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+
+# Rules that are patterns rather than one mark; each space they match becomes ``_FIXED_SPACE``.
+_NUMBER = re.compile(r"(?<!\d[ \u00a0\u202f])(?<![\w.,+/:-])[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?!\d)")
+_TIME = re.compile(r"(?<![\w.,:])(?:[01]?\d|2[0-3])[ \u00a0]h(?:[ \u00a0][0-5]\d)?(?![\w:])")
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+_SPACES = re.compile("[ \u00a0\u202f]")
 
 Edit = tuple[int, int, str]
 
@@ -67,9 +81,43 @@ def _apply(text: str, edits: list[Edit]) -> str:
 
 def _edits(text: str) -> list[Edit]:
     """The non-overlapping edits the rules call for, in order of position."""
+    candidates = sorted(_mark_edits(text) + _pattern_edits(text), key=lambda c: c[0][0])
     protected = _protected_spans(text)
     next_span = 0
     edits: list[Edit] = []
+    for edit, glued_mark in candidates:
+        if edits and edit[0] < edits[-1][1]:
+            continue  # only with odd spacing around quotes
+        # Edits come in order: skip the protected spans that end before this one.
+        while next_span < len(protected) and protected[next_span][1] < edit[0]:
+            next_span += 1
+        if next_span < len(protected) and protected[next_span][0] < edit[1]:
+            # Inside a URL or address, or punctuation glued to its end
+            # ("https://exemple.fr/?q=oui!"), which may belong to it.
+            glued = glued_mark and text[edit[0]] not in _HSPACE
+            if protected[next_span][1] > edit[0] or glued:
+                continue
+        edits.append(edit)
+    return edits
+
+
+def _pattern_edits(text: str) -> list[tuple[Edit, bool]]:
+    edits: list[tuple[Edit, bool]] = []
+    for pattern, space in ((_NUMBER, NNBSP), (_TIME, NBSP)):
+        for match in pattern.finditer(text):
+            edits.extend(
+                ((match.start() + gap.start(), match.start() + gap.end(), space), False)
+                for gap in _SPACES.finditer(match[0]) if gap[0] != space
+            )
+    edits.extend(((m.start(), m.end(), "…"), False) for m in _ELLIPSIS.finditer(text))
+    edits.extend(((m.start(), m.end(), ""), False) for m in _INVISIBLE.finditer(text))
+    return edits
+
+
+def _mark_edits(text: str) -> list[tuple[Edit, bool]]:
+    """Edits of the rules that start at one punctuation mark, with whether the mark is one
+    that may belong to a URL it is glued to (``:;!?``)."""
+    edits: list[tuple[Edit, bool]] = []
     quote_open = False
     skip_to = 0  # end of the last entity or ``?!`` group
     for match in _MARK.finditer(text):
@@ -93,9 +141,9 @@ def _edits(text: str) -> list[Edit]:
                 edit = _space_before(text, index, end)
         elif mark in "€%":
             edit = _space_before(text, index, index + 1, follows=str.isdigit)
-        elif mark == "«":
+        elif mark in "«“":
             edit = (index, _skip_spaces_right(text, index + 1), "«" + NBSP)
-        elif mark == "»":
+        elif mark in "»”":
             edit = (_skip_spaces_left(text, index), index + 1, NBSP + "»")
         elif mark == "°":  # "n° 42": the number stays with its sign
             after = _skip_spaces_right(text, index + 1)
@@ -111,20 +159,8 @@ def _edits(text: str) -> list[Edit]:
                 edit = (index, _skip_spaces_right(text, index + 1), "«" + NBSP)
             else:
                 edit = (_skip_spaces_left(text, index), index + 1, NBSP + "»")
-        if edit is None or text[edit[0] : edit[1]] == edit[2]:
-            continue
-        if edits and edit[0] < edits[-1][1]:
-            continue  # only with odd spacing around quotes
-        # Edits come in order: skip the protected spans that end before this one.
-        while next_span < len(protected) and protected[next_span][1] < edit[0]:
-            next_span += 1
-        if next_span < len(protected) and protected[next_span][0] < edit[1]:
-            # Inside a URL or address, or punctuation glued to its end
-            # ("https://exemple.fr/?q=oui!"), which may belong to it.
-            glued = mark in ":;!?" and text[edit[0]] not in _HSPACE
-            if protected[next_span][1] > edit[0] or glued:
-                continue
-        edits.append(edit)
+        if edit is not None and text[edit[0] : edit[1]] != edit[2]:
+            edits.append((edit, mark in ":;!?"))
     return edits
 
 

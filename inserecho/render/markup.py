@@ -11,6 +11,9 @@ from urllib.parse import quote
 from inserecho.french.typography import typeset_html
 
 WIDTH = 72
+SOFT_BREAK = "\ue000"
+"""Ends a line the wrap made (not the author): :func:`to_flowed` turns it into the trailing
+space of a ``format=flowed`` soft line break."""
 _ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _BREAK = "\x1e"  # a <br> outside <pre>, kept through whitespace folding
 
@@ -137,11 +140,34 @@ class _TextParser(HTMLParser):
             if text.startswith("\x00"):
                 out.extend(prefix + line for line in text[1:].split("\n"))
             else:
+                # A list item hangs under its bullet with hard breaks (a flowed reader would
+                # join the indentation into the text); paragraphs and quotes flow.
                 indent = " " * len(prefix) if is_item else prefix
                 for number, line in enumerate(text.split(_BREAK)):
-                    out.extend(textwrap.wrap(
-                        line, width=width, initial_indent=indent if number else prefix, subsequent_indent=indent,
-                        break_long_words=False, break_on_hyphens=False,
-                    ))
+                    out.extend(wrap(line, width, indent if number else prefix, indent, soft=not is_item))
             previous_was_item = is_item
         return "\n".join(out)
+
+
+def wrap(text: str, width: int = WIDTH, first: str = "", rest: str = "", soft: bool = True) -> list[str]:
+    """``text`` wrapped at ``width``; with ``soft``, each line but the last ends in :data:`SOFT_BREAK`."""
+    lines = textwrap.wrap(
+        text, width=width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False,
+    )
+    return [line + SOFT_BREAK for line in lines[:-1]] + lines[-1:] if soft else lines
+
+
+def to_flowed(text: str) -> str:
+    """The plain-text part as ``format=flowed`` (RFC 3676), so that phones rewrap it.
+
+    A line the wrap made ends in one space (a soft break); every other line ends without
+    one; lines starting with a space or ``From `` are space-stuffed.
+    """
+    out = []
+    for line in text.split("\n"):
+        soft = line.endswith(SOFT_BREAK)
+        line = line.replace(SOFT_BREAK, "").rstrip()
+        if line.startswith((" ", "From ")):
+            line = " " + line
+        out.append(line + " " if soft and line else line)
+    return "\n".join(out)

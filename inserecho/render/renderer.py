@@ -15,6 +15,7 @@ import jinja2
 
 from inserecho.render import slots
 from inserecho.render.inline import inline_css
+from inserecho.render.markup import to_flowed
 from inserecho.content.model import Issue
 from inserecho.render.present import IssueView, present_issue
 from inserecho.problems import ContentError, Problem, Severity
@@ -33,7 +34,7 @@ class RenderedIssue:
     html: str
     """Inlined HTML containing slot markers."""
     text: str
-    """Plain-text alternative containing slot markers."""
+    """Plain-text alternative (``format=flowed``) containing slot markers."""
     images: tuple[Path, ...]
     """Image files (relative to the issue folder) the HTML refers to."""
     view: IssueView
@@ -68,7 +69,7 @@ def web_url(settings: Settings, slug: str) -> str | None:
 
 def _tidy_text(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return to_flowed(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n")
 
 
 def template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Problem:

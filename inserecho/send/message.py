@@ -116,7 +116,7 @@ class Composer:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
         delimiter = f"\n--{self._boundary}\n".encode("ascii")
-        self._text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        self._text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"; format=flowed\nContent-Transfer-Encoding: quoted-printable\n\n'
         self._html_head = delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
         self._closing = f"\n--{self._boundary}--\n".encode("ascii")
         # the recipient's token completes each link; tokens are URL-safe (base64url and ".")

@@ -38,10 +38,25 @@ RULES = [
     ("Paris Terres d'Envol", "Paris Terres d’Envol"),
     ("'entre apostrophes'", "'entre apostrophes'"),
     # units: no-break space before € (U+00A0) and % (U+202F), inserted after a digit
-    ("jusqu'à 50 000 € par projet", f"jusqu’à 50 000{NBSP}€ par projet"),
-    ("500€", f"500{NBSP}€"),
+    ("jusqu'à 50 000 € par projet", f"jusqu’à 50{NNBSP}000{NNBSP}€ par projet"),
+    ("500€", f"500{NNBSP}€"),
     ("64 % des personnes", f"64{NNBSP}% des personnes"),
     ("100%", f"100{NNBSP}%"),
+    # numbers keep their digit groups together (U+202F), whatever space was typed
+    ("30 000 € par structure", f"30{NNBSP}000{NNBSP}€ par structure"),
+    ("1 200 personnes", f"1{NNBSP}200 personnes"),
+    ("4 600 salarié·e·s", f"4{NNBSP}600 salarié·e·s"),
+    (f"1{NBSP}234 567,50 €", f"1{NNBSP}234{NNBSP}567,50{NNBSP}€"),
+    # times never split
+    ("de 9 h à 17 h 30", f"de 9{NBSP}h à 17{NBSP}h{NBSP}30"),
+    ("Rendez-vous à 14 h.", f"Rendez-vous à 14{NBSP}h."),
+    # ellipsis, and English curly quotes pasted from Word
+    ("Et ensuite...", "Et ensuite…"),
+    ("“Relance-Transition”", f"«{NBSP}Relance-Transition{NBSP}»"),
+    ("le programme “ Relance ” démarre", f"le programme «{NBSP}Relance{NBSP}» démarre"),
+    # invisible characters left by a paste go
+    ("Seine-\u00adSaint-\u200bDenis", "Seine-Saint-Denis"),
+    ("\ufeffBonjour\u2060 à tous", "Bonjour à tous"),
     # numbering: the number never leaves its sign
     ("Inser'Echo n° 42", f"Inser’Echo n°{NBSP}42"),
     ("N° 7 du mois", f"N°{NBSP}7 du mois"),
@@ -56,6 +71,16 @@ UNTOUCHED = [
     "Écrire à contact@inser-eco93.example.org",
     "prenom.nom+lettre@exemple.fr",
     "rendez-vous à 14:30 ou 14h30",
+    # ISO dates, phone numbers, years next to numbers, four-dot runs
+    "le 2026-12-03 à Bobigny",
+    "Tél. 01 48 30 12 34 ou +33 1 48 30 12 34",
+    "Numéro vert 0 800 123 456",
+    "en 2026 200 personnes",
+    "93000 Bobigny",
+    "2 heures de route",
+    "https://exemple.fr/a...b/30 000",
+    "attendez....",
+    "👩\u200d💻 et \u200c",
     "note:1 et ratio 3:2",
     "a;b",
     "index?id=3",
@@ -104,7 +129,7 @@ def test_realistic_paragraph() -> None:
         "Le conseil d’administration accueille quatre membres. "
         f"Claire Moreau-Diallo est réélue présidente{NNBSP}; chaque territoire garde son vice-président·e{NBSP}:\n"
         f"- Est Ensemble{NBSP}: Mehdi Sabri (ACI «{NBSP}Les Jardins du Canal{NBSP}»)\n"
-        f"La fondation finance jusqu’à 50 000{NBSP}€ par projet{NNBSP}! Dossier{NBSP}: https://exemple.fr/appel?id=3"
+        f"La fondation finance jusqu’à 50{NNBSP}000{NNBSP}€ par projet{NNBSP}! Dossier{NBSP}: https://exemple.fr/appel?id=3"
     )
 
 
@@ -126,6 +151,10 @@ HTML = [
     ('<img alt="Illustration : le réseau" src="a.png">', '<img alt="Illustration : le réseau" src="a.png">'),
     # autolinked URL text stays as is
     ('<a href="https://exemple.fr/?q=oui!">https://exemple.fr/?q=oui!</a>', None),
+    # numbers, times and ellipses too, never in attributes or code
+    ("<p>Budget : 30 000 € <code>x = 1 200...</code></p>", f"<p>Budget{NBSP}: 30{NNBSP}000{NNBSP}€ <code>x = 1 200...</code></p>"),
+    ('<a title="de 9 h à 17 h..." href="https://exemple.fr/?n=1 200">9 h...</a>',
+     f'<a title="de 9 h à 17 h..." href="https://exemple.fr/?n=1 200">9{NBSP}h…</a>'),
     # code, pre, kbd, samp, script, style, comments stay byte for byte
     ("<p>Tapez <code>inserecho send : --test 'a'</code> !</p>", f"<p>Tapez <code>inserecho send : --test 'a'</code>{NNBSP}!</p>"),
     ('<pre><code>x = "oui" ; y : z !</code></pre>', None),

@@ -83,12 +83,12 @@ def test_the_html_is_made_for_mail_clients(built):
 
     assert html.get("lang") == "fr"
     [container] = html.find_class("container")
-    assert container.get("width") == "600"
-    assert "width:600px" in container.get("style")
-    # every rule that can be inlined is: only the media query stays in a <style> block
+    assert container.get("width") == "100%"
+    assert "max-width:600px" in container.get("style")
+    # every rule that can be inlined is: only :root and the media query stay in a <style> block
     [style] = html.xpath("//style")
-    assert "@media only screen and (max-width: 620px)" in style.text
-    assert "width: 100% !important" in style.text
+    assert "@media only screen and (max-width: 599px)" in style.text
+    assert ":root {color-scheme:light" in style.text
     assert ".card-body {" in style.text and ".card {" not in style.text
     for name in ("card", "badge", "button-link", "deadline", "footer", "section-title"):
         for element in html.find_class(name):
@@ -100,7 +100,9 @@ def test_the_preheader_is_hidden_at_the_top(built):
 
     assert "display:none" in preheader.get("style")
     assert preheader.text_content().startswith("Un marché réservé, un appel à projets et une offre d’emploi.")
-    assert preheader.getparent().tag == "body" and preheader.getprevious() is None
+    article = preheader.getparent()
+    assert article.get("role") == "article" and preheader.getprevious() is None
+    assert article.getparent().tag == "body" and article.getprevious() is None
 
 
 def test_the_header_shows_the_number_and_date(built):
@@ -138,7 +140,7 @@ def test_one_card_per_item_with_badges_facts_and_a_call_to_action(built):
     [button] = offer.find_class("button-link")
     assert (button.text_content(), button.get("href")) == ("Candidater", "mailto:contact@recyclerie.example.org")
     assert texts(cards["article-marche"].find_class("badge")) == ["Grand Paris Grand Est", "Marché réservé"]
-    assert texts(cards["article-fonds"].find_class("fact-value"))[1] == f"30{NNBSP}000{NBSP}€"
+    assert texts(cards["article-fonds"].find_class("fact-value"))[1] == f"30{NNBSP}000{NNBSP}€"
     [image] = cards["article-voeux"].xpath(".//img")
     assert (image.get("src"), image.get("alt")) == ("./images/voeux.png", "Carte de vœux d’Inser’Eco93")
     assert (built / image.get("src")).is_file()
@@ -157,20 +159,20 @@ def test_the_footer_has_the_address_the_web_version_and_the_unsubscribe_link(bui
 def test_the_text_part_reads_on_its_own(built):
     text = (built / "email.txt").read_text(encoding="utf-8")
 
-    lines = text.splitlines()
+    lines = text.replace(" \n", " ").splitlines()  # as a format=flowed reader joins soft breaks
     assert lines[0] == "Bonjour,"
     assert f"INSER’ECHO N°{NBSP}43 — 7 janvier 2027" in lines
     assert f"Voir dans le navigateur{NBSP}: https://inser-eco93.example.org/inserecho/2027-01/" in lines
     for heading in ("ACTUALITÉS DU RÉSEAU", "ACHATS RESPONSABLES & MARCHÉS", "OFFRES D’EMPLOI & FORMATIONS"):
-        assert lines[lines.index(heading) - 1] == lines[lines.index(heading) + 1] == "=" * 72
+        assert lines[lines.index(heading) + 1] == "=" * len(heading)
     assert ["Agent·e de tri en recyclerie", "-" * 28, "[CDDI] [Personnes en parcours d’insertion]"] == lines[
         lines.index("Agent·e de tri en recyclerie"):][:3]
     assert f"Date limite{NBSP}: 15 janvier 2027" in lines
-    assert f"Montant{NBSP}: 30{NNBSP}000{NBSP}€" in lines
+    assert f"Montant{NBSP}: 30{NNBSP}000{NNBSP}€" in lines
     assert f"Rendez-vous à Montreuil{NBSP}: inscription gratuite mais obligatoire." in lines
     assert f"En savoir plus{NBSP}: https://inser-eco93.example.org/agenda/voeux" in lines
     assert f"Candidater{NBSP}: contact@recyclerie.example.org" in lines
-    assert f"Se désinscrire{NBSP}: https://inser-eco93.example.org/desinscription" in lines
+    assert lines[lines.index(f"Se désinscrire{NBSP}:") + 1] == "https://inser-eco93.example.org/desinscription"
     for noise in ("**", "<p>", "</", "&amp;", "&nbsp;", "&#"):
         assert noise not in text
 
@@ -229,6 +231,23 @@ def test_the_sample_issue_builds_under_gmails_clipping_threshold(tmp_path):
     assert len(html) < GMAIL_CLIP_BYTES
     assert b"__INSERECHO_" not in html
     assert (tmp_path / "build" / "2026-12" / "images" / "assemblee-generale.png").is_file()
+
+
+def test_a_25_item_issue_stays_under_gmails_clipping_threshold(tmp_path):
+    """The sample's 15 items and 10 of them again: a full issue, in bytes as the officer writes them."""
+    init_folder(tmp_path)
+    issue = tmp_path / "issues" / "2026-12"
+    items = sorted(p for p in issue.glob("*.md") if not p.name.startswith("_"))
+    for item in items[:25 - len(items)]:
+        (issue / f"bis-{item.name}").write_bytes(item.read_bytes())
+
+    run = run_cli(tmp_path, "build", "2026-12")
+
+    assert run.code == 0, run.output
+    assert len(list(issue.glob("*.md"))) - 1 == 25
+    html = (tmp_path / "build" / "2026-12" / "email.html").read_bytes()
+    assert len(html) < GMAIL_CLIP_BYTES
+    assert "Gmail le coupe" not in run.output
 
 
 def test_open_shows_the_result_without_crashing_when_no_browser_is_there(tmp_path):

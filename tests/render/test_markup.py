@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from inserecho.content.body import render_body
 from inserecho.render.markup import html_to_text, image_source, typeset_body
 from inserecho.french.typography import NBSP, NNBSP
+from inserecho.render.markup import SOFT_BREAK, to_flowed
 
 
 def markdown_to_html(source: str, asset_prefix: str = "") -> str:
@@ -38,7 +42,8 @@ def test_fenced_code_blocks_are_kept_as_code():
 
 
 def text_of(markdown: str, width: int = 72) -> str:
-    return html_to_text(markdown_to_html(markdown), width)
+    """The text with its soft line breaks shown as the trailing space they become when sent."""
+    return html_to_text(markdown_to_html(markdown), width).replace(SOFT_BREAK, " ")
 
 
 def test_paragraphs_are_separated_by_a_blank_line_and_wrapped():
@@ -47,8 +52,8 @@ def test_paragraphs_are_separated_by_a_blank_line_and_wrapped():
     assert text.split("\n") == [
         "Premier paragraphe.",
         "",
-        "mot mot mot mot mot mot mot mot mot mot",
-        "mot mot mot mot mot mot mot mot mot mot",
+        "mot mot mot mot mot mot mot mot mot mot ",
+        "mot mot mot mot mot mot mot mot mot mot ",
         "mot mot mot mot mot mot mot mot mot mot",
     ]
 
@@ -95,8 +100,8 @@ def test_links_show_their_full_address_once():
     )
 
     assert text == (
-        "Lisez la synthèse (https://example.org/synthese.pdf), le site\n"
-        "https://inser-eco93.example.org/ ou écrivez à l’équipe\n"
+        "Lisez la synthèse (https://example.org/synthese.pdf), le site \n"
+        "https://inser-eco93.example.org/ ou écrivez à l’équipe \n"
         "(contact@example.org)."
     )
 
@@ -144,3 +149,29 @@ def test_image_addresses_get_the_asset_prefix_like_the_image_field():
     assert 'src="__ASSETS__/images/stand.jpg"' in html
     assert 'href="https://example.org"' in html
     assert image_source(Path("images/mon stand.jpg"), "__ASSETS__/") == "__ASSETS__/images/mon%20stand.jpg"
+
+
+def test_bullet_lines_pasted_from_word_become_a_list():
+    html = markdown_to_html("Au programme :\n• visite du chantier\n\t– déjeuner\n• échanges")
+
+    assert html.count("<li>") == 3 and "<ul>" in html and "•" not in html and "–" not in html
+
+
+@pytest.mark.parametrize(("markdown", "links"), [
+    ("Écrivez à contact@recyclerie.example.org.", ["mailto:contact@recyclerie.example.org"]),
+    ("[l'équipe](mailto:equipe@example.org) ou equipe@example.org", ["mailto:equipe@example.org"] * 2),
+    ("`nom@example.org` et https://exemple.fr/a@b.fr", []),
+])
+def test_addresses_in_text_become_mailto_links_but_not_in_code_or_urls(markdown: str, links: list[str]):
+    html = markdown_to_html(markdown)
+
+    assert re.findall(r'href="([^"]+)"', html) == links
+
+
+def test_flowed_text_marks_soft_breaks_and_stuffs_leading_spaces():
+    text = to_flowed(html_to_text(markdown_to_html("mot " * 12 + "\n\n- " + "item " * 8), width=24))
+
+    assert text.split("\n") == [
+        "mot mot mot mot mot mot ", "mot mot mot mot mot mot", "",
+        "- item item item item", "   item item item item",
+    ]

@@ -59,7 +59,7 @@ def test_a_call_for_projects():
 
     assert view.facts == (
         Fact("Financeur", "Fondation Horizon Emploi"),
-        Fact("Montant", f"50{NNBSP}000{NBSP}€"),
+        Fact("Montant", f"50{NNBSP}000{NNBSP}€"),
         Fact("Public éligible", "SIAE d’Île-de-France"),
         Fact("Date limite", "1er mars 2027", highlight=True),
     )

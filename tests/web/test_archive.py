@@ -247,7 +247,7 @@ def test_calls_filter_by_territory_and_type(page, site: Path) -> None:
     assert page.locator("article.entry:visible").count() == 6
     page.get_by_label("Territoire").select_option(label="Plaine Commune")
     titles = visible_titles(page)
-    assert "1 200 logements" in titles and "Fonds d" in titles, "Plaine Commune's call and the department-wide ones"
+    assert "1\u202f200 logements" in titles and "Fonds d" in titles, "Plaine Commune's call and the department-wide ones"
     assert "Sablons" not in titles and "espaces verts" not in titles
     assert page.locator("#compte").inner_text() == "4 appels affichés"
     page.get_by_label("Type").select_option(label="Achats responsables & marchés")

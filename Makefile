@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(abspath $(VENV))/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test bench browser clean
+.PHONY: demo test bench browser imap-server clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ browser:
 	  echo "Installation de Chromium (paquet Debian)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's Dovecot for the mailbox tests (each test starts its own, on 127.0.0.1).
+DOVECOT ?= /usr/sbin/dovecot
+imap-server:
+	@test -x $(DOVECOT) || { \
+	  echo "Installation de Dovecot (paquet Debian dovecot-imapd)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
+
 # The sample issue, built here, then mailed to the example subscribers of a fresh
 # folder (build/demo) through the outbox: no server needed, nothing leaves the machine.
 demo: $(VENV)/.installed
@@ -36,13 +43,14 @@ demo: $(VENV)/.installed
 	@echo "Courriel : ouvrez build/2026-12/email.html dans un navigateur."
 	@echo "Messages personnalisés : build/demo/outbox/new/ (un fichier par abonné·e, à ouvrir avec une messagerie)."
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser imap-server
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_send.py
 	$(BIN)/python benchmarks/bench_archive.py
+	$(BIN)/python benchmarks/bench_inbox.py
 
 clean:
 	rm -rf build outbox .pytest_cache

@@ -35,6 +35,9 @@ class Settings:
     smtp_rate: str | None = None
     smtp_max_attempts: int = 5
     smtp_timeout: int = 60  # seconds to wait for each of the relay's answers
+    verp: bool = True
+    imap_url: str | None = None
+    imap_folder: str = "INBOX/inserecho-traite"
     sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
     warnings: tuple[Problem, ...] = ()
     """What ``check`` reminds the officer of, such as a sender still at example.org."""
@@ -65,13 +68,17 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "name": "name", "publisher": "publisher", "tagline": "tagline",
         "postal_address": "postal_address", "website": "website", "list_id": "list_id",
     },
-    "sender": {"from": "sender", "reply_to": "reply_to"},
+    "sender": {"from": "sender", "reply_to": "reply_to", "verp": "verp"},
     "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
     "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts",
              "timeout": "smtp_timeout"},
+    "imap": {"url": "imap_url", "folder": "imap_folder"},
 }
 _TOP_LEVEL = {"archive_url": "archive_url"}
 _INTS = {"smtp_connections", "smtp_max_attempts", "smtp_timeout"}
+_BOOLS = {"verp"}
+_YES_NO = {"oui": True, "non": False}
+_PASSWORDLESS_URLS = {"smtp_url": "INSERECHO_SMTP_PASSWORD", "imap_url": "INSERECHO_IMAP_PASSWORD"}
 
 
 def load_settings(root: Path) -> Settings:
@@ -145,16 +152,24 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
             else:
                 problems.append(Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif (1, 2, 3…)."))
             continue
+        if target in _BOOLS:
+            flag = _YES_NO.get(item.strip().casefold()) if isinstance(item, str) else item
+            if isinstance(flag, bool):
+                values[target] = flag
+            else:
+                problems.append(Problem(path, item_line, f"« {group}.{key} » vaut oui ou non."))
+            continue
         if item is None or item == "":
             if getattr(Settings, target):  # blanking a setting that has a default is a slip
                 problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
-        if target == "smtp_url" and isinstance(item, str) and _has_password(item):
+        if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
+            scheme = item.partition("://")[0]
             problems.append(Problem(
                 path, item_line,
                 "ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
-                "(smtps://utilisateur@relais…) et donnez-le par la variable INSERECHO_SMTP_PASSWORD.",
+                f"({scheme}://utilisateur@serveur…) et donnez-le par la variable {_PASSWORDLESS_URLS[target]}.",
             ))
 
 

@@ -205,3 +205,13 @@ def relay_name(monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)
     return "relais.example.org"
+
+
+@pytest.fixture
+def dovecot():
+    """A Dovecot IMAP server on 127.0.0.1 (imap with STARTTLS, and imaps), one mailbox."""
+    from dovecot import start_dovecot
+
+    server = start_dovecot()
+    yield server
+    server.stop()

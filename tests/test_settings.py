@@ -96,7 +96,7 @@ def test_an_unknown_setting_suggests_the_closest_name(tmp_path):
 
 def test_an_unknown_setting_without_a_close_name_lists_the_possible_ones(tmp_path):
     assert problems_in(tmp_path, "sender:\n  expediteur: lettre@example.org\n") == [
-        "inserecho.yaml:2: réglage inconnu « sender.expediteur » ; les réglages possibles ici sont from, reply_to.",
+        "inserecho.yaml:2: réglage inconnu « sender.expediteur » ; les réglages possibles ici sont from, reply_to, verp.",
     ]
 
 
@@ -278,3 +278,20 @@ def test_a_password_in_the_smtp_url_is_refused(tmp_path):
     assert problem.line == 2
     assert "INSERECHO_SMTP_PASSWORD" in problem.message
     assert "s3cret" not in problem.message
+
+
+def test_mailbox_and_verp_settings(tmp_path):
+    (tmp_path / "inserecho.yaml").write_text(
+        'sender:\n  verp: non\nimap:\n  url: "imaps://lettre@imap.example.org"\n  folder: "Lettre/Traités"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(tmp_path)
+    assert (settings.verp, settings.imap_url, settings.imap_folder) == (False, "imaps://lettre@imap.example.org", "Lettre/Traités")
+    assert load_settings(tmp_path.parent / "absent").verp is True
+
+
+def test_no_password_in_the_mailbox_url(tmp_path):
+    assert problems_in(tmp_path, 'imap:\n  url: "imaps://lettre:secret@imap.example.org"\n') == [
+        "inserecho.yaml:2: ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
+        "(imaps://utilisateur@serveur…) et donnez-le par la variable INSERECHO_IMAP_PASSWORD.",
+    ]

@@ -32,7 +32,7 @@ from inserecho.french.formats import format_date
 from inserecho.problems import ContentError, Problem
 from inserecho.send.ratelimit import parse_rate
 from inserecho.send.transport.relay import RelayConfig
-from inserecho.send.report import STATE_LABELS, write_delivery_report
+from inserecho.send.report import MAILBOX_LABELS, STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
 from inserecho.cli.french import IntRange
 from inserecho.cli.scaffold import SLUG_PATTERN
@@ -132,6 +132,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
             raise click.UsageError(str(error)) from None
         journal = stack.enter_context(Journal.open(settings.journal_path))
         _announce(prepared, journal, transport, options)
+        _remind_mailbox(settings.imap_url, journal)
         if not yes:
             _confirm()
         report = _deliver(prepared, journal, transport, options)
@@ -175,6 +176,12 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
             click.echo(f"Répétition (boîte d'envoi, ne compte pas comme l'envoi réel) : "
                        f"{plural(rehearsed['sent'], 'message')} écrit{'' if rehearsed['sent'] == 1 else 's'}, "
                        f"le {when} (UTC)")
+        answers = journal.mailbox_counts(name)
+        if answers:
+            click.echo("Retours lus dans la boîte (inserecho inbox) :")
+            for kind, label in MAILBOX_LABELS.items():
+                if answers.get(kind):
+                    click.echo(f"  {label:.<40} {answers[kind]:>6}")
         failures = journal.failures(name)
         if failures:
             click.echo("Échecs :")
@@ -224,6 +231,10 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
     with Journal.open(settings.journal_path) as journal:
         for address, source in targets:
             if undo:
+                entry = journal.suppression(address)
+                if entry is not None and entry.reason == "complaint":
+                    click.secho(f"Attention : {address} a signalé la lettre comme indésirable ({entry.time[:10]}). "
+                                "Ne la réinscrivez que si la personne vous l'a demandé.", fg="yellow", err=True)
                 done = journal.unsuppress(address)
                 click.echo(f"{address} : {'réinscrite' if done else 'n’était pas désinscrite'}.")
             else:
@@ -467,6 +478,14 @@ def _announce(prepared: Campaign, journal: Journal, transport: Transport, option
         pace = f", débit {options.rate}" if options.rate else ""
         click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
     click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
+
+
+def _remind_mailbox(imap_url: str | None, journal: Journal) -> None:
+    """Bounces and unsubscribes of the last campaign wait in the mailbox until ``inbox`` reads them."""
+    last_send, last_read = journal.last_send(), journal.last_mailbox_read()
+    if imap_url and last_send and (last_read is None or last_read < last_send):
+        click.secho("Rappel : la boîte de l'association n'a pas été lue depuis le dernier envoi ; lancez d'abord "
+                    "« inserecho inbox » pour écarter les adresses inexistantes et les désinscriptions.", fg="yellow")
 
 
 def _confirm() -> None:

@@ -7,6 +7,7 @@ settings) is found here, before a single message leaves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 
 from inserecho.content.loader import ISSUE_FILE, load_issue
@@ -16,6 +17,7 @@ from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.settings import SETTINGS_FILE, Settings
 from inserecho.send.subscribers import Subscriber, load_subscribers, select
 from inserecho.send.tokens import TokenSigner, load_secret
+from inserecho.send.verp import Verp
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class Campaign:
 def signer_for(settings: Settings, *, create_secret: bool = True) -> TokenSigner:
     """The folder's token signer; ``create_secret=False`` for runs that must write nothing."""
     return TokenSigner(load_secret(settings.root, create=create_secret), settings.list_id)
+
+
+def verp_for(settings: Settings, *, create_secret: bool = True) -> Verp:
+    """Envelope senders per recipient, derived from the From address (``sender.from``)."""
+    return Verp(load_secret(settings.root, create=create_secret), settings.list_id, parseaddr(settings.sender)[1])
 
 
 def prepare_campaign(
@@ -57,7 +64,8 @@ def prepare_campaign(
         )])
     campaign_name = name or issue.slug
     try:
-        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "", test=test)
+        verp = verp_for(settings, create_secret=not dry_run) if settings.verp else None
+        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "", test, verp)
     except HeaderError as error:  # the subject comes from the issue, the rest from the settings
         source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
         raise ContentError([Problem(source, None, str(error))]) from None

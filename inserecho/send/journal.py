@@ -30,8 +30,12 @@ from inserecho.problems import ContentError, Problem
 
 State = Literal["pending", "sent", "failed_temporary", "failed_permanent", "suppressed"]
 STATES: tuple[State, ...] = ("pending", "sent", "failed_temporary", "failed_permanent", "suppressed")
-Reason = Literal["unsubscribe", "bounce", "manual"]
-REASONS: tuple[Reason, ...] = ("unsubscribe", "bounce", "manual")
+Reason = Literal["unsubscribe", "bounce", "complaint", "manual", "import"]
+REASONS: tuple[Reason, ...] = ("unsubscribe", "bounce", "complaint", "manual", "import")
+# What `inserecho inbox` made of a message of the mailbox (see inserecho.inbox.classify).
+MailKind = Literal[
+    "hard_bounce", "soft_bounce", "complaint", "unsubscribe", "signup", "auto_reply", "human", "ignored",
+]
 
 _CHUNK = 5000
 _DELIVERY_COLUMNS = "address, state, attempts, reply, updated"
@@ -77,6 +81,35 @@ _MIGRATIONS: tuple[str, ...] = (
         SELECT campaign, address, state, attempts, reply, updated FROM deliveries;
     DROP TABLE deliveries;
     ALTER TABLE deliveries_2 RENAME TO deliveries;
+    """,
+    # 2 -> 3: the mailbox loop. Suppression reasons are checked in Python (REASONS) rather
+    # than by a CHECK constraint, so that a new reason needs no table rebuild; every message
+    # read in the mailbox is remembered by its Message-ID, with what it was and whom it
+    # concerned; each reading of the mailbox.
+    """
+    CREATE TABLE suppressions_v2 (
+        address TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        source TEXT,
+        created TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO suppressions_v2 SELECT address, reason, source, created FROM suppressions;
+    DROP TABLE suppressions;
+    ALTER TABLE suppressions_v2 RENAME TO suppressions;
+    CREATE TABLE mailbox_messages (
+        message_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        address TEXT,
+        campaign TEXT,
+        detail TEXT,
+        processed TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX mailbox_messages_by_address ON mailbox_messages (address, kind);
+    CREATE INDEX mailbox_messages_by_campaign ON mailbox_messages (campaign, kind);
+    CREATE TABLE mailbox_reads (
+        time TEXT NOT NULL,
+        messages INTEGER NOT NULL
+    );
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -364,6 +397,95 @@ class Journal:
                 "SELECT address, reason, source, created FROM suppressions ORDER BY address"
             )
         )
+
+    def suppression(self, email: str) -> Suppression | None:
+        """Why and since when ``email`` is on the list, if it is."""
+        row = self._db.execute(
+            "SELECT address, reason, source, created FROM suppressions WHERE address = ?", (normalize(email),)
+        ).fetchone()
+        return Suppression(*row) if row else None
+
+    # Recipients, for matching what comes back
+
+    def known_addresses(self) -> set[str]:
+        """Every address a campaign was ever registered for (normalized)."""
+        return {row[0] for row in self._db.execute("SELECT DISTINCT address FROM deliveries WHERE kind = 'real'")}
+
+    def campaign_addresses(self, campaign: str) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT address FROM deliveries WHERE campaign = ? AND kind = 'real'", (campaign,))]
+
+    def last_campaign_sent_to(self, email: str) -> str | None:
+        """The campaign that last reached ``email``: where a bounce naming no campaign belongs."""
+        row = self._db.execute(
+            "SELECT campaign FROM deliveries WHERE address = ? AND kind = 'real' AND state = 'sent'"
+            " ORDER BY updated DESC LIMIT 1",
+            (normalize(email),),
+        ).fetchone()
+        return row[0] if row else None
+
+    def last_send(self) -> datetime | None:
+        """When the relay last accepted a message of any campaign (UTC)."""
+        (value,) = self._db.execute("SELECT max(updated) FROM deliveries WHERE kind = 'real' AND state = 'sent'").fetchone()
+        return datetime.fromisoformat(value) if value else None
+
+    # The mailbox loop
+
+    def processed(self, message_ids: Iterable[str]) -> dict[str, MailKind]:
+        """Those of ``message_ids`` already read in an earlier pass over the mailbox, with their kind."""
+        found: dict[str, MailKind] = {}
+        ids = iter(message_ids)
+        while chunk := list(islice(ids, 500)):
+            marks = ", ".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT message_id, kind FROM mailbox_messages WHERE message_id IN ({marks})", chunk
+            ).fetchall())
+        return found
+
+    def record_message(
+        self, message_id: str, kind: MailKind, email: str | None = None,
+        campaign: str | None = None, detail: str | None = None,
+    ) -> bool:
+        """Remember a message of the mailbox; False if it was already recorded."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO mailbox_messages VALUES (?, ?, ?, ?, ?, ?)",
+            (message_id, kind, normalize(email) if email else None, campaign, detail, _now()),
+        )
+        return cursor.rowcount > 0
+
+    def soft_bounce_campaigns(self, email: str) -> set[str]:
+        """The campaigns in which ``email`` soft-bounced."""
+        rows = self._db.execute(
+            "SELECT DISTINCT campaign FROM mailbox_messages WHERE address = ? AND kind = 'soft_bounce'"
+            " AND campaign IS NOT NULL",
+            (normalize(email),),
+        )
+        return {row[0] for row in rows}
+
+    def mailbox_counts(self, campaign: str) -> dict[str, int]:
+        """Distinct addresses per kind of answer (bounces, complaints…) to ``campaign``."""
+        rows = self._db.execute(
+            "SELECT kind, count(DISTINCT address) FROM mailbox_messages WHERE campaign = ? GROUP BY kind",
+            (campaign,),
+        )
+        return dict(rows.fetchall())
+
+    def record_mailbox_read(self, messages: int) -> None:
+        self._db.execute("INSERT INTO mailbox_reads VALUES (?, ?)", (_now(), messages))
+
+    def last_mailbox_read(self) -> datetime | None:
+        (value,) = self._db.execute("SELECT max(time) FROM mailbox_reads").fetchone()
+        return datetime.fromisoformat(value) if value else None
+
+    @contextmanager
+    def transaction(self, commit: bool = True) -> Iterator[None]:
+        """Group writes: all or none. ``commit=False`` rolls them back (a dry run)."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT" if commit else "ROLLBACK")
 
     # Internals
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from inserecho.render.renderer import RenderedIssue
 from inserecho.settings import Settings
 from inserecho.content.textfile import control_character
 from inserecho.send.tokens import TokenSigner
+from inserecho.send.verp import Verp
 from inserecho.send.transport.pool import OutgoingMessage
 
 TEST_PREFIX = "[Test] "
@@ -88,8 +90,10 @@ class Composer:
         campaign: str,
         asset_base: str,
         test: bool = False,
+        verp: Verp | None = None,
     ):
         self.signer = signer
+        self.verp = verp
         self.test = test
         self.campaign = campaign
         sender_name, self.envelope_from = _mailbox(settings.sender, "From", "sender.from")
@@ -101,7 +105,7 @@ class Composer:
         self._html = _Part.prepare(slots.fill_html(rendered.html, static), html=True, markers=markers)
         self._boundary = f"=_inserecho_{secrets.token_hex(12)}"
         self._date_second, self._date_text = -1, ""
-        self._id_suffix = f"{_ascii_label(campaign)}@{self.domain}>"
+        self._id_suffix = f"{campaign_label(campaign)}@{self.domain}>"
         headers = [
             ("From", _address("From", sender_name, self.envelope_from)),
             ("Subject", _encoded("Subject", subject)),
@@ -156,7 +160,8 @@ class Composer:
             self._html_head, *self._html.encode(values),
             self._closing,
         ]
-        return OutgoingMessage(self.envelope_from, address, b"".join(chunks), smtputf8)
+        sender = self.verp.envelope(recipient.email) if self.verp else self.envelope_from
+        return OutgoingMessage(sender, address, b"".join(chunks), smtputf8)
 
     def _date(self) -> str:
         """The Date header, formatted once per second rather than once per message."""
@@ -168,11 +173,22 @@ class Composer:
     def _message_id(self, address: str) -> str:
         """Stable per campaign and recipient, so a message resent after a crash keeps its id
         (receiving servers may then drop the duplicate); random for test sends."""
-        if self.test:
-            unique = secrets.token_hex(12)
-        else:
-            unique = hashlib.sha256(f"{self.campaign}\0{address.casefold()}".encode()).hexdigest()[:24]
+        unique = secrets.token_hex(12) if self.test else message_id_key(self.campaign, address)
         return f"<{unique}.{self._id_suffix}"
+
+
+# Our Message-IDs, as found again in a bounce or a complaint: key, campaign label, domain.
+MESSAGE_ID = re.compile(r"<([0-9a-f]{24})\.([A-Za-z0-9_-]+)@([^>\s]+)>")
+
+
+def message_id_key(campaign: str, address: str) -> str:
+    """The per-recipient part of the Message-ID of ``campaign`` sent to ``address``."""
+    return hashlib.sha256(f"{campaign}\0{address.casefold()}".encode()).hexdigest()[:24]
+
+
+def campaign_label(campaign: str) -> str:
+    """The campaign as it stands in a Message-ID (ASCII letters, digits, - and _)."""
+    return _ascii_label(campaign)
 
 
 def _qp(text: str) -> bytes:

@@ -18,6 +18,13 @@ STATE_LABELS = {
     "failed_permanent": "échec définitif",
     "suppressed": "désinscrit",
 }
+# What `inserecho inbox` read about a campaign, by kind of message (addresses counted once).
+MAILBOX_LABELS = {
+    "hard_bounce": "adresses inexistantes",
+    "soft_bounce": "échecs temporaires",
+    "complaint": "plaintes",
+    "unsubscribe": "désinscriptions par courriel",
+}
 
 
 def write_delivery_report(journal: Journal, campaign: str, path: Path, *, rehearsal: bool = False) -> None:

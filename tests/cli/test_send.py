@@ -390,7 +390,8 @@ def test_a_refused_sender_stops_the_run(smtp_server, folder):
     smtp_server.handler.sender_reply = "553 5.7.1 Expéditeur non autorisé"
     result = send(folder, smtp_server)
     assert result.code == 1
-    assert "refuse l'adresse d'expédition lettre@inser-eco93.example.org" in result.err
+    assert "refuse l'adresse d'expédition lettre+b-" in result.err
+    assert "« verp: non »" in result.err
     assert "vérifiez « sender » dans inserecho.yaml" in result.err
     assert smtp_server.handler.commands.count("MAIL") <= 4  # those in flight on the 4 connections, no more
     assert counts(folder)["pending"] == 3

@@ -246,3 +246,59 @@ def test_a_file_put_in_place_of_the_journal_is_kept_aside(tmp_path):
     assert kept.read_bytes() == b"autre chose"
     with Journal.open(path) as reopened:
         assert reopened.to_send("2026-12") == {"a@example.org"}
+
+
+def test_a_version_1_journal_is_upgraded_and_keeps_its_suppressions(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_VERSION_1 + "PRAGMA user_version = 1;"
+                     "INSERT INTO suppressions VALUES ('a@example.org', 'bounce', '550', '2026-11-01T10:00:00+00:00');")
+    db.close()
+    with Journal.open(path) as journal:
+        (entry,) = journal.suppressions()
+        assert (entry.email, entry.reason, entry.time) == ("a@example.org", "bounce", "2026-11-01T10:00:00+00:00")
+        journal.suppress("b@example.org", "complaint", "plainte (2026-12)")  # refused by the version 1 table
+        assert journal.suppression("b@example.org").reason == "complaint"
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_mailbox_messages_are_remembered_once_with_their_campaign(journal):
+    assert journal.record_message("<dsn-1@mx>", "soft_bounce", "Zoe@example.org", "2026-11")
+    assert not journal.record_message("<dsn-1@mx>", "soft_bounce", "zoe@example.org", "2026-11")
+    journal.record_message("<dsn-2@mx>", "soft_bounce", "zoe@example.org", "2026-12")
+    journal.record_message("<arf-1@fbl>", "complaint", "paul@example.org", "2026-12")
+    journal.record_message("<reply@x>", "human")
+    assert journal.processed(["<dsn-1@mx>", "<reply@x>", "<new@x>"]) == {"<dsn-1@mx>": "soft_bounce", "<reply@x>": "human"}
+    assert journal.soft_bounce_campaigns("zoe@example.org") == {"2026-11", "2026-12"}
+    assert journal.mailbox_counts("2026-12") == {"soft_bounce": 1, "complaint": 1}
+
+
+def test_the_last_send_and_the_last_reading_of_the_mailbox(journal):
+    assert journal.last_send() is None and journal.last_mailbox_read() is None
+    journal.register("c", ["a@example.org"])
+    journal.mark_sent("c", "a@example.org", "250 ok")
+    assert journal.last_campaign_sent_to("A@example.org") == "c"
+    journal.record_mailbox_read(3)
+    assert journal.last_mailbox_read() >= journal.last_send()
+
+
+def test_a_transaction_not_committed_leaves_nothing(journal):
+    with journal.transaction(commit=False):
+        journal.suppress("a@example.org", "unsubscribe")
+    assert not journal.is_suppressed("a@example.org")
+
+
+_VERSION_1 = """
+CREATE TABLE campaigns (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+CREATE TABLE deliveries (
+    campaign TEXT NOT NULL REFERENCES campaigns(name), address TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+        ('pending', 'sent', 'failed_temporary', 'failed_permanent', 'suppressed')),
+    attempts INTEGER NOT NULL DEFAULT 0, reply TEXT, updated TEXT, PRIMARY KEY (campaign, address)
+) WITHOUT ROWID;
+CREATE TABLE suppressions (
+    address TEXT PRIMARY KEY,
+    reason TEXT NOT NULL CHECK (reason IN ('unsubscribe', 'bounce', 'manual')),
+    source TEXT, created TEXT NOT NULL
+) WITHOUT ROWID;
+"""

@@ -11,6 +11,7 @@ from inserecho.send.message import Composer, HeaderError
 from inserecho.render.renderer import render_issue
 from inserecho.settings import load_settings
 from inserecho.send.tokens import TokenSigner
+from inserecho.send.verp import Verp
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -143,3 +144,12 @@ def test_an_internationalised_address_keeps_a_well_formed_display_name(rendered,
     parsed = email.message_from_string(data.decode("utf-8"), policy=policy.default)
     (address,) = parsed["To"].addresses
     assert (address.display_name, address.addr_spec) == (name, "élodie@example.org")
+
+
+def test_the_envelope_sender_carries_the_recipients_verp_tag(rendered, settings):
+    verp = Verp(b"test-secret", settings.list_id, "lettre@inser-eco93.example.org")
+    composer = make_composer(rendered, settings, verp=verp)
+    message = composer.compose(Person("marie@example.org"))
+    assert message.sender == verp.envelope("marie@example.org")
+    assert parse(message.data)["From"].addresses[0].addr_spec == "lettre@inser-eco93.example.org"
+    assert make_composer(rendered, settings).compose(Person("marie@example.org")).sender == "lettre@inser-eco93.example.org"

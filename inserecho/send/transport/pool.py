@@ -28,6 +28,8 @@ from typing import Protocol
 import aiosmtplib
 
 from inserecho.send.transport.relay import PASSWORD_VARIABLE, RelayConfig
+from inserecho.send.verp import MARK as VERP_MARK
+from inserecho.serverurl import client_tls_context
 
 # 421 and 454 hold back everyone; 451 and 452 also answer for one recipient
 # (greylisting, a full mailbox), so only those that speak of pace or volume do.
@@ -222,10 +224,14 @@ class SmtpTransport:
             reply = Reply(error.code, error.message)
             if reply.code and reply.code < 500:
                 raise TemporaryFailure(reply) from None
+            verp = (
+                " ; s'il refuse les adresses de retour personnalisées (« +b- »), mettez « verp: non » "
+                "sous « sender »" if VERP_MARK in message.sender else ""
+            )
             raise FatalRelayError(
                 f"le serveur {self.describe()} refuse l'adresse d'expédition {message.sender} "
                 f"({reply}) : vérifiez « sender » dans inserecho.yaml ; un relais n'accepte "
-                "souvent que l'adresse du compte utilisé"
+                f"souvent que l'adresse du compte utilisé{verp}"
             ) from None
         except aiosmtplib.SMTPResponseException as error:
             raise _by_code(Reply(error.code, error.message)) from None
@@ -440,15 +446,11 @@ def _by_code(reply: Reply) -> SendError:
 
 def _tls_context(config: RelayConfig) -> ssl.SSLContext:
     try:
-        context = ssl.create_default_context(cafile=config.cafile)
+        return client_tls_context(config, config.cafile)
     except (OSError, ssl.SSLError) as error:
         raise FatalRelayError(
             f"certificat d'autorité {config.cafile} illisible ({error})"
         ) from None
-    if config.insecure:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 class MaildirOutbox:

@@ -200,20 +200,24 @@ def send_naive(campaign: Campaign, settings: Settings, port: int) -> None:
 # parent's size when it was spawned, so the benchmark's own memory must not be that parent.
 _MEASURE = (
     "import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); "
-    "_, status, usage = os.wait4(child.pid, 0); print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))"
+    "_, status, usage = os.wait4(child.pid, 0); "
+    "print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status))"
 )
 
 
-def peak_memory_mb(args: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command; return its peak resident memory (MB) and its duration (s)."""
+def peak_memory_mb(args: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Run a command; return its peak resident memory (MB), its duration and its CPU time (s).
+
+    On a machine shared with other work the CPU time says more than the duration, which
+    counts the time spent waiting for a processor."""
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=cwd, check=True,
                             capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    kilobytes, status = result.stdout.split()
+    kilobytes, cpu, status = result.stdout.split()
     if int(status):
         raise subprocess.CalledProcessError(int(status), args)
-    return int(kilobytes) / 1024, elapsed  # ru_maxrss is in KB on Linux
+    return int(kilobytes) / 1024, elapsed, float(cpu)  # ru_maxrss is in KB on Linux
 
 
 def loopback(options: argparse.Namespace) -> None:
@@ -307,38 +311,40 @@ def dry_run(options: argparse.Namespace) -> None:
         big = root / "abonnes.yaml"
         write_subscribers(big, options.big)
         python = [sys.executable, "-m", "inserecho"]
-        baseline, _ = peak_memory_mb([sys.executable, "-c", "import inserecho.cli.main"], root)
-        memory, whole = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
+        baseline, _, _ = peak_memory_mb([sys.executable, "-c", "import inserecho.cli.main"], root)
+        memory, whole, cpu = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
         stages = dry_run_stages(root, slug, big)
 
-    print(f"Essai à blanc sur {options.big} abonné·e·s (send --dry-run, processus réel) : durée {whole:.2f} s, "
-          f"mémoire maximale {memory:.0f} Mo (import seul : {baseline:.0f} Mo)")
-    print("  étapes, mesurées à part dans ce processus : " + " ; ".join(f"{name} {seconds:.2f} s" for name, seconds in stages))
+    print(f"Essai à blanc sur {options.big} abonné·e·s (send --dry-run, processus réel) : durée {whole:.2f} s "
+          f"(temps processeur {cpu:.2f} s), mémoire maximale {memory:.0f} Mo (import seul : {baseline:.0f} Mo)")
+    print("  étapes, temps processeur mesuré à part dans ce processus : "
+          + " ; ".join(f"{name} {seconds:.2f} s" for name, seconds in stages))
     print(f"Cible : durée < {TARGET_DRY_RUN_SECONDS:g} s : {verdict(whole < TARGET_DRY_RUN_SECONDS)}")
     print(f"Cible : mémoire < {TARGET_MEMORY_MB} Mo : {verdict(memory < TARGET_MEMORY_MB)}")
 
 
 def dry_run_stages(root: Path, slug: str, subscribers: Path) -> list[tuple[str, float]]:
-    """What a dry run does, stage by stage: read the list, check it, render, compose."""
+    """What a dry run does, stage by stage (CPU time): read the list, check it, render, compose."""
     settings = load_settings(root)
-    started = time.perf_counter()
+    clock = time.process_time
+    started = clock()
     text, _ = read_text(subscribers)
     entries = sum(1 for _ in subscriber_entries(text, subscribers, []))
-    load = time.perf_counter() - started
-    started = time.perf_counter()
+    load = clock() - started
+    started = clock()
     loaded, _ = load_subscribers(subscribers)
-    validate = time.perf_counter() - started - load  # loading again, plus the checks
-    started = time.perf_counter()
+    validate = clock() - started - load  # loading again, plus the checks
+    started = clock()
     campaign = prepare_campaign(settings, root / "issues" / slug, None, None, dry_run=True)
-    render = time.perf_counter() - started
-    started = time.perf_counter()
+    render = clock() - started
+    started = clock()
     for subscriber in loaded:
         campaign.composer.check(subscriber)
-    validate += time.perf_counter() - started
-    started = time.perf_counter()
+    validate += clock() - started
+    started = clock()
     for subscriber in loaded:
         campaign.composer.compose(subscriber)
-    compose = time.perf_counter() - started
+    compose = clock() - started
     assert entries == len(loaded)
     return [("lecture", load), ("vérification", validate), ("rendu", render), ("composition", compose)]
 

@@ -1,9 +1,10 @@
 """The subscriber list (``subscribers.yaml``): loading, checking, segments.
 
-The list may hold a hundred thousand entries, so it is read from the YAML
-event stream (libyaml's C parser when present) one entry at a time instead of
-through :func:`inserecho.content.yamlfile.parse_yaml`, whose node tree costs about
-15 s and 800 MB at that size. Every value of this file is text, so scalars
+The list may hold a hundred thousand entries, so it is read one entry at a time:
+line by line when it has the usual flat shape (:mod:`inserecho.send.plainlist`),
+else from the YAML event stream (libyaml's C parser when present), never through
+:func:`inserecho.content.yamlfile.parse_yaml`, whose node tree costs about 15 s and
+800 MB at that size. Every value of this file is text, so scalars
 stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 """
 
@@ -24,6 +25,7 @@ from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
+from inserecho.send.plainlist import plain_entries
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "organisation", "territories", "tags")
 
@@ -168,6 +170,12 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
 
 def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
     """Yield ``(value, line)`` for each entry of the top-level list, one at a time."""
+    plain = plain_entries(text, path, problems)
+    return _yaml_entries(text, path, problems) if plain is None else plain
+
+
+def _yaml_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
+    """:func:`_entries` through the YAML event stream, for any shape of file."""
     events = yaml.parse(text, Loader=_Loader)
     next(events)  # stream start
     event = next(events)  # a document starts, or the stream ends at once

@@ -141,3 +141,15 @@ def test_an_internationalised_address_keeps_a_well_formed_display_name(rendered,
     parsed = email.message_from_string(data.decode("utf-8"), policy=policy.default)
     (address,) = parsed["To"].addresses
     assert (address.display_name, address.addr_spec) == (name, "élodie@example.org")
+
+
+@pytest.mark.parametrize("name", [
+    "Camille Dupré", "Zoë", "Jérôme Lefèvre-Dupré de la Côte-d'Ivoire", "Марина", "陈静", "Martin, Elodie",
+    "Élodie \"la cheffe\" Martin", "Anaïs_Ben-Ali (SIAE)", "Ø",
+])
+def test_the_to_header_is_written_as_formataddr_writes_it(rendered, settings, name):
+    from email.utils import formataddr
+
+    data = make_composer(rendered, settings).compose(Person("camille@example.org", name)).data
+    to = data.split(b"\n", 1)[0].decode("ascii")
+    assert to == f"To: {formataddr((name, 'camille@example.org'), charset='utf-8')}"

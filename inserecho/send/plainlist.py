@@ -6,8 +6,8 @@ words, quoted texts or ``[a, b]`` lists. For a hundred thousand entries the YAML
 event stream costs most of a dry run, so a file made only of such lines is read here
 with one regular expression per line, giving exactly the values and lines that the
 YAML reading gives. Anything else (a nested value, a colon or a ``#`` in a plain
-value, an escape, a tab, a second document…) returns ``None``: the caller reads the
-file as YAML, with its precise error messages.
+value, an escape, a tab, a second document…) raises :class:`NotPlain`: the caller
+reads the file again as YAML, with its precise error messages.
 """
 
 from __future__ import annotations
@@ -29,41 +29,49 @@ _DOUBLE = rf'"[^"\\{_OTHER}]*"'
 _SINGLE = rf"'(?:[^'{_OTHER}]|'')*'"
 _ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
 _LINE = re.compile(
-    rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]|{_PLAIN}))? *"
+    rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]|{_PLAIN}))? *(?:\n|\Z)"
 )
 _ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
-_SKIPPED = re.compile(rf" *(?:#[^{_OTHER}]*)?")  # blank lines, comments
+_SKIPPED = re.compile(rf" *(?:#[^{_OTHER}]*)?(?:\n|\Z)")  # blank lines, comments
 
 
-def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[LineDict, int]] | None:
-    """``(entry, line)`` for each entry, as YAML reads it, or ``None`` if the file has another shape."""
-    lines = text.split("\n")
-    first = None
-    for line in lines:
-        if _LINE.fullmatch(line):
-            first = first or line
-        elif not _SKIPPED.fullmatch(line):
-            return None
-    if first is None or not first.startswith("- "):
-        return None
-    return _entries(lines, path, problems)
+class NotPlain(Exception):
+    """The file has another shape than the usual one: read it as YAML."""
 
 
-def _entries(lines: list[str], path: Path, problems: list[Problem]) -> Iterator[tuple[LineDict, int]]:
+def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[LineDict, int]]:
+    """``(entry, line)`` for each entry, as YAML reads it, one at a time.
+
+    Raises :class:`NotPlain` at the first line of another shape, possibly after
+    entries were given: the caller then starts again with YAML.
+    """
     entry: LineDict | None = None
-    for number, line in enumerate(lines, 1):
-        match = _LINE.fullmatch(line)
+    position, number = 0, 0
+    while position < len(text):  # matched in place: 100,000 entries are 500,000 lines
+        number += 1
+        match = _LINE.match(text, position)
         if match is None:
+            skipped = _SKIPPED.match(text, position)
+            if skipped is None:
+                raise NotPlain
+            position = skipped.end()
             continue
+        position = match.end()
         start, key, value = match.groups()
         if start == "- ":
             if entry is not None:
                 yield entry, entry.line
             entry = LineDict.at(number)
-        assert entry is not None  # the first entry starts with "- " (checked)
-        entry.put(key, _value(value, number), number, path, problems)
-    if entry is not None:
-        yield entry, entry.line
+        elif entry is None:
+            raise NotPlain
+        if value is not None and value[0] not in "[\"'":
+            value = value.rstrip(" ")
+            entry.put(key, None if value in _NULLS else value, number, path, problems)
+        else:
+            entry.put(key, _value(value, number), number, path, problems)
+    if entry is None:
+        raise NotPlain
+    yield entry, entry.line
 
 
 def _value(text: str | None, line: int) -> str | LineList | None:

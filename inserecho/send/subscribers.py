@@ -25,7 +25,7 @@ from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
-from inserecho.send.plainlist import plain_entries
+from inserecho.send.plainlist import NotPlain, plain_entries
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "organisation", "territories", "tags")
 
@@ -146,36 +146,40 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
     text, problem = read_text(path)
     if problem is not None:
         return [], [problem]
-    subscribers: list[Subscriber] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
     try:
-        for entry, line in _entries(text, path, problems):
-            subscriber = _subscriber(entry, line, path, problems)
-            if subscriber is None:
-                continue
-            key = address_key(subscriber.email)
-            if key in seen:
-                problems.append(Problem(path, _line_of(entry, "email", line), duplicate_message(seen[key])))
-                continue
-            seen[key] = line
-            subscribers.append(subscriber)
+        return _checked(plain_entries(text, path, problems := []), path, problems)
+    except NotPlain:
+        pass
+    try:
+        return _checked(_entries(text, path, problems := []), path, problems)
     except yaml.MarkedYAMLError as exc:
         mark, message = explain_yaml_error(exc, text)
         return [], [Problem(path, mark.line + 1 if mark else 1, message)]
     except yaml.YAMLError as exc:
         return [], [Problem(path, 1, f"YAML illisible : {exc}")]
+
+
+def _checked(
+    entries: Iterator[tuple[Any, int]], path: Path, problems: list[Problem]
+) -> tuple[list[Subscriber], list[Problem]]:
+    """The subscribers of ``entries``: valid addresses, each once; ``problems`` completed."""
+    subscribers: list[Subscriber] = []
+    seen: dict[str, int] = {}
+    for entry, line in entries:
+        subscriber = _subscriber(entry, line, path, problems)
+        if subscriber is None:
+            continue
+        key = address_key(subscriber.email)
+        if key in seen:
+            problems.append(Problem(path, _line_of(entry, "email", line), duplicate_message(seen[key])))
+            continue
+        seen[key] = line
+        subscribers.append(subscriber)
     return subscribers, problems
 
 
 def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
-    """Yield ``(value, line)`` for each entry of the top-level list, one at a time."""
-    plain = plain_entries(text, path, problems)
-    return _yaml_entries(text, path, problems) if plain is None else plain
-
-
-def _yaml_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
-    """:func:`_entries` through the YAML event stream, for any shape of file."""
+    """Yield ``(value, line)`` for each entry of the top-level list, one at a time, from YAML events."""
     events = yaml.parse(text, Loader=_Loader)
     next(events)  # stream start
     event = next(events)  # a document starts, or the stream ends at once

@@ -37,7 +37,8 @@ class ScriptedHandler:
 
     ``script(email, *steps)``: one step per attempt for that recipient, then accept.
     A step is ``"accept"``, ``"drop"`` (cut the connection after the data, before
-    replying), ``"rcpt:<reply>"`` (refuse at RCPT) or ``"<reply>"`` (refuse at the
+    replying), ``"rcpt:<reply>"`` (refuse at RCPT), ``"close:<reply>"`` (refuse at RCPT
+    and close the connection at once, as a relay does after a 421) or ``"<reply>"`` (refuse at the
     end of DATA), e.g. ``"451 4.3.0 Réessayez"``, ``"rcpt:550 5.1.1 Inconnu"``.
     ``throttle(k)``: the next k transactions, whoever they are for, get a 421.
     ``delay``: seconds before answering DATA (keeps messages in flight).
@@ -120,6 +121,11 @@ class ScriptedHandler:
         if step.startswith("rcpt:"):
             self.refused.append((address, step[5:]))
             return step[5:]
+        if step.startswith("close:"):
+            self.refused.append((address, step[6:]))
+            server.transport.write(step[6:].encode() + b"\r\n")
+            server.transport.close()  # nothing written after this reply reaches the client
+            return step[6:]
         envelope.rcpt_tos.append(address)
         envelope.step = step
         return "250 OK"

@@ -53,18 +53,21 @@ async def pipelined_transaction(
     """
     mail = _command(b"MAIL FROM:", sender, options, encoding)
     rcpt = _command(b"RCPT TO:", recipient, [], encoding)
-    mail_reply, rcpt_reply, data_reply = await exchange(smtp, mail + rcpt + b"DATA\r\n", 3, timeout)
+    replies = await exchange(smtp, mail + rcpt + b"DATA\r\n", 3, timeout)
     refusal: aiosmtplib.SMTPResponseException | None = None
-    if mail_reply.code != 250:
+    mail_reply, rcpt_reply, data_reply = replies + [None] * (3 - len(replies))
+    if mail_reply is not None and mail_reply.code != 250:
         refusal = aiosmtplib.SMTPSenderRefused(mail_reply.code, mail_reply.message, sender)
-    elif rcpt_reply.code not in _ACCEPTED_RECIPIENT:
+    elif rcpt_reply is not None and rcpt_reply.code not in _ACCEPTED_RECIPIENT:
         refusal = aiosmtplib.SMTPRecipientRefused(rcpt_reply.code, rcpt_reply.message, recipient)
-    elif data_reply.code != 354:
+    elif data_reply is not None and data_reply.code != 354:
         refusal = aiosmtplib.SMTPDataError(data_reply.code, data_reply.message)
     if refusal is not None:
-        if data_reply.code == 354:  # a relay that takes DATA with no recipient: send it nothing
+        if data_reply is not None and data_reply.code == 354:  # DATA taken with no recipient: send nothing
             await exchange(smtp, b".\r\n", 1, timeout)
         raise refusal
+    if data_reply is None:  # cut before all replies came, none of them a refusal
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
     content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data)) + b".\r\n"
     (final,) = await exchange(smtp, content, 1, timeout)
     if final.code != 250:
@@ -73,7 +76,11 @@ async def pipelined_transaction(
 
 
 async def exchange(smtp: aiosmtplib.SMTP, payload: bytes, count: int, timeout: float | None) -> list[SMTPResponse]:
-    """Write ``payload`` at once and read ``count`` replies."""
+    """Write ``payload`` at once and read ``count`` replies.
+
+    If the connection is cut after some of them (a relay answers 421 and closes), those
+    are returned, so that the refusal is what the caller sees; if before any, it raises.
+    """
     protocol = smtp.protocol
     transport = protocol.transport if protocol is not None else None
     if protocol is None or not isinstance(transport, asyncio.Transport) or transport.is_closing():
@@ -136,7 +143,11 @@ class _Replies(asyncio.Protocol):
         self._owner.resume_writing()
 
     def _fail(self, error: Exception) -> None:
-        if not self.done.done():
+        if self.done.done():
+            return
+        if self._replies:
+            self.done.set_result(self._replies)
+        else:
             self.done.set_exception(error)
 
     def _next_reply(self) -> SMTPResponse | None:

@@ -84,6 +84,25 @@ def test_refused_sender_inside_the_group(smtp_server, pipelining):
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
+def test_a_refusal_followed_by_a_close_keeps_its_meaning(smtp_server, pipelining):
+    """A relay saying 421 and hanging up inside the group: the 421 counts, not the cut."""
+    smtp_server.handler.pipelining = pipelining
+    smtp_server.handler.script("marie@example.org", "close:421 4.7.0 Trop de connexions, revenez plus tard")
+
+    async def main():
+        async with plain(smtp_server) as transport:
+            with pytest.raises(TemporaryFailure) as failure:
+                await transport.send(message())
+            await transport.send(message("paul@example.org"))
+            return failure.value
+
+    failure = run(main())
+    assert failure.throttled
+    assert str(failure.reply) == "421 4.7.0 Trop de connexions, revenez plus tard"
+    assert [m.rcpt for m in smtp_server.handler.received] == ["paul@example.org"]
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
 def test_connection_dropped_after_the_data(smtp_server, pipelining):
     smtp_server.handler.pipelining = pipelining
     smtp_server.handler.script("marie@example.org", "drop")

@@ -156,8 +156,8 @@ class _Crowded(Exception):
 class SmtpTransport:
     """A pool of at most ``size`` persistent connections to the relay, opened gradually.
 
-    The pool starts with one connection and gains one more after each message the
-    relay accepts, up to ``size`` (the slow start of mail servers): a wrong password
+    The pool starts with one connection and gains one more after each transaction
+    the relay answered (a message accepted, or refused for its recipient), up to ``size`` (the slow start of mail servers): a wrong password
     is tried once, not ``size`` times, and a relay is never hit by ``size``
     connections at once. Never more than ``size`` are open together, renewals
     included. When the relay refuses a new connection while others are open (a 421
@@ -220,22 +220,26 @@ class SmtpTransport:
             except _Crowded:
                 self._retire(slot)
                 continue  # on a connection that is already open
-            except FatalRelayError as error:
-                self._fatal = error
+            except BaseException as error:
                 self._idle.put_nowait(slot)
-                raise
-            except BaseException:
-                self._idle.put_nowait(slot)
+                if isinstance(error, FatalRelayError):
+                    self._fatal = error
+                elif isinstance(error, PermanentFailure):  # refused for its recipient: the session works
+                    self._grow()
                 raise
             self._idle.put_nowait(slot)
-            if len(self._slots) < self._size:
-                self._slots.append(_Slot())
-                self._idle.put_nowait(self._slots[-1])
+            self._grow()
             return reply
 
     async def close(self) -> None:
         """Say QUIT on every open connection."""
         await asyncio.gather(*(slot.quit() for slot in self._slots))
+
+    def _grow(self) -> None:
+        """One more connection, up to ``size``, now that one has carried a transaction."""
+        if len(self._slots) < self._size:
+            self._slots.append(_Slot())
+            self._idle.put_nowait(self._slots[-1])
 
     def _retire(self, slot: _Slot) -> None:
         """Give up a connection the relay would not open: the pool stays at the others."""

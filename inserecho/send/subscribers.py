@@ -32,6 +32,7 @@ SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "organisation", "territor
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
+_Reader = Callable[[str, Path, list[Problem]], Iterator[tuple[Any, int]]]  # (entry, line) of a text
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +145,14 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
     ``problems`` says what is wrong with the rest.
     """
     text, problem = read_text(path)
-    if problem is not None:
-        return [], [problem]
+    if text is None:
+        return [], [problem] if problem is not None else []
     try:
-        return _checked(plain_entries(text, path, problems := []), path, problems)
+        return _checked(plain_entries, text, path)
     except NotPlain:
         pass
     try:
-        return _checked(_entries(text, path, problems := []), path, problems)
+        return _checked(_entries, text, path)
     except yaml.MarkedYAMLError as exc:
         mark, message = explain_yaml_error(exc, text)
         return [], [Problem(path, mark.line + 1 if mark else 1, message)]
@@ -159,13 +160,12 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
         return [], [Problem(path, 1, f"YAML illisible : {exc}")]
 
 
-def _checked(
-    entries: Iterator[tuple[Any, int]], path: Path, problems: list[Problem]
-) -> tuple[list[Subscriber], list[Problem]]:
-    """The subscribers of ``entries``: valid addresses, each once; ``problems`` completed."""
+def _checked(read: _Reader, text: str, path: Path) -> tuple[list[Subscriber], list[Problem]]:
+    """The subscribers of the entries ``read`` finds: valid addresses, each once; the problems."""
     subscribers: list[Subscriber] = []
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for entry, line in entries:
+    for entry, line in read(text, path, problems):
         subscriber = _subscriber(entry, line, path, problems)
         if subscriber is None:
             continue

@@ -152,11 +152,11 @@ class Composer:
         html_values = tuple((marker, escape(value, quote=True)) for marker, value in text_values)
         chunks = [head.encode("utf-8")]
         for piece in self._body:
-            if type(piece) is bytes:
+            if isinstance(piece, bytes):
                 chunks.append(piece)
                 continue
-            line = piece.template  # type: ignore[union-attr]
-            for marker, value in html_values if piece.html else text_values:  # type: ignore[union-attr]
+            line = piece.template
+            for marker, value in html_values if piece.html else text_values:
                 line = line.replace(marker, value)
             chunks.append(_qp(line))
         return OutgoingMessage(self.envelope_from, address, b"".join(chunks), smtputf8)

@@ -28,9 +28,8 @@ _FLOW_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#,\[\]{{}}{_OTHER}]*"
 _DOUBLE = rf'"[^"\\{_OTHER}]*"'
 _SINGLE = rf"'(?:[^'{_OTHER}]|'')*'"
 _ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
-_LINE = re.compile(
-    rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]|{_PLAIN}))? *(?:\n|\Z)"
-)
+_FLOW = rf"\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]"
+_LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|{_FLOW}|{_PLAIN}))? *(?:\n|\Z)")
 _ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
 _SKIPPED = re.compile(rf" *(?:#[^{_OTHER}]*)?(?:\n|\Z)")  # blank lines, comments
 

@@ -1,7 +1,8 @@
 """Real SMTP servers (aiosmtpd) on 127.0.0.1 for the sending tests.
 
 ``smtp_server``: a plain server whose replies can be scripted per recipient and per
-attempt, recording every message it accepted. ``tls_server``: the same handler
+attempt, recording every message it accepted; it advertises PIPELINING, as real relays
+do (aiosmtpd itself does not, though it reads pipelined commands). ``tls_server``: the same handler
 behind STARTTLS and implicit TLS (smtps), with AUTH and a certificate made at test
 time by trustme.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,18 @@ class ScriptedHandler:
 
     ``script(email, *steps)``: one step per attempt for that recipient, then accept.
     A step is ``"accept"``, ``"drop"`` (cut the connection after the data, before
-    replying), ``"rcpt:<reply>"`` (refuse at RCPT) or ``"<reply>"`` (refuse at the
+    replying), ``"rcpt:<reply>"`` (refuse at RCPT), ``"close:<reply>"`` (refuse at RCPT
+    and close the connection at once, as a relay does after a 421) or ``"<reply>"`` (refuse at the
     end of DATA), e.g. ``"451 4.3.0 Réessayez"``, ``"rcpt:550 5.1.1 Inconnu"``.
     ``throttle(k)``: the next k transactions, whoever they are for, get a 421.
     ``delay``: seconds before answering DATA (keeps messages in flight).
     ``sender_reply``: if set, the reply to every MAIL FROM (e.g. a refused sender).
+    ``pipelining``: whether EHLO advertises PIPELINING.
+    ``greeting``: if set, the reply that greets every connection beyond the first
+    ``greeting_after`` open at once (e.g. a 421 "too many connections").
+    ``chunks`` and ``replies``: the bytes the server read (as the network gave them)
+    and the replies it wrote; ``open_connections`` and ``most_connections``: how
+    many clients are connected now and at most.
     """
 
     received: list[Received] = field(default_factory=list)
@@ -50,6 +58,14 @@ class ScriptedHandler:
     attempts: Counter = field(default_factory=Counter)
     delay: float = 0.0
     sender_reply: str | None = None
+    pipelining: bool = True
+    greeting: str | None = None
+    greeting_after: int = 0
+    chunks: list[bytes] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    resets: int = 0
+    open_connections: int = 0
+    most_connections: int = 0
     _scripts: dict[str, list[str]] = field(default_factory=dict)
     _throttle: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -68,7 +84,13 @@ class ScriptedHandler:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
         self.commands.append("EHLO")
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
         return responses
+
+    async def handle_RSET(self, server, session, envelope):
+        self.resets += 1
+        return MISSING
 
     async def handle_AUTH(self, server, session, envelope, args):
         self.commands.append("AUTH")
@@ -99,6 +121,11 @@ class ScriptedHandler:
         if step.startswith("rcpt:"):
             self.refused.append((address, step[5:]))
             return step[5:]
+        if step.startswith("close:"):
+            self.refused.append((address, step[6:]))
+            server.transport.write(step[6:].encode() + b"\r\n")
+            server.transport.close()  # nothing written after this reply reaches the client
+            return step[6:]
         envelope.rcpt_tos.append(address)
         envelope.step = step
         return "250 OK"
@@ -123,8 +150,40 @@ class ScriptedHandler:
         return f"250 2.0.0 Ok: queued as {number}"
 
 
+class _RecordingSMTP(SMTP):
+    """aiosmtpd's server, keeping what it read and wrote, counting its connections,
+    and greeting with the handler's ``greeting`` beyond ``greeting_after`` connections."""
+
+    def connection_made(self, transport):
+        handler = self.event_handler
+        self.refused = bool(handler.greeting) and handler.open_connections >= handler.greeting_after
+        if self.refused:
+            transport.write(handler.greeting.encode() + b"\r\n")
+            transport.close()
+            return
+        handler.open_connections += 1
+        handler.most_connections = max(handler.most_connections, handler.open_connections)
+        super().connection_made(transport)
+
+    def connection_lost(self, error):
+        if not self.refused:
+            self.event_handler.open_connections -= 1
+            super().connection_lost(error)
+
+    def data_received(self, data):
+        self.event_handler.chunks.append(data)
+        super().data_received(data)
+
+    async def push(self, status):
+        self.event_handler.replies.append(status if isinstance(status, str) else status.decode())
+        await super().push(status)
+
+
 class _EphemeralController(Controller):
     """Listens on a port chosen by the system (port=0), learnt once bound."""
+
+    def factory(self):
+        return _RecordingSMTP(self.handler, **self.SMTP_kwargs)
 
     def _trigger_server(self):
         self.port = self.server.sockets[0].getsockname()[1]

@@ -136,6 +136,10 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         if not yes:
             _confirm()
         report = _deliver(prepared, journal, transport, options)
+        if isinstance(transport, SmtpTransport) and transport.connections < options.connections:
+            click.echo(f"Le relais n'a accepté que {transport.connections} connexion(s) simultanée(s) sur "
+                       f"{options.connections} : réglez « connections: {transport.connections} » sous « smtp » "
+                       "dans inserecho.yaml (ou --connections) pour les prochains envois.")
         prefix = "repetition" if options.rehearsal else "envoi"
         report_path = settings.build_dir / prepared.slug / f"{prefix}-{prepared.name}.csv"
         write_delivery_report(journal, prepared.name, report_path, rehearsal=options.rehearsal)

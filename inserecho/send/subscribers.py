@@ -1,9 +1,10 @@
 """The subscriber list (``subscribers.yaml``): loading, checking, segments.
 
-The list may hold a hundred thousand entries, so it is read from the YAML
-event stream (libyaml's C parser when present) one entry at a time instead of
-through :func:`inserecho.content.yamlfile.parse_yaml`, whose node tree costs about
-15 s and 800 MB at that size. Every value of this file is text, so scalars
+The list may hold a hundred thousand entries, so it is read one entry at a time:
+line by line when it has the usual flat shape (:mod:`inserecho.send.plainlist`),
+else from the YAML event stream (libyaml's C parser when present), never through
+:func:`inserecho.content.yamlfile.parse_yaml`, whose node tree costs about 15 s and
+800 MB at that size. Every value of this file is text, so scalars
 stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 """
 
@@ -24,12 +25,14 @@ from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
+from inserecho.send.plainlist import NotPlain, plain_entries
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags")
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
+_Reader = Callable[[str, Path, list[Problem]], Iterator[tuple[Any, int]]]  # (entry, line) of a text
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,32 +146,41 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
     ``problems`` says what is wrong with the rest.
     """
     text, problem = read_text(path)
-    if problem is not None:
-        return [], [problem]
-    subscribers: list[Subscriber] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    if text is None:
+        return [], [problem] if problem is not None else []
     try:
-        for entry, line in _entries(text, path, problems):
-            subscriber = _subscriber(entry, line, path, problems)
-            if subscriber is None:
-                continue
-            key = address_key(subscriber.email)
-            if key in seen:
-                problems.append(Problem(path, _line_of(entry, "email", line), duplicate_message(seen[key])))
-                continue
-            seen[key] = line
-            subscribers.append(subscriber)
+        return _checked(plain_entries, text, path)
+    except NotPlain:
+        pass
+    try:
+        return _checked(_entries, text, path)
     except yaml.MarkedYAMLError as exc:
         mark, message = explain_yaml_error(exc, text)
         return [], [Problem(path, mark.line + 1 if mark else 1, message)]
     except yaml.YAMLError as exc:
         return [], [Problem(path, 1, f"YAML illisible : {exc}")]
+
+
+def _checked(read: _Reader, text: str, path: Path) -> tuple[list[Subscriber], list[Problem]]:
+    """The subscribers of the entries ``read`` finds: valid addresses, each once; the problems."""
+    subscribers: list[Subscriber] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for entry, line in read(text, path, problems):
+        subscriber = _subscriber(entry, line, path, problems)
+        if subscriber is None:
+            continue
+        key = address_key(subscriber.email)
+        if key in seen:
+            problems.append(Problem(path, _line_of(entry, "email", line), duplicate_message(seen[key])))
+            continue
+        seen[key] = line
+        subscribers.append(subscriber)
     return subscribers, problems
 
 
 def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
-    """Yield ``(value, line)`` for each entry of the top-level list, one at a time."""
+    """Yield ``(value, line)`` for each entry of the top-level list, one at a time, from YAML events."""
     events = yaml.parse(text, Loader=_Loader)
     next(events)  # stream start
     event = next(events)  # a document starts, or the stream ends at once

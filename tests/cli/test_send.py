@@ -317,6 +317,15 @@ def test_temporary_failures_and_a_dropped_connection_are_retried_then_delivered(
     assert (rows["ines@example.org"]["état"], rows["ines@example.org"]["tentatives"]) == ("envoyé", "2")
 
 
+def test_a_relay_refusing_more_connections_sends_on_those_it_has_and_says_so(smtp_server, folder):
+    smtp_server.handler.greeting, smtp_server.handler.greeting_after = "421 4.7.0 Too many connections", 1
+    result = send(folder, smtp_server, "--connections", "4")
+    assert result.code == 0, result.output
+    assert set(messages(smtp_server)) == ADDRESSES
+    assert "n'a accepté que 1 connexion(s) simultanée(s) sur 4" in result.out
+    assert "connections: 1" in result.out
+
+
 def test_a_permanent_failure_is_recorded_and_never_retried(smtp_server, folder):
     smtp_server.handler.script("paul@example.org", "552 5.2.2 Boîte pleine")
     smtp_server.handler.script("ines@example.org", "rcpt:550 5.1.1 Utilisateur inconnu")

@@ -153,3 +153,15 @@ def test_the_envelope_sender_carries_the_recipients_verp_tag(rendered, settings)
     assert message.sender == verp.envelope("marie@example.org")
     assert parse(message.data)["From"].addresses[0].addr_spec == "lettre@inser-eco93.example.org"
     assert make_composer(rendered, settings).compose(Person("marie@example.org")).sender == "lettre@inser-eco93.example.org"
+
+
+@pytest.mark.parametrize("name", [
+    "Camille Dupré", "Zoë", "Jérôme Lefèvre-Dupré de la Côte-d'Ivoire", "Марина", "陈静", "Martin, Elodie",
+    "Élodie \"la cheffe\" Martin", "Anaïs_Ben-Ali (SIAE)", "Ø",
+])
+def test_the_to_header_is_written_as_formataddr_writes_it(rendered, settings, name):
+    from email.utils import formataddr
+
+    data = make_composer(rendered, settings).compose(Person("camille@example.org", name)).data
+    to = data.split(b"\n", 1)[0].decode("ascii")
+    assert to == f"To: {formataddr((name, 'camille@example.org'), charset='utf-8')}"

@@ -27,6 +27,7 @@ from typing import Protocol
 
 import aiosmtplib
 
+from inserecho.send.transport.pipelining import pipelined_transaction, supports_pipelining
 from inserecho.send.transport.relay import PASSWORD_VARIABLE, RelayConfig
 from inserecho.send.verp import MARK as VERP_MARK
 from inserecho.serverurl import client_tls_context
@@ -151,14 +152,26 @@ class _Retry(Exception):
         self.final = final
 
 
-class SmtpTransport:
-    """A pool of ``size`` persistent connections to the relay, opened on demand.
+class _Crowded(Exception):
+    """A new connection refused while others of the pool are open: the relay's limit."""
 
-    Each connection carries many messages; it is checked with NOOP after
-    ``idle_check`` seconds of silence, renewed after ``messages_per_connection``
-    messages, and reopened when the server dropped it. Opening is retried
-    ``connect_attempts`` times. Until one connection has succeeded, connections are
-    opened one at a time, so a wrong password is tried once, not ``size`` times.
+
+class SmtpTransport:
+    """A pool of at most ``size`` persistent connections to the relay, opened gradually.
+
+    The pool starts with one connection and gains one more after each transaction
+    the relay answered (a message accepted, or refused for its recipient), up to ``size`` (the slow start of mail servers): a wrong password
+    is tried once, not ``size`` times, and a relay is never hit by ``size``
+    connections at once. Never more than ``size`` are open together, renewals
+    included. When the relay refuses a new connection while others are open (a 421
+    "too many connections" at the greeting, typically), the pool keeps the ones it
+    has and stops there for the run (``connections`` tells how many): the message
+    waits for a free connection instead of failing.
+
+    Each connection carries many messages, pipelined when the relay offers
+    PIPELINING; it is checked with NOOP after ``idle_check`` seconds of silence,
+    renewed after ``messages_per_connection`` messages, and reopened when the server
+    dropped it. Opening is retried ``connect_attempts`` times.
     """
 
     def __init__(
@@ -179,17 +192,20 @@ class SmtpTransport:
         self._idle_check = idle_check
         self._messages_per_connection = messages_per_connection
         self._tls = _tls_context(config)
-        self._all_slots = [_Slot() for _ in range(size)]
+        self._size = size
+        self._slots = [_Slot()]
         self._idle: asyncio.Queue[_Slot] = asyncio.Queue()
-        for slot in self._all_slots:
-            self._idle.put_nowait(slot)
-        self._first_connection = asyncio.Lock()
-        self._proven = False
+        self._idle.put_nowait(self._slots[0])
         self._fatal: FatalRelayError | None = None
         self._local_hostname: str | None = None
 
     def describe(self) -> str:
         return self.config.describe()
+
+    @property
+    def connections(self) -> int:
+        """The most connections the pool will open: ``size``, or fewer if the relay refused more."""
+        return self._size
 
     async def __aenter__(self) -> "SmtpTransport":
         return self
@@ -198,20 +214,41 @@ class SmtpTransport:
         await self.close()
 
     async def send(self, message: OutgoingMessage) -> Reply:
-        if self._fatal is not None:
-            raise self._fatal
-        slot = await self._idle.get()
-        try:
-            return await self._send_on(slot, message)
-        except FatalRelayError as error:
-            self._fatal = error
-            raise
-        finally:
+        while True:
+            slot = await self._idle.get()
+            try:
+                if self._fatal is not None:
+                    raise self._fatal
+                reply = await self._send_on(slot, message)
+            except _Crowded:
+                self._retire(slot)
+                continue  # on a connection that is already open
+            except BaseException as error:
+                self._idle.put_nowait(slot)
+                if isinstance(error, FatalRelayError):
+                    self._fatal = error
+                elif isinstance(error, PermanentFailure):  # refused for its recipient: the session works
+                    self._grow()
+                raise
             self._idle.put_nowait(slot)
+            self._grow()
+            return reply
 
     async def close(self) -> None:
         """Say QUIT on every open connection."""
-        await asyncio.gather(*(slot.quit() for slot in self._all_slots))
+        await asyncio.gather(*(slot.quit() for slot in self._slots))
+
+    def _grow(self) -> None:
+        """One more connection, up to ``size``, now that one has carried a transaction."""
+        if len(self._slots) < self._size:
+            self._slots.append(_Slot())
+            self._idle.put_nowait(self._slots[-1])
+
+    def _retire(self, slot: _Slot) -> None:
+        """Give up a connection the relay would not open: the pool stays at the others."""
+        slot.discard()
+        self._slots.remove(slot)
+        self._size = len(self._slots)
 
     async def _send_on(self, slot: _Slot, message: OutgoingMessage) -> Reply:
         smtp = await self._ready(slot)
@@ -268,28 +305,22 @@ class SmtpTransport:
             except (aiosmtplib.SMTPException, OSError):
                 slot.discard()
         if slot.smtp is None:
-            slot.smtp = await self._connect()
+            slot.smtp = await self._open(slot)
             slot.messages = 0
             slot.last_used = time.monotonic()
         return slot.smtp
 
-    async def _connect(self) -> aiosmtplib.SMTP:
-        if self._proven:
-            return await self._open()
-        async with self._first_connection:
-            if self._fatal is not None:
-                raise self._fatal
-            smtp = await self._open()
-            self._proven = True
-            return smtp
-
-    async def _open(self) -> aiosmtplib.SMTP:
+    async def _open(self, slot: _Slot) -> aiosmtplib.SMTP:
+        """A new connection for ``slot``; :class:`_Crowded` if refused while others are open."""
         if self._local_hostname is None:
             self._local_hostname = await asyncio.to_thread(socket.getfqdn)
         for attempt in itertools.count(1):
             try:
                 return await self._handshake()
             except _Retry as retry:
+                if any(other is not slot and other.smtp is not None and other.smtp.is_connected
+                       for other in self._slots):
+                    raise _Crowded from None
                 if attempt >= self._connect_attempts:
                     raise retry.final from None
             await asyncio.sleep(self._connect_retry_delay * 2 ** (attempt - 1))
@@ -397,7 +428,8 @@ async def _transaction(smtp: aiosmtplib.SMTP, message: OutgoingMessage, options:
     """MAIL, RCPT, DATA for one recipient; RSET after a refusal. The server's final reply text.
 
     What ``SMTP.sendmail`` does, minus the pass it makes over the whole message only to
-    count its size: :func:`wire_size` counts it without copying 40 KB per message.
+    count its size (:func:`wire_size` counts it without copying 40 KB per message), and
+    pipelined when the relay offers it.
     """
     if message.smtputf8 and not smtp.supports_extension("smtputf8"):
         raise aiosmtplib.SMTPNotSupported("SMTPUTF8 is not supported by this server")
@@ -405,9 +437,14 @@ async def _transaction(smtp: aiosmtplib.SMTP, message: OutgoingMessage, options:
         options = [f"SIZE={wire_size(message.data)}", *options]
     encoding = "utf-8" if message.smtputf8 else "ascii"
     try:
-        await smtp.mail(message.sender, options=options, encoding=encoding)
-        await smtp.rcpt(message.recipient, encoding=encoding)
-        response = await smtp.data(message.data)
+        if supports_pipelining(smtp):
+            response = await pipelined_transaction(
+                smtp, message.sender, message.recipient, message.data, options, encoding, smtp.timeout
+            )
+        else:
+            await smtp.mail(message.sender, options=options, encoding=encoding)
+            await smtp.rcpt(message.recipient, encoding=encoding)
+            response = await smtp.data(message.data)
     except aiosmtplib.SMTPResponseException:
         try:
             await smtp.rset()

@@ -321,3 +321,47 @@ def test_the_size_announced_is_the_size_sent():
     samples += [bytes(rng.choice(b"ab\r\n.") for _ in range(rng.randint(0, 30))) for _ in range(2000)]
     for data in samples:
         assert wire_size(data) == len(normalize_message_line_endings(data)), data
+
+
+def test_connections_open_one_by_one(smtp_server):
+    """A fresh pool opens one connection; the next only once a message got through."""
+    smtp_server.handler.delay = 0.05
+
+    async def main():
+        async with plain(smtp_server, size=4) as transport:
+            await asyncio.gather(*(transport.send(message(f"a{n}@example.org")) for n in range(2)))
+            first = smtp_server.handler.commands.count("EHLO")
+            await asyncio.gather(*(transport.send(message(f"b{n}@example.org")) for n in range(12)))
+            return first
+
+    assert run(main()) == 1
+    assert len(smtp_server.handler.received) == 14
+    assert smtp_server.handler.most_connections == 4
+
+
+def test_relay_refusing_more_connections_lowers_the_pool(smtp_server):
+    handler = smtp_server.handler
+    handler.delay = 0.05
+    handler.greeting, handler.greeting_after = "421 4.7.0 Too many connections from your IP", 2
+
+    async def main():
+        async with plain(smtp_server, size=5, connect_retry_delay=0.01) as transport:
+            await asyncio.gather(*(transport.send(message(f"a{n}@example.org")) for n in range(12)))
+            return transport.connections
+
+    assert run(main()) == 2
+    assert len(handler.received) == 12  # no message failed
+    assert handler.most_connections == 2
+
+
+def test_refused_first_connection_is_a_throttling_failure(smtp_server):
+    smtp_server.handler.greeting = "421 4.7.0 Too many connections from your IP"
+
+    async def main():
+        async with plain(smtp_server, size=4, connect_attempts=2, connect_retry_delay=0.01) as transport:
+            await transport.send(message())
+
+    with pytest.raises(TemporaryFailure) as failure:
+        run(main())
+    assert failure.value.throttled
+    assert smtp_server.handler.received == []

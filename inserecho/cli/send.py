@@ -557,7 +557,7 @@ class _ProgressBar:
         self.shown = now
         done = progress.sent + progress.failed
         speed = done / max(now - self.started, 1e-6)
-        if self.rate is not None:  # the limit, not the first burst, sets the pace
+        if self.rate is not None:  # the limit, not the first burst, sets the pace: the windows still to wait
             left = estimated_seconds(progress.remaining + 1, self.rate) if progress.remaining else 0
         else:
             left = progress.remaining / speed if speed else 0

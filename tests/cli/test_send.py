@@ -773,6 +773,48 @@ def test_without_yes_and_without_a_terminal_nothing_is_sent(smtp_server, folder)
     assert smtp_server.handler.commands == []
 
 
+def in_a_terminal(cwd: Path, *args: str, answer: str) -> str:
+    """Run ``python -m inserecho ARGS`` on a pseudo-terminal, type ``answer`` at the question, return all it showed."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "inserecho", *args], cwd=cwd,
+                             stdin=terminal, stdout=terminal, stderr=terminal, env={**os.environ, "COLUMNS": "200"})
+    os.close(terminal)
+    shown, answered = b"", False
+    try:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not answered and b"Envoyer maintenant" in shown:
+                os.write(controller, answer.encode() + b"\n")
+                answered = True
+    finally:
+        os.close(controller)
+        child.wait(timeout=60)
+    assert child.returncode == 0, shown.decode()
+    return shown.decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_the_warnings_and_estimate_come_before_the_question_and_the_bar_counts_acceptances(
+        smtp_server, tmp_path):
+    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + 'smtp:\n  rate: "100/heure"\n  retry_for: "3 secondes"\n')
+    smtp_server.handler.script("paul@example.org", GREYLISTING)
+    shown = in_a_terminal(root, "send", SLUG, "--smtp", smtp_server.url, answer="o")
+    question = shown.index("Envoyer maintenant")
+    assert shown.index("expéditeur est encore une adresse d'exemple") < question
+    assert shown.index("Durée estimée : sans attente (3 messages, dans la limite de 100/heure)") < question
+    bars = re.findall(r"\] (\d)/3 acceptés", shown[question:])
+    assert bars[-1] == "3" and bars == sorted(bars)  # the count of accepted messages only grows
+    assert "1 à réessayer" in shown[question:]  # paul, refused for now, is counted apart
+    assert "Envoyés : 3" in shown and set(messages(smtp_server)) == ADDRESSES
+
+
 def test_a_second_send_in_the_same_folder_is_refused_while_one_runs(smtp_server, folder):
     smtp_server.handler.delay = 0.4  # the first run takes over a second
     first = process(folder, "send", SLUG, "--smtp", smtp_server.url, "--yes", "--connections", "1")

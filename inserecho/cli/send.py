@@ -84,11 +84,12 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     \b
     Exemples :
       inserecho send 2027-01 --test moi@example.org   un exemplaire marqué [Test]
-      inserecho send 2027-01 --test a@example.org,b@example.org   un exemplaire à chacune
+      inserecho send 2027-01 --test moi@x.fr,toi@x.fr un exemplaire à chaque adresse
       inserecho send 2027-01 --dry-run                tout préparer, ne rien envoyer
       inserecho send 2027-01                          l'envoi réel, après confirmation
     """
     settings = folder.newsletter()
+    rehearsal = outbox is not None  # asked for; a dry run without a relay still counts for the real send
     if outbox is None and not (smtp_url or settings.smtp_url):
         outbox = folder.root / DEFAULT_OUTBOX
         click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
@@ -106,7 +107,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     subscribers_file = subscribers_file or _default_subscribers(folder)
     prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only, dry_run=dry_run)
     options = delivery_options(settings, connections=connections, rate=rate, retry_failed=retry_failed,
-                               rehearsal=outbox is not None)
+                               rehearsal=rehearsal or (outbox is not None and not dry_run))
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
         raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
@@ -438,8 +439,9 @@ def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> No
         counted = standing(prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed)
     count = len(prepared.recipients)
     report_warnings(prepared.warnings, folder.root)
+    took = f"en {format_number(elapsed, 2)} s" if elapsed >= 0.01 else "en moins de 0,01 s"
     click.echo(f"Essai à blanc : {plural(count, 'message')} composé{'' if count == 1 else 's'} pour vérification, "
-               f"un par destinataire du segment, en {format_number(elapsed)} s ({kilobytes(total // max(count, 1))} "
+               f"un par destinataire du segment, {took} ({kilobytes(total // max(count, 1))} "
                "en moyenne) ; rien n'a été envoyé.")
     click.echo(NOT_THE_REAL_SEND)
     click.echo(f"Segment : {prepared.segment}, {plural(count, 'destinataire')} ; {_standing_text(counted)}.")

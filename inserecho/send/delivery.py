@@ -113,7 +113,7 @@ class Waiting:
     until: datetime
 
     @staticmethod
-    def after(reason: Literal["rate", "throttle", "retries"], seconds: float) -> "Waiting":
+    def after(reason: Literal["rate", "throttle", "retries"], seconds: float) -> Waiting:
         return Waiting(reason, datetime.now().astimezone() + timedelta(seconds=max(seconds, 0.0)))
 
 

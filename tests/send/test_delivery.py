@@ -213,9 +213,19 @@ def test_greylisting_everyone_is_waited_out_in_one_run(smtp_server, journal):
     accepted = [e.sent for e in events if e.waiting is None]
     assert accepted == sorted(accepted) and accepted[-1] == 20  # counts only grow, up to everyone
     assert max(e.retrying for e in events) > 0
+
+
+def test_when_only_retries_are_left_the_run_says_it_waits_and_until_when(smtp_server, journal):
+    two = people(2)
+    for person in two:
+        smtp_server.handler.script(person.email, f"rcpt:{GREYLISTED.format(person.email)}")
+    events: list[Progress] = []
+    # one connection, retries at least a quarter second away: after both refusals nothing is due
+    report = send(smtp_server, journal, two, connections=1, backoff_base=0.5, backoff_max=0.5, progress=events.append)
+    assert report.complete and report.sent == 2
     waits = [e for e in events if e.waiting]
     assert waits and {e.waiting.reason for e in waits} == {"retries"}
-    assert all(e.remaining > 0 for e in waits)
+    assert waits[0].retrying == 2 and waits[0].remaining == 2 and waits[0].sent == 0
 
 
 def test_greylisting_past_the_budget_is_left_for_retry_failed(smtp_server, journal):

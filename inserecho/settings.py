@@ -9,6 +9,7 @@ from typing import Any
 
 from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
+from inserecho.french.formats import parse_duration
 from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
@@ -33,11 +34,15 @@ class Settings:
     smtp_url: str | None = None
     smtp_connections: int = 4
     smtp_rate: str | None = None
-    smtp_max_attempts: int = 5
+    smtp_max_attempts: int | None = None  # a cap on tries per recipient; None: the retry budget alone
     smtp_timeout: int = 60  # seconds to wait for each of the relay's answers
     verp: bool = True
     imap_url: str | None = None
     imap_folder: str = "INBOX/inserecho-traite"
+    smtp_retry_for: float = 30 * 60.0
+    """Seconds during which a recipient refused for now (greylisting…) is retried within the run."""
+    test_recipients: tuple[str, ...] = ()
+    """Who gets a test copy when ``send --test`` names nobody (addresses as written, unchecked)."""
     sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
     warnings: tuple[Problem, ...] = ()
     """What ``check`` reminds the officer of, such as a sender still at example.org."""
@@ -71,10 +76,12 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "sender": {"from": "sender", "reply_to": "reply_to", "verp": "verp"},
     "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
     "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts",
-             "timeout": "smtp_timeout"},
+             "timeout": "smtp_timeout", "retry_for": "smtp_retry_for"},
     "imap": {"url": "imap_url", "folder": "imap_folder"},
 }
 _TOP_LEVEL = {"archive_url": "archive_url"}
+_LISTS = {"test_recipients": "test_recipients"}
+_DURATIONS = {"smtp_retry_for"}
 _INTS = {"smtp_connections", "smtp_max_attempts", "smtp_timeout"}
 _BOOLS = {"verp"}
 _YES_NO = {"oui": True, "non": False}
@@ -97,11 +104,13 @@ def load_settings(root: Path) -> Settings:
     if data is None:
         raise ContentError(problems)
     values: dict[str, Any] = {}
-    known = set(_SCHEMA) | set(_TOP_LEVEL) | {"sections"}
+    known = set(_SCHEMA) | set(_TOP_LEVEL) | set(_LISTS) | {"sections"}
     for key, value in data.items():
         line = data.lines[key]
         if key in _TOP_LEVEL:
             values[_TOP_LEVEL[key]] = _scalar(value, path, line, key, problems)
+        elif key in _LISTS:
+            values[_LISTS[key]] = _addresses(value, path, line, key, problems)
         elif key in _SCHEMA:
             _read_group(key, value, line, path, values, problems)
         elif key != "sections":
@@ -159,6 +168,14 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
             else:
                 problems.append(Problem(path, item_line, f"« {group}.{key} » vaut oui ou non."))
             continue
+        if target in _DURATIONS:
+            seconds = parse_duration(item) if isinstance(item, str) else None
+            if seconds is None:
+                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être une durée, par exemple "
+                                        "« 30 minutes », « 2 heures » ou « 45 secondes »."))
+            else:
+                values[target] = seconds
+            continue
         if item is None or item == "":
             if getattr(Settings, target):  # blanking a setting that has a default is a slip
                 problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
@@ -171,6 +188,17 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 "ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
                 f"({scheme}://utilisateur@serveur…) et donnez-le par la variable {_PASSWORDLESS_URLS[target]}.",
             ))
+
+
+def _addresses(value: Any, path: Path, line: int, name: str, problems: list[Problem]) -> tuple[str, ...]:
+    """A list of addresses, or one text of comma-separated ones."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        problems.append(Problem(path, line, f"« {name} » doit être une liste d'adresses, par exemple "
+                                f"{name}: [moi@exemple.fr, collegue@exemple.fr]."))
+        return ()
+    return tuple(item.strip() for item in value if item.strip())
 
 
 def _hint(key: str, known: Iterable[str]) -> str:

@@ -46,9 +46,9 @@ def test_the_packaged_settings_file_reads_back(tmp_path):
     assert settings.unsubscribe_mailto == "desinscription@inser-eco93.example.org"
     assert settings.unsubscribe_url is None  # no one-click page that nothing serves
     assert (settings.smtp_url, settings.smtp_connections, settings.smtp_rate, settings.smtp_max_attempts) == (
-        None, 4, "300/heure", 5,
+        None, 4, "300/heure", None,
     )
-    assert settings.smtp_timeout == 60
+    assert (settings.smtp_timeout, settings.smtp_retry_for, settings.test_recipients) == (60, 1800, ())
 
 
 def test_sections_can_be_reordered_relabelled_or_left_out(tmp_path):
@@ -114,6 +114,22 @@ def test_values_of_the_wrong_type(tmp_path):
         "inserecho.yaml:5: « smtp.connections » doit être un nombre entier positif (1, 2, 3…).",
         "inserecho.yaml:6: « smtp.max_attempts » doit être un nombre entier positif (1, 2, 3…).",
     ]
+
+
+def test_the_retry_budget_is_a_duration_in_words(tmp_path):
+    assert settings_from(tmp_path, 'smtp:\n  retry_for: "2 heures"\n').smtp_retry_for == 7200
+    assert settings_from(tmp_path, 'smtp:\n  retry_for: "1,5 seconde"\n').smtp_retry_for == 1.5
+    (problem,) = problems_in(tmp_path, "smtp:\n  retry_for: 30\n")
+    assert problem.startswith("inserecho.yaml:2: « smtp.retry_for » doit être une durée") and "30 minutes" in problem
+
+
+def test_test_recipients_are_a_list_or_a_comma_separated_text(tmp_path):
+    listed = settings_from(tmp_path, "test_recipients: [moi@exemple.fr, collegue@exemple.fr]\n")
+    assert listed.test_recipients == ("moi@exemple.fr", "collegue@exemple.fr")
+    written = settings_from(tmp_path, 'test_recipients: "moi@exemple.fr, collegue@exemple.fr"\n')
+    assert written.test_recipients == listed.test_recipients
+    (problem,) = problems_in(tmp_path, "test_recipients:\n  moi: oui\n")
+    assert problem.startswith("inserecho.yaml:1: « test_recipients » doit être une liste d'adresses")
 
 
 def test_a_required_setting_left_empty(tmp_path):

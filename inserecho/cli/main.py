@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from inserecho import __version__
-from inserecho.render.build import preview_email, write_build
+from inserecho.render.build import check_warnings, write_build
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
@@ -130,8 +130,7 @@ def check(folder: Folder, issue: str, strict: bool) -> None:
       inserecho check 2027-01 --strict
     """
     loaded = folder.load(issue)
-    email = preview_email(render_issue(loaded, folder.settings), folder.settings)
-    warnings = folder.settings.warnings + _with_clipping(loaded, email.html_bytes)
+    warnings = check_warnings(loaded, render_issue(loaded, folder.settings), folder.settings)
     report_warnings(warnings, folder.root)
     if strict and warnings:
         click.echo(f"{len(warnings)} avertissement(s) : refusé avec --strict.", err=True)

@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 from contextlib import ExitStack, nullcontext
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -24,13 +24,14 @@ from inserecho.cli.context import (
     shown,
 )
 from inserecho.send.csvimport import CsvImport, import_files, to_yaml
-from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
+from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, Waiting, deliver
+from inserecho.send.plan import Standing, addresses_for_test_copies, delivery_options, estimated_seconds, standing
 from inserecho.send.journal import Journal, Suppression, normalize
 from inserecho.send.listexport import state_of, write_list_export
 from inserecho.send.listmerge import Merged, merge_entries
-from inserecho.french.formats import format_date
+from inserecho.french.formats import format_date, format_duration, format_number, format_time
 from inserecho.problems import ContentError, Problem
-from inserecho.send.ratelimit import parse_rate
+from inserecho.send.ratelimit import Rate
 from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import MAILBOX_LABELS, STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
@@ -65,7 +66,9 @@ NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est not
               help="Écrire les messages dans ce dossier (format Maildir) au lieu de les envoyer.")
 @click.option("--campaign", metavar="NOM", help="Nom de la campagne dans le journal (par défaut : le numéro).")
 @click.option("--dry-run", is_flag=True, help="Tout préparer et compter, sans rien envoyer.")
-@click.option("--test", "test_address", metavar="ADRESSE", help="Envoyer un seul exemplaire marqué [Test] à cette adresse.")
+@click.option("--test", "test_addresses", multiple=True, is_flag=False, flag_value="", metavar="ADRESSE",
+              help="Envoyer un exemplaire marqué [Test] à cette adresse (répétable, ou plusieurs séparées par "
+                   "des virgules ; sans adresse : celles de « test_recipients » dans inserecho.yaml).")
 @click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
@@ -74,17 +77,19 @@ NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est not
 @click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
 @pass_folder
 def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[str, ...], smtp_url: str | None,
-         outbox: Path | None, campaign: str | None, dry_run: bool, test_address: str | None, retry_failed: bool,
+         outbox: Path | None, campaign: str | None, dry_run: bool, test_addresses: tuple[str, ...], retry_failed: bool,
          yes: bool, insecure: bool, connections: int | None, rate: str | None, cafile: str | None) -> None:
     """Envoyer un numéro aux abonné·e·s (reprend là où un envoi précédent s'est arrêté).
 
     \b
     Exemples :
       inserecho send 2027-01 --test moi@example.org   un exemplaire marqué [Test]
+      inserecho send 2027-01 --test moi@x.fr,toi@x.fr un exemplaire à chaque adresse
       inserecho send 2027-01 --dry-run                tout préparer, ne rien envoyer
       inserecho send 2027-01                          l'envoi réel, après confirmation
     """
     settings = folder.newsletter()
+    rehearsal = outbox is not None  # asked for; a dry run without a relay still counts for the real send
     if outbox is None and not (smtp_url or settings.smtp_url):
         outbox = folder.root / DEFAULT_OUTBOX
         click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
@@ -92,35 +97,22 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     if campaign is not None and not SLUG_PATTERN.match(campaign):
         raise click.BadParameter("utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.",
                                  param_hint="--campaign")
-    if test_address and dry_run:
+    if test_addresses and dry_run:
         raise click.UsageError("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
-    if test_address:
-        address, error = normalise_email(test_address)
-        if error:
-            raise click.BadParameter(error, param_hint="--test")
-        prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, None, test=True)
-        transport = _transport(folder, outbox, smtp_url, insecure, cafile, 1, settings.smtp_timeout)
-        message = prepared.composer.compose(Subscriber(address, None, None, (), (), 0))
-        reply = asyncio.run(_send_one(transport, message))
-        click.echo(f"Exemplaire de test envoyé à {address} via {transport.describe()} ({reply}).")
-        click.echo(NOT_THE_REAL_SEND)
+    if test_addresses:
+        _send_test_copies(folder, issue, campaign, addresses_for_test_copies(test_addresses, settings),
+                          _transport(folder, outbox, smtp_url, insecure, cafile, 1, settings.smtp_timeout))
         return
 
     subscribers_file = subscribers_file or _default_subscribers(folder)
     prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only, dry_run=dry_run)
-    options = DeliveryOptions(
-        connections=connections or settings.smtp_connections,
-        # the rate limit is the relay's; writing files to an outbox has none
-        rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
-        max_attempts=settings.smtp_max_attempts,
-        retry_failed=retry_failed,
-        rehearsal=outbox is not None,
-    )
+    options = delivery_options(settings, connections=connections, rate=rate, retry_failed=retry_failed,
+                               rehearsal=rehearsal or (outbox is not None and not dry_run))
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
         raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
     if dry_run:
-        _dry_run(folder, prepared, retry_failed)
+        _dry_run(folder, prepared, options)
         return
     if outbox is None and prepared.unready:
         _refuse_unready(folder, prepared)
@@ -131,7 +123,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         except AlreadyRunning as error:
             raise click.UsageError(str(error)) from None
         journal = stack.enter_context(Journal.open(settings.journal_path))
-        _announce(prepared, journal, transport, options)
+        _announce(folder, prepared, journal, transport, options)
         _remind_mailbox(settings.imap_url, journal)
         if not yes:
             _confirm()
@@ -420,16 +412,38 @@ def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecu
         raise click.ClickException(str(error)) from None
 
 
-async def _send_one(transport: Transport, message) -> str:
-    try:
-        return str(await transport.send(message))
-    except (SendError, FatalRelayError) as error:
-        raise click.ClickException(f"l'exemplaire de test n'est pas parti : {error}") from None
-    finally:
-        await transport.close()
+def _send_test_copies(folder: Folder, issue: str, campaign: str | None, addresses: tuple[str, ...],
+                      transport: Transport) -> None:
+    """One copy marked [Test] to each address, one after the other, each outcome said."""
+    prepared = prepare_campaign(folder.newsletter(), folder.issue_folder(issue), campaign, None, test=True)
+
+    async def run() -> list[tuple[str, str | None]]:
+        outcomes: list[tuple[str, str | None]] = []
+        try:
+            for address in addresses:
+                message = prepared.composer.compose(Subscriber(address, None, None, (), (), 0))
+                try:
+                    outcomes.append((address, str(await transport.send(message))))
+                except SendError as error:  # this address refused: the others may still get theirs
+                    outcomes.append((address, None))
+                    click.echo(f"L'exemplaire de test pour {address} n'est pas parti : {error}", err=True)
+        except FatalRelayError as error:
+            raise click.ClickException(f"l'exemplaire de test n'est pas parti : {error}") from None
+        finally:
+            await transport.close()
+        return outcomes
+
+    outcomes = asyncio.run(run())
+    for address, reply in outcomes:
+        if reply is not None:
+            click.echo(f"Exemplaire de test envoyé à {address} via {transport.describe()} ({reply}).")
+    click.echo(NOT_THE_REAL_SEND)
+    missed = sum(reply is None for _, reply in outcomes)
+    if missed:
+        raise click.ClickException(f"{missed} exemplaire(s) de test sur {len(outcomes)} ne sont pas partis (voir ci-dessus).")
 
 
-def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
+def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> None:
     started = time.perf_counter()
     total = 0
     for subscriber in prepared.recipients:
@@ -437,42 +451,43 @@ def _dry_run(folder: Folder, prepared: Campaign, retry_failed: bool) -> None:
     elapsed = time.perf_counter() - started
     path = folder.settings.journal_path
     with Journal.open(path) if path.exists() else nullcontext() as journal:  # reading only: no journal made
-        standing = _standing(prepared, journal, retry_failed)
+        counted = standing(prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed)
     count = len(prepared.recipients)
-    click.echo(f"Essai à blanc : {plural(count, 'message')} préparé{'' if count == 1 else 's'} en {elapsed:.1f} s "
-               f"({kilobytes(total // max(count, 1))} en moyenne), rien n'a été envoyé.")
+    report_warnings(prepared.warnings, folder.root)
+    took = f"en {format_number(elapsed, 2)} s" if elapsed >= 0.01 else "en moins de 0,01 s"
+    click.echo(f"Essai à blanc : {plural(count, 'message')} composé{'' if count == 1 else 's'} pour vérification, "
+               f"un par destinataire du segment, {took} ({kilobytes(total // max(count, 1))} "
+               "en moyenne) ; rien n'a été envoyé.")
     click.echo(NOT_THE_REAL_SEND)
-    click.echo(f"Segment : {prepared.segment} ; {standing}.")
+    click.echo(f"Segment : {prepared.segment}, {plural(count, 'destinataire')} ; {_standing_text(counted)}.")
+    click.echo(_estimate(counted.to_send, options))
 
 
-def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool, rehearsal: bool = False) -> str:
-    """Where each recipient stands in the journal, counted once: served, unsubscribed, failed, to send.
-
-    A rehearsal starts afresh: only the suppression list applies to it.
-    """
-    states = journal.states(prepared.name) if journal and not rehearsal else {}
-    unsubscribed = journal.suppressed_addresses() if journal else set()
-    sent = suppressed = failed = waiting = 0
-    retried = ("failed_temporary",) if retry_failed else ()
-    for subscriber in prepared.recipients:
-        key = normalize(subscriber.email)
-        state = states.get(key)
-        if state == "sent":
-            sent += 1
-        elif key in unsubscribed:
-            suppressed += 1
-        elif state in (None, "pending", "suppressed", *retried):  # "suppressed": since taken off the list
-            waiting += 1
-        else:
-            failed += 1
-    failures = f" ; en échec : {failed}" if failed else ""
-    return f"déjà servis : {sent} ; désinscrits : {suppressed}{failures} ; à envoyer : {waiting}"
+def _standing_text(counted: Standing) -> str:
+    failures = f" ; en échec : {counted.failed}" if counted.failed else ""
+    return (f"déjà servis : {counted.sent} ; désinscrits : {counted.suppressed}{failures} ; "
+            f"à envoyer : {counted.to_send}")
 
 
-def _announce(prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions) -> None:
+def _estimate(to_send: int, options: DeliveryOptions) -> str:
+    """The send's expected length at the configured rate, in words."""
+    if options.rate is None:
+        if options.rehearsal:
+            return "Durée estimée : quelques instants (écriture dans un dossier, sans limite de débit)."
+        return "Durée estimée : aucune limite de débit réglée (smtp.rate), l'envoi ira aussi vite que le relais l'accepte."
+    seconds = estimated_seconds(to_send, options.rate)
+    if not seconds:
+        return f"Durée estimée : sans attente ({plural(to_send, 'message')}, dans la limite de {options.rate})."
+    return f"Durée estimée : environ {format_duration(seconds)} à {options.rate}."
+
+
+def _announce(folder: Folder, prepared: Campaign, journal: Journal, transport: Transport,
+              options: DeliveryOptions) -> None:
+    report_warnings(prepared.warnings, folder.root)
+    counted = standing(prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed,
+                       rehearsal=options.rehearsal)
     click.echo(f"Numéro : {prepared.rendered.subject}")
-    click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; "
-               f"{_standing(prepared, journal, options.retry_failed, options.rehearsal)}")
+    click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; {_standing_text(counted)}")
     if options.rehearsal:
         click.secho("Type d'envoi : RÉPÉTITION, les messages sont écrits dans un dossier. Elle ne compte pas "
                     "comme l'envoi réel : celui-ci ira ensuite à tout le monde.", bold=True)
@@ -482,6 +497,8 @@ def _announce(prepared: Campaign, journal: Journal, transport: Transport, option
         pace = f", débit {options.rate}" if options.rate else ""
         click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
     click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
+    if counted.to_send:
+        click.echo(_estimate(counted.to_send, options))
 
 
 def _remind_mailbox(imap_url: str | None, journal: Journal) -> None:
@@ -526,7 +543,7 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
             signal.signal(signal.SIGINT, on_plain_signal)
             handlers = "plain"
 
-        bar = _ProgressBar()
+        bar = _ProgressBar(options.rate)
         try:
             async with transport:  # type: ignore[attr-defined]
                 return await deliver(prepared.name, prepared.recipients, prepared.composer.compose, transport,
@@ -542,39 +559,63 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
 
 
 class _ProgressBar:
-    """A one-line progress display with rate and time left (only on a terminal)."""
+    """A one-line progress display on a terminal, and a line for each wait everywhere.
 
-    def __init__(self) -> None:
+    The bar counts the messages the relay accepted as it accepts them; a wait (rate
+    window full, relay asking to slow down, only retries left) is said once, with the
+    time it ends, on the terminal or in a log.
+    """
+
+    def __init__(self, rate: Rate | None) -> None:
+        self.rate = rate
         self.started = time.monotonic()
         self.shown = 0.0
         self.tty = sys.stderr.isatty()
+        self.last_wait: tuple[str, str] | None = None
 
     def update(self, progress: Progress) -> None:
+        if progress.waiting is not None:
+            self._say_wait(progress.waiting, progress.retrying)
         now = time.monotonic()
-        if not self.tty or (now - self.shown < 0.2 and progress.remaining):
+        if not self.tty or (now - self.shown < 0.2 and progress.remaining and progress.waiting is None):
             return
         self.shown = now
         done = progress.sent + progress.failed
-        rate = done / max(now - self.started, 1e-6)
-        left = progress.remaining / rate if rate else 0
+        speed = done / max(now - self.started, 1e-6)
+        if self.rate is not None:  # the limit, not the first burst, sets the pace: the windows still to wait
+            left = estimated_seconds(progress.remaining + 1, self.rate) if progress.remaining else 0
+        else:
+            left = progress.remaining / speed if speed else 0
         width = 30
         filled = int(width * done / max(progress.total, 1))
-        waiting = f" (relais saturé : pause {progress.waiting:.0f} s)" if progress.waiting else ""
+        failed = f" · {progress.failed} en échec" if progress.failed else ""
+        retrying = f" · {progress.retrying} à réessayer" if progress.retrying else ""
         click.echo(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{progress.total} · {rate:.0f} msg/s · "
-            f"reste {_duration(left)}{waiting}   ",
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.sent}/{progress.total} acceptés{failed}"
+            f"{retrying} · reste {format_duration(left)}   ",
             nl=False, err=True,
         )
+
+    def _say_wait(self, waiting: Waiting, retrying: int) -> None:
+        resume = format_time(waiting.until.time())
+        if (waiting.reason, resume) == self.last_wait:
+            return
+        self.last_wait = (waiting.reason, resume)
+        if waiting.reason == "rate":
+            why = f"limite de {self.rate} atteinte"
+        elif waiting.reason == "throttle":
+            why = "le relais demande de ralentir"
+        else:
+            why = (f"{plural(retrying, 'destinataire')} refusé{'' if retrying == 1 else 's'} "
+                   "pour l'instant (liste grise, serveur occupé), nouvel essai")
+        left = (waiting.until - datetime.now().astimezone()).total_seconds()
+        if self.tty:
+            click.echo(err=True)  # keep the bar's last state above
+        click.echo(f"{why} : reprise à {resume} (dans {format_duration(max(left, 0))}).", err=True)
 
     def finish(self) -> None:
         if self.tty:
             click.echo(err=True)
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
 def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None, journal_path: Path) -> None:

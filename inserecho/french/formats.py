@@ -75,6 +75,39 @@ def _format_number(number: Decimal) -> str:
     return f"{format_decimal(number, format=pattern, locale=LOCALE)}{NNBSP}€"
 
 
+def format_number(value: float, decimals: int = 1) -> str:
+    """``0,3``, ``12``, ``1 234,5``: a decimal comma, French grouping, no trailing zeros."""
+    return format_decimal(round(value, decimals), format="#,##0." + "#" * decimals, locale=LOCALE)
+
+
+def format_duration(seconds: float) -> str:
+    """``7 h``, ``1 h 05``, ``12 min``, ``3 min 02 s``, ``45 s``: seconds only under ten minutes."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}{NBSP}h{NBSP}{minutes:02d}" if minutes else f"{hours}{NBSP}h"
+    if minutes >= 10 or (minutes and not secs):
+        return f"{minutes}{NBSP}min"
+    return f"{minutes}{NBSP}min{NBSP}{secs:02d}{NBSP}s" if minutes else f"{secs}{NBSP}s"
+
+
+DURATION_UNITS = {
+    "seconde": 1, "secondes": 1, "s": 1, "sec": 1, "second": 1, "seconds": 1,
+    "minute": 60, "minutes": 60, "min": 60, "mn": 60,
+    "heure": 3600, "heures": 3600, "h": 3600, "hour": 3600, "hours": 3600,
+    "jour": 86400, "jours": 86400, "j": 86400, "day": 86400, "days": 86400, "d": 86400,
+}
+_DURATION = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)\s*$")
+
+
+def parse_duration(text: str) -> float | None:
+    """``30 minutes``, ``2 h``, ``1,5 seconde`` in seconds; None when unreadable."""
+    match = _DURATION.match(text)
+    if match is None or match[2].lower() not in DURATION_UNITS:
+        return None
+    return float(match[1].replace(",", ".")) * DURATION_UNITS[match[2].lower()]
+
+
 # --- parsing -----------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from inserecho.atomicfile import write_atomic
 from inserecho.content.model import Issue
 from inserecho.paths import outside_read, outside_write, within
 from inserecho.problems import ContentError, Problem
-from inserecho.render.renderer import RenderedIssue
+from inserecho.render.renderer import RenderedIssue, clipping_warning
 from inserecho.settings import Settings
 
 
@@ -48,6 +48,13 @@ def preview_email(rendered: RenderedIssue, settings: Settings) -> FilledEmail:
         unsubscribe = "#desinscription"
     values = {slots.GREETING: slots.greeting(None), slots.UNSUBSCRIBE_URL: unsubscribe, slots.ASSETS: "."}
     return FilledEmail(slots.fill_html(rendered.html, values), slots.fill_text(rendered.text, values))
+
+
+def check_warnings(issue: Issue, rendered: RenderedIssue, settings: Settings) -> tuple[Problem, ...]:
+    """What ``check`` warns of, and ``send`` recalls before it asks to go: the settings', the
+    issue's, and Gmail's clipping of an email this heavy."""
+    clipping = clipping_warning(issue, preview_email(rendered, settings).html_bytes)
+    return settings.warnings + issue.warnings + ((clipping,) if clipping else ())
 
 
 def copy_images(issue: Issue, directory: Path) -> None:

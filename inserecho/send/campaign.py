@@ -13,6 +13,7 @@ from pathlib import Path
 from inserecho.content.loader import ISSUE_FILE, load_issue
 from inserecho.send.message import Composer, HeaderError
 from inserecho.problems import ContentError, Problem
+from inserecho.render.build import check_warnings
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.settings import SETTINGS_FILE, Settings
 from inserecho.send.subscribers import Subscriber, load_subscribers, select
@@ -31,6 +32,8 @@ class Campaign:
     subscribers_file: Path | None
     unready: tuple[Problem, ...] = ()
     """Why the issue may not go out for real yet (a draft, example texts left)."""
+    warnings: tuple[Problem, ...] = ()
+    """What ``check`` would warn of, recalled before the send asks to go."""
 
 
 def signer_for(settings: Settings, *, create_secret: bool = True) -> TokenSigner:
@@ -85,4 +88,4 @@ def prepare_campaign(
         if injection:
             raise ContentError(injection)
     return Campaign(campaign_name, issue.slug, rendered, composer, tuple(recipients), segment, subscribers_file,
-                    issue.unready)
+                    issue.unready, check_warnings(issue, rendered, settings))

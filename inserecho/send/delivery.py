@@ -5,8 +5,10 @@ Guarantees, given the journal:
 - resuming sends to nobody twice and skips nobody: a recipient is ``sent`` only once
   the relay accepted the DATA, and that is committed before the next message, so a
   crash (even ``kill -9``) resends at most the messages that were in flight;
-- a 4xx, a time-out or a dropped connection is retried with exponential backoff and
-  jitter, up to ``max_attempts`` within the run, then left ``failed_temporary`` for
+- a 4xx, a time-out or a dropped connection is retried within the run, with backoff
+  doubling up to minutes, until ``retry_for`` seconds have passed since the
+  recipient's first refusal (greylisting lasts 1 to 15 minutes), while the rest of the
+  list goes on; what still fails then is left ``failed_temporary`` for
   ``retry_failed``; a 5xx is ``failed_permanent`` with the relay's reply, never
   retried; a hard bounce also goes to the suppression list;
 - a throttling reply (see ``TemporaryFailure.throttled``) pauses every worker and is
@@ -18,11 +20,15 @@ Guarantees, given the journal:
   toward that streak until the relay has accepted a message; after that, only when it
   is the very reply the previous recipients got: identical refusals for different
   addresses ("Sender address rejected") speak of the relay or the sender, not of each
-  address. While recipients fail, new ones are tried before the failing ones are
-  retried, so the streak says quickly whether everyone fails. Failures are only
+  address. Greylisting (see ``TemporaryFailure.greylisted``) refuses everyone at
+  first by design: within the budget it is waited out and counts toward no streak.
+  While recipients fail, new ones are tried before the failing ones are retried, so
+  the streak says quickly whether everyone fails. Failures are only
   written to the journal once a later success shows the relay works (or the run ends
   normally), so a broken relay cannot brand good addresses as failed or bounced;
-- ``stop`` (set on Ctrl-C) lets the messages in flight finish and takes no new one.
+- ``stop`` (set on Ctrl-C) lets the messages in flight finish and takes no new one;
+- the progress callback hears of every accepted message as it is accepted, and of
+  every wait (rate window full, relay throttling, only retries left) with its end.
 
 Messages are composed lazily, one per worker at a time.
 """
@@ -36,8 +42,8 @@ import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Awaitable, Callable, Generic, Iterable, Protocol, TypeVar
+from datetime import datetime, timedelta, timezone
+from typing import Awaitable, Callable, Generic, Iterable, Literal, Protocol, TypeVar
 
 from inserecho.send.journal import Journal, State, normalize
 from inserecho.send.ratelimit import Rate, RateLimiter
@@ -65,8 +71,12 @@ class DeliveryOptions:
 
     ``connections``: concurrent workers (match the transport's pool size).
     ``rate``: at most so many messages per window, retries included (None: no limit).
-    ``max_attempts``: tries per recipient within a run before ``failed_temporary``.
-    ``backoff_base`` / ``backoff_max``: seconds before a retry, doubling, with jitter.
+    ``retry_for``: seconds, from a recipient's first temporary refusal, during which it
+    is retried before it is left ``failed_temporary``.
+    ``max_attempts``: at most so many tries per recipient within a run (None: the budget alone).
+    ``backoff_base`` / ``backoff_max``: seconds before a retry, doubling, with jitter;
+    ``backoff_max`` None: a quarter of ``retry_for``, at most five minutes, so a
+    recipient gets several tries within the budget.
     ``stop_after_failures``: stop when that many distinct recipients failed in a row.
     ``max_throttle_waits``: throttling pauses in a row (no success between) before stopping.
     ``retry_failed``: send only to the ``failed_temporary`` recipients.
@@ -75,9 +85,10 @@ class DeliveryOptions:
 
     connections: int = 4
     rate: Rate | None = None
-    max_attempts: int = 5
+    retry_for: float = 30 * 60.0
+    max_attempts: int | None = None
     backoff_base: float = 2.0
-    backoff_max: float = 120.0
+    backoff_max: float | None = None
     stop_after_failures: int = 10
     max_throttle_waits: int = 8
     retry_failed: bool = False
@@ -85,19 +96,42 @@ class DeliveryOptions:
 
     def backoff(self, n: int) -> float:
         """Delay before the n-th retry: doubling from ``backoff_base``, capped, with jitter."""
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (n - 1))
+        cap = self.backoff_max if self.backoff_max is not None else min(_LONGEST_BACKOFF, self.retry_for / 4)
+        delay = min(cap, self.backoff_base * 2 ** (n - 1))
         return delay * random.uniform(0.5, 1.0)
+
+
+_LONGEST_BACKOFF = 5 * 60.0
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The run waits until ``until`` (local time): for the ``rate`` window to reopen,
+    for a ``throttle`` pause the relay asked for, or for ``retries`` to fall due."""
+
+    reason: Literal["rate", "throttle", "retries"]
+    until: datetime
+
+    @staticmethod
+    def after(reason: Literal["rate", "throttle", "retries"], seconds: float) -> Waiting:
+        return Waiting(reason, datetime.now().astimezone() + timedelta(seconds=max(seconds, 0.0)))
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Counts for a progress bar; ``waiting`` > 0 when a throttling pause just began."""
+    """Counts for a progress bar.
+
+    ``sent``: accepted by the relay so far; ``retrying``: among ``remaining``, those
+    refused for now and due to be tried again; ``waiting``: set when the run just began
+    to wait, and with what end.
+    """
 
     sent: int
     failed: int
     remaining: int
     total: int
-    waiting: float = 0.0
+    retrying: int = 0
+    waiting: Waiting | None = None
 
 
 @dataclass
@@ -146,6 +180,7 @@ class _Item(Generic[R]):
     key: str
     attempts: int = 0  # failed attempts in this run, throttling aside
     throttled: int = 0  # throttling replies for this recipient
+    first_refusal: float | None = None  # loop time of the first temporary refusal in this run
     reply: Reply | None = None
 
 
@@ -194,6 +229,8 @@ class _Run(Generic[R]):
         self.pause_until = 0.0
         self.throttle_waits = 0
         self.failed_shown = 0
+        self.workers = 0
+        self.idle = 0  # workers waiting for a retry to fall due
         self.streak: set[str] = set()  # recipients failing since the last success, bar proven bounces
         self.alike: set[str] = set()  # recipients given the same reply in a row since the last success
         self.alike_reply = ""
@@ -203,8 +240,8 @@ class _Run(Generic[R]):
     async def execute(self) -> DeliveryReport:
         watcher = asyncio.create_task(self._watch())
         try:
-            workers = max(1, min(self.options.connections, len(self.fresh)))
-            await asyncio.gather(*(self._worker() for _ in range(workers)))
+            self.workers = max(1, min(self.options.connections, len(self.fresh)))
+            await asyncio.gather(*(self._worker() for _ in range(self.workers)))
         finally:
             watcher.cancel()
         if not self.halt.is_set():  # a halted run leaves unconfirmed failures pending
@@ -254,6 +291,8 @@ class _Run(Generic[R]):
             if self.error is None:
                 self.error = error
             self._halt()
+        finally:
+            self.workers -= 1  # one fewer to wait for when telling whether the run waits
 
     async def _next(self) -> _Item[R] | None:
         loop = asyncio.get_running_loop()
@@ -267,10 +306,15 @@ class _Run(Generic[R]):
             if not self.retries:
                 return None
             self.wakeup.clear()
+            self.idle += 1
+            if self.idle == self.workers:  # no worker is sending: the whole run waits
+                self._show(waiting=Waiting.after("retries", self.retries[0][0] - now))
             try:
                 await asyncio.wait_for(self.wakeup.wait(), self.retries[0][0] - now)
             except TimeoutError:
                 pass
+            finally:
+                self.idle -= 1
         return None
 
     def _retry_later(self, item: _Item[R], delay: float) -> None:
@@ -296,6 +340,7 @@ class _Run(Generic[R]):
 
     async def _paced_sleep(self, delay: float) -> None:
         """Sleep ``delay`` seconds for the rate limiter; raise :class:`_Halted` if the run halts."""
+        self._show(waiting=Waiting.after("rate", delay))
         try:
             await asyncio.wait_for(self.halt.wait(), delay)
         except TimeoutError:
@@ -358,15 +403,24 @@ class _Run(Generic[R]):
                     return
                 delay = self.options.backoff(self.throttle_waits)
                 self.pause_until = loop.time() + delay
-                self._show(waiting=delay)
+                self._show(waiting=Waiting.after("throttle", delay))
             self._retry_later(item, 0)
             return
         item.attempts += 1
-        self._failed_attempt(item)
-        if item.attempts >= self.options.max_attempts:
+        now = loop.time()
+        if item.first_refusal is None:
+            item.first_refusal = now
+        budget_left = item.first_refusal + self.options.retry_for - now
+        limit = self.options.max_attempts
+        if budget_left <= 0 or (limit is not None and item.attempts >= limit):
+            self._failed_attempt(item)
             self._final(item, permanent=False, hard_bounce=False)
-        else:
-            self._retry_later(item, self.options.backoff(item.attempts))
+            return
+        if not failure.greylisted:  # greylisting refuses everyone at first, by design
+            self._failed_attempt(item)
+        # the last try falls at the budget's end: a greylisting window just shorter is still caught
+        self._retry_later(item, min(self.options.backoff(item.attempts), budget_left))
+        self._show()
 
     def _permanent(self, item: _Item[R], failure: PermanentFailure) -> None:
         item.reply = failure.reply
@@ -427,10 +481,10 @@ class _Run(Generic[R]):
             self.report.stopped_reason = reason
         self._halt()
 
-    def _show(self, waiting: float = 0.0) -> None:
+    def _show(self, waiting: Waiting | None = None) -> None:
         if self.progress is not None:
             report = self.report
             done = report.sent + self.failed_shown + report.suppressed
-            self.progress(
-                Progress(report.sent, self.failed_shown, report.to_send - done, report.to_send, waiting)
-            )
+            self.progress(Progress(
+                report.sent, self.failed_shown, report.to_send - done, report.to_send, len(self.retries), waiting
+            ))

@@ -9,15 +9,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Iterable
 
+from inserecho.french.formats import DURATION_UNITS, format_number
 from inserecho.french.suggest import did_you_mean
 from inserecho.problems import UsageProblem
 
-_UNITS = {
-    "seconde": 1, "secondes": 1, "s": 1, "sec": 1, "second": 1, "seconds": 1,
-    "minute": 60, "minutes": 60, "min": 60, "mn": 60,
-    "heure": 3600, "heures": 3600, "h": 3600, "hour": 3600, "hours": 3600,
-    "jour": 86400, "jours": 86400, "j": 86400, "day": 86400, "days": 86400, "d": 86400,
-}
 _UNIT_NAMES = {1: "seconde", 60: "minute", 3600: "heure", 86400: "jour"}
 _RATE = re.compile(r"^\s*(\d+)\s*(?:/|par\b|per\b)\s*([^\W\d_]+)\s*$", re.IGNORECASE)
 _EXAMPLES = "par exemple « 300/heure », « 100/minute », « 20/seconde » ou « 2000/jour »"
@@ -32,7 +27,7 @@ class Rate:
 
     def __str__(self) -> str:
         unit = _UNIT_NAMES.get(int(self.seconds)) if self.seconds == int(self.seconds) else None
-        return f"{self.count}/{unit}" if unit else f"{self.count} en {self.seconds:g} s"
+        return f"{self.count}/{unit}" if unit else f"{self.count} en {format_number(self.seconds, 3)} s"
 
 
 def parse_rate(text: str) -> Rate:
@@ -44,14 +39,14 @@ def parse_rate(text: str) -> Rate:
     if not match:
         raise UsageProblem(f"limite d'envoi « {text} » illisible : {_EXAMPLES}")
     count, unit = int(match.group(1)), match.group(2).lower()
-    if unit not in _UNITS:
+    if unit not in DURATION_UNITS:
         raise UsageProblem(
             f"unité « {match.group(2)} » inconnue dans la limite d'envoi « {text} »"
             f"{did_you_mean(unit, ['seconde', 'minute', 'heure', 'jour'])} : {_EXAMPLES}"
         )
     if count == 0:
         raise UsageProblem(f"la limite d'envoi « {text} » doit autoriser au moins 1 message : {_EXAMPLES}")
-    return Rate(count, _UNITS[unit])
+    return Rate(count, DURATION_UNITS[unit])
 
 
 class RateLimiter:

@@ -373,6 +373,42 @@ def test_retry_failed_tries_again_the_temporary_failures(smtp_server, tmp_path):
     assert report_rows(root, "voeux")["paul@example.org"]["tentatives"] == "2"
 
 
+GREYLISTING = "rcpt:451 4.7.1 Greylisted, please try again later"
+
+
+def test_a_greylisting_server_is_waited_out_in_one_run(smtp_server, tmp_path):
+    addresses = [f"abonne{n:02}@example.org" for n in range(12)]  # more than the failure streak's 10
+    root = newsletter(tmp_path, subscribers="".join(f"- email: {a}\n" for a in addresses),
+                      settings=textwrap.dedent(SETTINGS) + 'smtp:\n  retry_for: "4 secondes"\n')
+    for address in addresses:  # each one refused at first, as a greylisting server does
+        smtp_server.handler.script(address, GREYLISTING, GREYLISTING)
+    result = send(root, smtp_server)
+    assert result.code == 0, result.output
+    assert "Envoyés : 12 · échecs temporaires : 0" in result.out
+    assert smtp_server.handler.recipients() == Counter(dict.fromkeys(addresses, 1))
+    assert set(smtp_server.handler.attempts.values()) == {3}
+    assert re.search(r"destinataires? refusés? pour l'instant .* : reprise à \d+ h", spaced(result.err))
+    assert {r["tentatives"] for r in report_rows(root).values()} == {"3"}
+
+
+def test_greylisting_past_the_budget_is_left_for_retry_failed(smtp_server, tmp_path):
+    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + 'smtp:\n  retry_for: "1 seconde"\n')
+    smtp_server.handler.script("paul@example.org", *[GREYLISTING] * 1000)
+    result = send(root, smtp_server)
+    assert result.code == 1
+    assert "Envoyés : 2 · échecs temporaires : 1" in result.out
+    assert "réessayez plus tard avec --retry-failed" in result.err
+    assert smtp_server.handler.attempts["paul@example.org"] > 1
+    assert counts(root)["failed_temporary"] == 1
+
+
+def test_a_full_rate_window_is_said_with_the_time_it_reopens(smtp_server, folder):
+    result = send(folder, smtp_server, "--rate", "2/seconde", "--connections", "1")
+    assert result.code == 0, result.output
+    assert re.search(r"limite de 2/seconde atteinte : reprise à \d+ h( \d\d)? \(dans \d s\)", spaced(result.err))
+    assert set(messages(smtp_server)) == ADDRESSES
+
+
 def test_a_throttling_relay_is_waited_out(smtp_server, tmp_path):
     root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + "smtp:\n  max_attempts: 1\n")
     smtp_server.handler.throttle(2)
@@ -514,12 +550,69 @@ def test_dry_run_sends_nothing_and_writes_nothing_in_the_journal(smtp_server, fo
     assert run_cli(folder, "unsubscribe", "ines@example.org").code == 0
     result = send(folder, smtp_server, "--dry-run")
     assert result.code == 0, result.output
-    assert "Essai à blanc : 3 messages préparés" in result.out and "rien n'a été envoyé" in result.out
-    assert "déjà servis : 0 ; désinscrits : 1 ; à envoyer : 2." in result.out
+    assert "Essai à blanc : 3 messages composés pour vérification" in result.out and "rien n'a été envoyé" in result.out
+    assert "3 destinataires ; déjà servis : 0 ; désinscrits : 1 ; à envoyer : 2." in result.out
     assert smtp_server.handler.commands == []
     with Journal.open(folder / "journal.sqlite3") as journal:
         assert journal.campaigns() == []
     assert not (folder / "build" / SLUG / f"envoi-{SLUG}.csv").exists()
+
+
+def test_dry_run_counts_agree_with_each_other_and_use_a_decimal_comma(smtp_server, folder):
+    assert send(folder, smtp_server).code == 0
+    result = send(folder, smtp_server, "--dry-run", "--rate", "1/heure")
+    assert result.code == 0, result.output
+    assert "3 messages composés pour vérification, un par destinataire du segment" in result.out
+    assert "3 destinataires ; déjà servis : 3 ; désinscrits : 0 ; à envoyer : 0." in result.out
+    assert re.search(r"en (moins de )?\d+(,\d+)? s \(\d+,\d Ko en moyenne\)", result.out)
+    assert not re.search(r"\d\.\d", result.out)  # no decimal point anywhere
+    assert "Durée estimée : sans attente (0 messages" in result.out
+
+
+def test_the_estimated_duration_and_the_check_warnings_come_before_the_send(smtp_server, folder):
+    dry = send(folder, smtp_server, "--dry-run", "--rate", "1/heure")
+    assert "Durée estimée : environ 2 h à 1/heure." in spaced(dry.out)  # 3 messages, one an hour
+    no_relay_yet = run_cli(folder, "send", SLUG, "--dry-run", "--rate", "1/heure")
+    assert "Durée estimée : environ 2 h à 1/heure." in spaced(no_relay_yet.out)  # the real send's, still
+    result = send(folder, smtp_server, "--rate", "100/heure")
+    assert result.code == 0, result.output
+    lines = result.out.splitlines()
+    warning = next(n for n, line in enumerate(lines) if "expéditeur est encore une adresse d'exemple" in line)
+    estimate = next(n for n, line in enumerate(lines) if line.startswith("Durée estimée"))
+    first_count = next(n for n, line in enumerate(lines) if line.startswith("Envoyés"))
+    assert warning < estimate < first_count  # said before the confirmation, which comes right after
+    assert lines[estimate] == "Durée estimée : sans attente (3 messages, dans la limite de 100/heure)."
+
+
+def test_a_test_copy_goes_to_every_address_given(smtp_server, folder):
+    result = send(folder, smtp_server, "--test", "moi@example.org", "--test", "Collegue@Example.org, direction@example.org")
+    assert result.code == 0, result.output
+    assert sorted(m.rcpt for m in smtp_server.handler.received) == [
+        "Collegue@example.org", "direction@example.org", "moi@example.org",
+    ]
+    assert result.out.count("Exemplaire de test envoyé à") == 3
+    assert not (folder / "journal.sqlite3").exists()
+
+
+def test_test_copies_go_to_the_test_recipients_setting(smtp_server, tmp_path):
+    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + "test_recipients: [moi@example.org, direction@example.org]\n")
+    result = send(root, smtp_server, "--test")
+    assert result.code == 0, result.output
+    assert sorted(m.rcpt for m in smtp_server.handler.received) == ["direction@example.org", "moi@example.org"]
+
+    nobody = send(newsletter(tmp_path / "autre"), smtp_server, "--test")
+    assert nobody.code == 2 and "test_recipients" in nobody.err
+    invalid = send(root, smtp_server, "--test", "moi@example.org,moi@")
+    assert invalid.code == 2 and "--test" in invalid.err
+    assert len(smtp_server.handler.received) == 2  # nothing left for a list with a bad address
+
+
+def test_a_test_copy_refused_for_one_address_still_reaches_the_others(smtp_server, folder):
+    smtp_server.handler.script("refus@example.org", "rcpt:550 5.1.1 Utilisateur inconnu")
+    result = send(folder, smtp_server, "--test", "refus@example.org,moi@example.org")
+    assert result.code == 1
+    assert [m.rcpt for m in smtp_server.handler.received] == ["moi@example.org"]
+    assert "pour refus@example.org n'est pas parti" in result.err and "5.1.1" in result.err
 
 
 def test_a_test_copy_goes_to_one_address_and_leaves_the_journal_alone(smtp_server, folder):
@@ -583,7 +676,7 @@ def test_only_sends_to_a_segment(smtp_server, folder):
     assert sum(counts(folder, "plaine-commune").values()) == 2
 
     tagged = send(folder, smtp_server, "--only", "territory=Plaine Commune", "--only", "tag=adherent", "--dry-run")
-    assert "Essai à blanc : 1 message préparé en" in tagged.out
+    assert "Essai à blanc : 1 message composé pour vérification" in tagged.out
 
     wrong = send(folder, smtp_server, "--only", "ville=Bobigny")
     assert wrong.code == 2 and "filtre inconnu « ville »" in wrong.err
@@ -690,6 +783,48 @@ def test_without_yes_and_without_a_terminal_nothing_is_sent(smtp_server, folder)
     assert "Destinataires : 3 (toute la liste)" in out
     assert "confirmation impossible sans terminal : ajoutez --yes" in err
     assert smtp_server.handler.commands == []
+
+
+def in_a_terminal(cwd: Path, *args: str, answer: str) -> str:
+    """Run ``python -m inserecho ARGS`` on a pseudo-terminal, type ``answer`` at the question, return all it showed."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "inserecho", *args], cwd=cwd,
+                             stdin=terminal, stdout=terminal, stderr=terminal, env={**os.environ, "COLUMNS": "200"})
+    os.close(terminal)
+    shown, answered = b"", False
+    try:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not answered and b"Envoyer maintenant" in shown:
+                os.write(controller, answer.encode() + b"\n")
+                answered = True
+    finally:
+        os.close(controller)
+        child.wait(timeout=60)
+    assert child.returncode == 0, shown.decode()
+    return shown.decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_the_warnings_and_estimate_come_before_the_question_and_the_bar_counts_acceptances(
+        smtp_server, tmp_path):
+    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + 'smtp:\n  rate: "100/heure"\n  retry_for: "3 secondes"\n')
+    smtp_server.handler.script("paul@example.org", GREYLISTING)
+    shown = in_a_terminal(root, "send", SLUG, "--smtp", smtp_server.url, answer="o")
+    question = shown.index("Envoyer maintenant")
+    assert shown.index("expéditeur est encore une adresse d'exemple") < question
+    assert shown.index("Durée estimée : sans attente (3 messages, dans la limite de 100/heure)") < question
+    bars = re.findall(r"\] (\d)/3 acceptés", shown[question:])
+    assert bars[-1] == "3" and bars == sorted(bars)  # the count of accepted messages only grows
+    assert "1 à réessayer" in shown[question:]  # paul, refused for now, is counted apart
+    assert "Envoyés : 3" in shown and set(messages(smtp_server)) == ADDRESSES
 
 
 def test_a_second_send_in_the_same_folder_is_refused_while_one_runs(smtp_server, folder):

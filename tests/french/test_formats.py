@@ -10,6 +10,9 @@ import pytest
 from inserecho.french.formats import (
     format_amount,
     format_date,
+    format_duration,
+    format_number,
+    parse_duration,
     parse_french_date,
 )
 
@@ -95,3 +98,15 @@ def test_parse_french_date(text: str, expected: date | None) -> None:
 @pytest.mark.parametrize("day", [date(2027, 1, 1), date(2027, 2, 28), date(2026, 8, 15), date(2026, 12, 9)])
 def test_parse_reads_what_format_writes(day: date) -> None:
     assert parse_french_date(format_date(day)) == day
+
+
+def test_numbers_take_a_decimal_comma():
+    assert [format_number(0.3), format_number(12.0), format_number(2.25, 2)] == ["0,3", "12", "2,25"]
+    assert format_number(1234.5).replace(NNBSP, " ") == "1 234,5"
+
+
+def test_durations_read_and_written_in_words():
+    assert [parse_duration("30 minutes"), parse_duration("2 h"), parse_duration("1,5 seconde")] == [1800, 7200, 1.5]
+    assert parse_duration("trente minutes") is None and parse_duration("30 lunes") is None
+    written = [format_duration(s).replace(NBSP, " ") for s in (25200, 3900, 720, 182, 45)]
+    assert written == ["7 h", "1 h 05", "12 min", "3 min 02 s", "45 s"]

@@ -191,7 +191,74 @@ def test_throttling_relay_is_waited_out(smtp_server, journal):
     assert report.complete and report.sent == 20  # 12 refusals, yet nobody failed
     assert len(smtp_server.handler.refused) == 12
     assert journal.failures("2026-12") == []
-    assert any(e.waiting > 0 for e in events)
+    assert any(e.waiting and e.waiting.reason == "throttle" for e in events)
+
+
+GREYLISTED = "451 4.7.1 <{}>: Recipient address rejected: Greylisted, try again later"
+
+
+def test_greylisting_everyone_is_waited_out_in_one_run(smtp_server, journal):
+    everyone = people(20)
+    for person in everyone:  # refused for a while, as a greylisting server does for new senders
+        smtp_server.handler.script(person.email, *[f"rcpt:{GREYLISTED.format(person.email)}"] * 3)
+    events: list[Progress] = []
+    report = send(smtp_server, journal, everyone, stop_after_failures=5, retry_for=30, backoff_base=0.02,
+                  progress=events.append)
+
+    assert report.complete and report.stopped_reason is None  # 60 refusals in a row, yet no stop
+    assert (report.sent, report.failed_temporary) == (20, 0)
+    assert smtp_server.handler.recipients() == Counter(p.email for p in everyone)
+    assert set(smtp_server.handler.attempts.values()) == {4}
+    assert journal.failures("2026-12") == []
+    accepted = [e.sent for e in events if e.waiting is None]
+    assert accepted == sorted(accepted) and accepted[-1] == 20  # counts only grow, up to everyone
+    assert max(e.retrying for e in events) > 0
+
+
+def test_when_only_retries_are_left_the_run_says_it_waits_and_until_when(smtp_server, journal):
+    two = people(2)
+    for person in two:
+        smtp_server.handler.script(person.email, f"rcpt:{GREYLISTED.format(person.email)}")
+    events: list[Progress] = []
+    # one connection, retries at least a quarter second away: after both refusals nothing is due
+    report = send(smtp_server, journal, two, connections=1, backoff_base=0.5, backoff_max=0.5, progress=events.append)
+    assert report.complete and report.sent == 2
+    waits = [e for e in events if e.waiting]
+    assert waits and {e.waiting.reason for e in waits} == {"retries"}
+    assert waits[0].retrying == 2 and waits[0].remaining == 2 and waits[0].sent == 0
+
+
+def test_greylisting_past_the_budget_is_left_for_retry_failed(smtp_server, journal):
+    stubborn = "abonne002@example.org"
+    smtp_server.handler.script(stubborn, *[f"rcpt:{GREYLISTED.format(stubborn)}"] * 1000)
+    report = send(smtp_server, journal, people(6), retry_for=0.3, backoff_base=0.02)
+    assert report.stopped_reason is None
+    assert (report.sent, report.failed_temporary, report.remaining) == (5, 1, 0)
+    (failure,) = journal.failures("2026-12")
+    assert failure.state == "failed_temporary" and "Greylisted" in failure.reply
+    assert failure.attempts == smtp_server.handler.attempts[stubborn] > 1
+
+    smtp_server.handler.script(stubborn)
+    retried = send(smtp_server, journal, people(6), retry_failed=True)
+    assert (retried.to_send, retried.sent) == (1, 1)
+
+
+def test_the_same_temporary_refusal_for_everyone_that_is_not_greylisting_stops_the_run(smtp_server, journal):
+    for person in people(30):
+        smtp_server.handler.script(person.email, *["rcpt:451 4.3.0 Erreur locale du relais"] * 100)
+    report = send(smtp_server, journal, people(30), stop_after_failures=5, retry_for=30)
+    assert "même réponse" in report.stopped_reason and "4.3.0" in report.stopped_reason
+    assert report.sent == 0 and journal.counts("2026-12")["pending"] == 30
+
+
+def test_a_full_rate_window_is_reported_with_its_end(smtp_server, journal):
+    events: list[Progress] = []
+    report = send(smtp_server, journal, people(5), rate=Rate(2, 0.3), connections=1, progress=events.append)
+    assert report.complete
+    assert [e.sent for e in events if e.waiting is None] == [1, 2, 3, 4, 5]
+    waits = [e for e in events if e.waiting]
+    assert waits and {e.waiting.reason for e in waits} == {"rate"}
+    assert all(e.waiting.until.tzinfo is not None for e in waits)  # local time, for the officer's clock
 
 
 def test_endless_throttling_stops_the_run(smtp_server, journal):

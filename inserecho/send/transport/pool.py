@@ -4,7 +4,8 @@
 
 - ``TemporaryFailure``: 4xx reply, time-out, dropped connection; worth retrying later.
   ``throttled`` when the relay says "too much, slow down" to everyone (421, 454, or a
-  451/452 that speaks of pace).
+  451/452 that speaks of pace); ``greylisted`` when the refusal is greylisting, which
+  refuses every new sender-recipient pair for a while.
 - ``PermanentFailure``: 5xx for this recipient; ``hard_bounce`` when the address
   itself does not exist (enhanced code 5.1.x or 5.2.1, or "user unknown").
 - ``FatalRelayError``: a problem for every message (credentials refused, no TLS
@@ -36,6 +37,7 @@ from inserecho.serverurl import client_tls_context
 # (greylisting, a full mailbox), so only those that speak of pace or volume do.
 _SESSION_THROTTLING_CODES = frozenset({421, 454})
 THROTTLING_CODES = _SESSION_THROTTLING_CODES | {451, 452}
+_GREYLISTING = re.compile(r"grey ?list|gray ?list|try again later|réessayez plus tard", re.IGNORECASE)
 _PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
 
 _SENDER_STATUSES = frozenset({7, 8})
@@ -87,6 +89,13 @@ class TemporaryFailure(SendError):
     def throttled(self) -> bool:
         code = self.reply.code
         return code in _SESSION_THROTTLING_CODES or (code in THROTTLING_CODES and bool(_PACE.search(self.reply.message)))
+
+    @property
+    def greylisted(self) -> bool:
+        """A refusal meant to be retried later by design (greylisting: 4.7.1, "greylist", "try again later")."""
+        return self.reply.code is not None and (
+            self.reply.enhanced == (4, 7, 1) or bool(_GREYLISTING.search(self.reply.message))
+        )
 
 
 class PermanentFailure(SendError):

@@ -24,6 +24,7 @@ from inserecho.render.renderer import RenderedIssue
 from inserecho.settings import Settings
 from inserecho.content.textfile import control_character
 from inserecho.send.tokens import TokenSigner
+from inserecho.send.dkim import DkimSigner
 from inserecho.send.verp import Verp
 from inserecho.send.transport.pool import OutgoingMessage
 
@@ -87,9 +88,11 @@ class Composer:
         asset_base: str,
         test: bool = False,
         verp: Verp | None = None,
+        dkim: DkimSigner | None = None,
     ):
         self.signer = signer
         self.verp = verp
+        self.dkim = dkim
         self.test = test
         self.campaign = campaign
         sender_name, self.envelope_from = _mailbox(settings.sender, "From", "sender.from")
@@ -115,9 +118,9 @@ class Composer:
         if settings.unsubscribe_url:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
-        delimiter = f"\n--{self._boundary}\n".encode("ascii")
+        delimiter = f"--{self._boundary}\n".encode("ascii")  # the first one follows the headers' blank line
         self._text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
-        self._html_head = delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        self._html_head = b"\n" + delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
         self._closing = f"\n--{self._boundary}--\n".encode("ascii")
         # the recipient's token completes each link; tokens are URL-safe (base64url and ".")
         self._unsubscribe_prefixes = []
@@ -149,15 +152,15 @@ class Composer:
             slots.GREETING: slots.greeting(recipient.name),
             slots.UNSUBSCRIBE_URL: unsubscribe_links[-1] if unsubscribe_links else "",
         }
-        chunks = [
-            "".join(f"{name}: {value}\n" for name, value in headers).encode("utf-8"),
-            self._static_headers,
+        head = "".join(f"{name}: {value}\n" for name, value in headers).encode("utf-8") + self._static_headers
+        body = [
             self._text_head, *self._text.encode(values),
             self._html_head, *self._html.encode(values),
             self._closing,
         ]
+        data = self.dkim.sign_parts(head, body) if self.dkim else b"".join((head, b"\n", *body))
         sender = self.verp.envelope(recipient.email) if self.verp else self.envelope_from
-        return OutgoingMessage(sender, address, b"".join(chunks), smtputf8)
+        return OutgoingMessage(sender, address, data, smtputf8)
 
     def _date(self) -> str:
         """The Date header, formatted once per second rather than once per message."""

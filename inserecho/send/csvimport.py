@@ -43,7 +43,13 @@ _COLUMNS: dict[str, str] = {
     **dict.fromkeys((
         "tags", "tag", "etiquettes", "etiquette", "groupes", "groupe", "groups",
     ), "tags"),
+    # when the person agreed (Mailchimp's OPTIN_TIME or CONFIRM_TIME, Brevo's opt-in date…)
+    **dict.fromkeys((
+        "optin time", "optin date", "opt in time", "opt in date", "confirm time", "double opt in",
+        "date d inscription", "date inscription", "date de consentement", "consentement", "consent date",
+    ), "consent"),
 }
+_CONSENT_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?|(\d{2})/(\d{2})/(\d{4})")
 _DELIMITERS = ";,\t"
 _CELL_SEPARATORS = re.compile(r"[,;|]")
 
@@ -112,13 +118,25 @@ def to_yaml(entries: list[dict], source: str | None = None) -> str:
         f"# Un abonné par bloc « - email: … » ; champs possibles : {', '.join(SUBSCRIBER_FIELDS)}.",
     ]
     for entry in entries:
-        fields = [(key, value) for key in SUBSCRIBER_FIELDS if (value := entry.get(key))]
-        for index, (key, value) in enumerate(fields):
-            text = f"[{', '.join(map(_scalar, value))}]" if isinstance(value, (list, tuple)) else _scalar(value)
-            lines.append(f"{'  ' if index else '- '}{key}: {text}")
+        lines.extend(entry_lines(entry))
     if not entries:
         lines.append("[]")
     return "\n".join(lines) + "\n"
+
+
+def entry_lines(entry: dict) -> list[str]:
+    """The lines of one ``- email: …`` block of ``subscribers.yaml``."""
+    lines = []
+    fields = [(key, value) for key in SUBSCRIBER_FIELDS if (value := entry.get(key))]
+    for index, (key, value) in enumerate(fields):
+        if isinstance(value, dict):
+            text = "{" + ", ".join(f"{k}: {_scalar(str(v))}" for k, v in value.items() if v) + "}"
+        elif isinstance(value, (list, tuple)):
+            text = f"[{', '.join(map(_scalar, value))}]"
+        else:
+            text = _scalar(value)
+        lines.append(f"{'  ' if index else '- '}{key}: {text}")
+    return lines
 
 
 # Text that YAML reads back as the same text without quotes: it starts with a
@@ -195,8 +213,21 @@ def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]
         "organisation": cells.get("organisation"),
         "territories": territories,
         "tags": list(dict.fromkeys(_split(cells.get("tags", "")))),
+        "consent": _consent(cells.get("consent", "")),
     }
     return {key: value for key, value in entry.items() if value}
+
+
+def _consent(cell: str) -> dict | None:
+    """The opt-in date of the export (2027-01-08 10:12:44, or 08/01/2027), as a consent record."""
+    match = _CONSENT_DATE.search(cell)
+    if match is None:
+        return None
+    if match.group(1):
+        when = match.group(1) + (f"T{match.group(2)}" if match.group(2) else "")
+    else:
+        when = f"{match.group(5)}-{match.group(4)}-{match.group(3)}"
+    return {"date": when, "source": "import"}
 
 
 def _split(cell: str) -> list[str]:

@@ -37,6 +37,15 @@ class Settings:
     verp: bool = True
     imap_url: str | None = None
     imap_folder: str = "INBOX/inserecho-traite"
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+    dkim_private_key: str | None = None
+    consent_text: str = (
+        "J'accepte de recevoir Inser'Echo, la lettre d'information d'Inser'Eco93, et je peux me "
+        "désinscrire à tout moment par le lien présent dans chaque lettre."
+    )
+    consent_version: str = "1"
+    signup_url: str | None = None
     sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
 
     @property
@@ -69,6 +78,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
     "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts"},
     "imap": {"url": "imap_url", "folder": "imap_folder"},
+    "dkim": {"domain": "dkim_domain", "selector": "dkim_selector", "private_key": "dkim_private_key"},
+    "signup": {"consent": "consent_text", "consent_version": "consent_version", "url": "signup_url"},
 }
 _TOP_LEVEL = {"archive_url": "archive_url"}
 _INTS = {"smtp_connections", "smtp_max_attempts"}
@@ -106,6 +117,9 @@ def load_settings(root: Path) -> Settings:
         sections = _read_sections(data["sections"], data.lines["sections"], path, problems)
         if sections:
             values["sections"] = sections
+    dkim = [values.get(f"dkim_{key}") for key in ("domain", "selector", "private_key")]
+    if any(dkim) and not all(dkim):
+        problems.append(Problem(path, data.lines.get("dkim"), "« dkim » demande « domain », « selector » et « private_key » (le fichier de la clé privée)."))
     if problems:
         raise ContentError(problems)
     return replace(settings, **values)
@@ -142,6 +156,8 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
+        if target == "consent_version" and values[target] is not None:
+            values[target] = str(values[target])
         if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
             scheme = item.partition("://")[0]
             problems.append(Problem(

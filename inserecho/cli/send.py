@@ -30,6 +30,7 @@ from inserecho.send.ratelimit import parse_rate
 from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import MAILBOX_LABELS, STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
+from inserecho.cli.forget import forget
 from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.send.transport.pool import (
@@ -202,7 +203,10 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
 
 @click.group()
 def subscribers() -> None:
-    """Vérifier ou importer une liste d'abonné·e·s."""
+    """Vérifier, importer une liste d'abonné·e·s, ou effacer une personne."""
+
+
+subscribers.add_command(forget)
 
 
 @subscribers.command("check")

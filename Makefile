@@ -48,7 +48,7 @@ test: $(VENV)/.installed-test browser imap-server
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_build.py
-	$(BIN)/python benchmarks/bench_send.py
+	$(BIN)/python benchmarks/bench_send.py --dkim
 	$(BIN)/python benchmarks/bench_archive.py
 	$(BIN)/python benchmarks/bench_inbox.py
 

@@ -43,6 +43,15 @@ class Settings:
     """Seconds during which a recipient refused for now (greylisting…) is retried within the run."""
     test_recipients: tuple[str, ...] = ()
     """Who gets a test copy when ``send --test`` names nobody (addresses as written, unchecked)."""
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+    dkim_private_key: str | None = None
+    consent_text: str = (
+        "J'accepte de recevoir Inser'Echo, la lettre d'information d'Inser'Eco93, et je peux me "
+        "désinscrire à tout moment par le lien présent dans chaque lettre."
+    )
+    consent_version: str = "1"
+    signup_url: str | None = None
     sections: tuple[SectionSpec, ...] = tuple(BUILTIN_SECTIONS.values())
     warnings: tuple[Problem, ...] = ()
     """What ``check`` reminds the officer of, such as a sender still at example.org."""
@@ -78,6 +87,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts",
              "timeout": "smtp_timeout", "retry_for": "smtp_retry_for"},
     "imap": {"url": "imap_url", "folder": "imap_folder"},
+    "dkim": {"domain": "dkim_domain", "selector": "dkim_selector", "private_key": "dkim_private_key"},
+    "signup": {"consent": "consent_text", "consent_version": "consent_version", "url": "signup_url"},
 }
 _TOP_LEVEL = {"archive_url": "archive_url"}
 _LISTS = {"test_recipients": "test_recipients"}
@@ -119,6 +130,9 @@ def load_settings(root: Path) -> Settings:
         sections = read_sections(data["sections"], data.lines["sections"], path, BUILTIN_SECTIONS, problems)
         if sections:
             values["sections"] = sections
+    dkim = [values.get(f"dkim_{key}") for key in ("domain", "selector", "private_key")]
+    if any(dkim) and not all(dkim):
+        problems.append(Problem(path, data.lines.get("dkim"), "« dkim » demande « domain », « selector » et « private_key » (le fichier de la clé privée)."))
     if problems:
         raise ContentError(sorted(problems, key=lambda p: p.line or 0))
     settings = replace(settings, **values)
@@ -181,6 +195,8 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
+        if target == "consent_version" and values[target] is not None:
+            values[target] = str(values[target])
         if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
             scheme = item.partition("://")[0]
             problems.append(Problem(

@@ -311,3 +311,12 @@ def test_no_password_in_the_mailbox_url(tmp_path):
         "inserecho.yaml:2: ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
         "(imaps://utilisateur@serveur…) et donnez-le par la variable INSERECHO_IMAP_PASSWORD.",
     ]
+
+
+def test_dkim_needs_its_three_settings_and_the_consent_wording_has_a_version(tmp_path):
+    assert problems_in(tmp_path, 'dkim:\n  domain: "inser-eco93.example.org"\n') == [
+        "inserecho.yaml:1: « dkim » demande « domain », « selector » et « private_key » (le fichier de la clé privée).",
+    ]
+    (tmp_path / "inserecho.yaml").write_text('signup:\n  consent: "J\'accepte."\n  consent_version: 2\n', encoding="utf-8")
+    settings = load_settings(tmp_path)
+    assert (settings.consent_text, settings.consent_version) == ("J'accepte.", "2")

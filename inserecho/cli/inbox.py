@@ -14,6 +14,8 @@ from inserecho.inbox.run import InboxReport, read_inbox
 from inserecho.send.campaign import signer_for, verp_for
 from inserecho.send.journal import Journal
 from inserecho.send.subscribers import load_subscribers
+from inserecho.send.tokens import load_secret
+from inserecho.web.notices import NOTICE_PURPOSE, PayloadSigner
 
 SUBSCRIBERS_FILE = "subscribers.yaml"
 KIND_LABELS = {
@@ -21,7 +23,7 @@ KIND_LABELS = {
     "soft_bounce": "échecs temporaires (rebonds temporaires)",
     "complaint": "plaintes (signalé comme indésirable)",
     "unsubscribe": "demandes de désinscription",
-    "signup": "inscriptions confirmées",
+    "signup": "inscriptions confirmées (ajoutées à la liste)",
     "auto_reply": "réponses automatiques (ignorées)",
     "ignored": "avis ignorés",
     "human": "à lire par vous (restent dans la boîte)",
@@ -74,11 +76,12 @@ def inbox(folder: Folder, imap_url: str | None, folder_name: str | None, dry_run
     listed = [s.email for s in load_subscribers(listed_file)[0]] if listed_file.exists() else []
     sender = parseaddr(settings.sender)[1]
     with Journal.open(settings.journal_path) as journal:
-        keys = JournalKeys(journal, signer_for(settings), verp_for(settings), sender.rpartition("@")[2],
-                           settings.list_id, settings.unsubscribe_mailto, listed)
+        notices = PayloadSigner(load_secret(settings.root), settings.list_id, NOTICE_PURPOSE)
+        keys = JournalKeys(journal, signer_for(settings), verp_for(settings), notices,
+                           sender.rpartition("@")[2], settings.list_id, settings.unsubscribe_mailto, listed)
         try:
             with Mailbox(config) as mailbox:
-                report = read_inbox(mailbox, journal, keys, target, dry_run)
+                report = read_inbox(mailbox, journal, keys, target, listed_file, dry_run)
         except MailboxError as error:
             raise click.ClickException(str(error)) from None
     _summarise(config.describe(), report, target, dry_run)

@@ -38,7 +38,7 @@ class _Commands(click.Group):
     _lazy = {
         "send": "inserecho.cli.send", "status": "inserecho.cli.send", "unsubscribe": "inserecho.cli.send",
         "subscribers": "inserecho.cli.send", "preview": "inserecho.cli.web", "archive": "inserecho.cli.web",
-        "inbox": "inserecho.cli.inbox",
+        "inbox": "inserecho.cli.inbox", "dkim": "inserecho.cli.dkim", "serve": "inserecho.cli.serve",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

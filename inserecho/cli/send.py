@@ -36,6 +36,7 @@ from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import MAILBOX_LABELS, STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
 from inserecho.cli.french import IntRange
+from inserecho.cli.forget import forget
 from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.send.transport.pool import (
@@ -257,12 +258,15 @@ def _show_suppressions(journal_path: Path) -> None:
 
 @click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")
 def subscribers() -> None:
-    """Vérifier, importer ou exporter la liste des abonné·e·s.
+    """Vérifier, importer, exporter la liste des abonné·e·s, ou effacer une personne.
 
     \b
     Exemple :
       inserecho subscribers import export-brevo.csv
     """
+
+
+subscribers.add_command(forget)
 
 
 @subscribers.command("check")

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from inserecho.inbox.classify import Verdict
 from inserecho.send.journal import Journal, Reason, normalize
+from inserecho.send.listfile import add_subscriber
 from inserecho.send.message import MESSAGE_ID, campaign_label, message_id_key
 from inserecho.send.tokens import TokenSigner
 from inserecho.send.verp import Verp
+from inserecho.web.notices import Notice, PayloadSigner, Signup, read_notice
 
 SOFT_BOUNCE_CAMPAIGNS = 3
 
@@ -35,9 +38,10 @@ class JournalKeys:
     (who was mailed, in which campaign), its VERP tags and unsubscribe tokens."""
 
     def __init__(
-        self, journal: Journal, signer: TokenSigner, verp: Verp, domain: str,
+        self, journal: Journal, signer: TokenSigner, verp: Verp, notices: PayloadSigner, domain: str,
         list_id: str, unsubscribe_address: str | None, listed: Iterable[str] = (),
     ):
+        self._notices = notices
         self.list_id = list_id
         self.unsubscribe_address = unsubscribe_address
         self._journal, self._signer, self._verp, self._domain = journal, signer, verp, domain.casefold()
@@ -73,6 +77,9 @@ class JournalKeys:
     def token_address(self, token: str) -> str | None:
         return self._signer.resolve(token) if token else None
 
+    def notice(self, text: str) -> Notice | None:
+        return read_notice(text, self._notices)
+
     def is_listed(self, address: str) -> bool:
         key = normalize(address)
         return key in self._listed or key in self._known_addresses()
@@ -83,8 +90,13 @@ class JournalKeys:
         return self._known
 
 
-def apply(journal: Journal, message_id: str, verdict: Verdict) -> Applied:
-    """Record the message and act on it (the caller holds the transaction)."""
+def apply(journal: Journal, message_id: str, verdict: Verdict, subscribers: Path | None = None) -> Applied:
+    """Record the message and act on it (the caller holds the transaction).
+
+    A confirmed sign-up takes the address off the suppression list (the only way back
+    for someone who had left) and adds the reader to ``subscribers`` with the consent
+    record, unless ``subscribers`` is ``None`` (a dry run).
+    """
     address = verdict.address
     campaign = verdict.campaign
     if address and campaign is None and verdict.kind in ("hard_bounce", "soft_bounce", "complaint", "unsubscribe"):
@@ -99,12 +111,26 @@ def apply(journal: Journal, message_id: str, verdict: Verdict) -> Applied:
         return Applied(verdict, campaign, _suppress(journal, address, "complaint", f"plainte{where}"))
     if verdict.kind == "unsubscribe":
         return Applied(verdict, campaign, _suppress(journal, address, "unsubscribe", verdict.detail))
+    if verdict.kind == "signup" and verdict.notice is not None and verdict.notice.signup is not None:
+        journal.unsuppress(address)
+        if subscribers is not None:
+            add_subscriber(subscribers, _entry(verdict.notice.signup, verdict.notice.time),
+                           f"Inscription confirmée par le formulaire le {verdict.notice.time[:10]}")
+        return Applied(verdict, campaign, False)
     if verdict.kind == "soft_bounce":
         campaigns = journal.soft_bounce_campaigns(address)
         if len(campaigns) >= SOFT_BOUNCE_CAMPAIGNS:
             source = f"échecs temporaires dans {len(campaigns)} campagnes ({', '.join(sorted(campaigns))})"
             return Applied(verdict, campaign, _suppress(journal, address, "bounce", source))
     return Applied(verdict, campaign, False)
+
+
+def _entry(signup: Signup, time: str) -> dict:
+    return {
+        "email": signup.email, "name": signup.name, "organisation": signup.organisation,
+        "territories": [signup.territory] if signup.territory else [],
+        "consent": {"date": time, "source": "formulaire", "version": signup.consent_version},
+    }
 
 
 def _suppress(journal: Journal, address: str, reason: Reason, source: str) -> bool:

@@ -39,6 +39,7 @@ from flufl.bounce import all_failures
 
 from inserecho.send.journal import MailKind, normalize
 from inserecho.send.transport.pool import Reply, is_hard_bounce
+from inserecho.web.notices import NOTICE_HEADER, Notice
 
 
 class Keys(Protocol):
@@ -57,6 +58,9 @@ class Keys(Protocol):
 
     def is_listed(self, address: str) -> bool: ...
 
+    def notice(self, text: str) -> Notice | None:
+        """The web side's notice in ``text``, if signed with our secret and intact."""
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -66,6 +70,7 @@ class Verdict:
     address: str | None = None
     campaign: str | None = None
     detail: str = ""
+    notice: Notice | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,8 @@ _PLAIN_REQUEST_LIMIT = 600  # characters of the reader's own text: a request, no
 
 def classify(message: Message, raw: bytes, keys: Keys) -> Verdict:
     """The verdict for one message (``message`` parsed from ``raw`` with compat32)."""
+    if header_text(message, NOTICE_HEADER):
+        return _notice(message, keys)
     report = _report_type(message)
     if report == "feedback-report":
         return _complaint(message, raw, keys)
@@ -116,6 +123,16 @@ def classify(message: Message, raw: bytes, keys: Keys) -> Verdict:
     if _is_auto_reply(message):
         return Verdict("auto_reply", detail=_subject(message))
     return _unsubscribe(message, keys, plain=True) or Verdict("human", detail=_subject(message))
+
+
+def _notice(message: Message, keys: Keys) -> Verdict:
+    notice = keys.notice(_text_of(message, limit=20_000))
+    if notice is None:  # forged, altered, or signed with another secret
+        return Verdict("human", detail=f"avis du site non reconnu (signature invalide) : {_subject(message)}")
+    email = normalize(notice.email)
+    if notice.kind == "unsubscribe":
+        return Verdict("unsubscribe", email, None, "désinscription en un clic", notice)
+    return Verdict("signup", email, None, "inscription confirmée par le lien", notice)
 
 
 # --- bounces -------------------------------------------------------------------

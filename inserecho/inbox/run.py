@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from itertools import islice
+from pathlib import Path
 
 from inserecho.inbox.apply import Applied, JournalKeys, apply
 from inserecho.inbox.classify import classify, header_text
@@ -28,10 +29,12 @@ class InboxReport:
     moved: int = 0
 
 
-def read_inbox(mailbox: Mailbox, journal: Journal, keys: JournalKeys, folder: str, dry_run: bool = False) -> InboxReport:
+def read_inbox(
+    mailbox: Mailbox, journal: Journal, keys: JournalKeys, folder: str, subscribers: Path, dry_run: bool = False,
+) -> InboxReport:
     """Process what is new in the inbox; with ``dry_run``, say what would happen and change nothing.
 
-    The journal is written before anything is moved: a pass cut short leaves its
+    Confirmed sign-ups are added to ``subscribers``. The journal is written before anything is moved: a pass cut short leaves its
     messages in the inbox, and the next pass files them without applying them twice.
     """
     report = InboxReport()
@@ -49,7 +52,7 @@ def read_inbox(mailbox: Mailbox, journal: Journal, keys: JournalKeys, folder: st
         while chunk := list(islice(fetched, _COMMIT_EVERY)):
             with nullcontext() if dry_run else journal.transaction():
                 for item in chunk:
-                    if _process(item, journal, keys, seen, report) != "human":
+                    if _process(item, journal, keys, seen, report, None if dry_run else subscribers) != "human":
                         to_move.append(item.uid)
         if not dry_run:
             journal.record_mailbox_read(len(seen))
@@ -59,7 +62,10 @@ def read_inbox(mailbox: Mailbox, journal: Journal, keys: JournalKeys, folder: st
     return report
 
 
-def _process(item: Fetched, journal: Journal, keys: JournalKeys, seen: dict[str, MailKind], report: InboxReport) -> MailKind:
+def _process(
+    item: Fetched, journal: Journal, keys: JournalKeys, seen: dict[str, MailKind], report: InboxReport,
+    subscribers: Path | None,
+) -> MailKind:
     """Classify and apply one message; its kind (that of its first copy if seen before)."""
     message = message_from_bytes(item.data)
     key = header_text(message, "Message-ID") or "sans-id:" + hashlib.sha256(item.data).hexdigest()[:32]
@@ -68,7 +74,7 @@ def _process(item: Fetched, journal: Journal, keys: JournalKeys, seen: dict[str,
         report.already += 1
         return earlier
     verdict = classify(message, item.data, keys)
-    report.applied.append(apply(journal, key, verdict))
+    report.applied.append(apply(journal, key, verdict, subscribers))
     seen[key] = verdict.kind
     report.counts[verdict.kind] += 1
     if verdict.kind == "human":

@@ -11,6 +11,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from inserecho.content.loader import ISSUE_FILE, load_issue
+from inserecho.send.dkim import DkimKey, DkimKeyError, DkimSigner
 from inserecho.send.message import Composer, HeaderError
 from inserecho.problems import ContentError, Problem
 from inserecho.render.build import check_warnings
@@ -41,6 +42,25 @@ def signer_for(settings: Settings, *, create_secret: bool = True) -> TokenSigner
     return TokenSigner(load_secret(settings.root, create=create_secret), settings.list_id)
 
 
+def dkim_for(settings: Settings) -> DkimSigner | None:
+    """The DKIM signer of the ``dkim`` settings, if any; raises :class:`ContentError`."""
+    if not (settings.dkim_domain and settings.dkim_selector and settings.dkim_private_key):
+        return None
+    sender_domain = parseaddr(settings.sender)[1].rpartition("@")[2].casefold()
+    domain = settings.dkim_domain.casefold()
+    if sender_domain != domain and not sender_domain.endswith("." + domain):
+        raise ContentError([Problem(
+            settings.root / SETTINGS_FILE, None,
+            f"« dkim.domain » ({settings.dkim_domain}) n'est pas le domaine de l'expéditeur ({sender_domain}) : "
+            "les messageries n'en tiendraient pas compte (DMARC). Signez avec le domaine de « sender.from ».",
+        )])
+    key = DkimKey(settings.dkim_domain, settings.dkim_selector, settings.root / settings.dkim_private_key)
+    try:
+        return DkimSigner.from_file(key)
+    except DkimKeyError as error:
+        raise ContentError([Problem(settings.root / SETTINGS_FILE, None, str(error))]) from None
+
+
 def verp_for(settings: Settings, *, create_secret: bool = True) -> Verp:
     """Envelope senders per recipient, derived from the From address (``sender.from``)."""
     return Verp(load_secret(settings.root, create=create_secret), settings.list_id, parseaddr(settings.sender)[1])
@@ -68,7 +88,8 @@ def prepare_campaign(
     campaign_name = name or issue.slug
     try:
         verp = verp_for(settings, create_secret=not dry_run) if settings.verp else None
-        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "", test, verp)
+        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "",
+                            test, verp, dkim_for(settings))
     except HeaderError as error:  # the subject comes from the issue, the rest from the settings
         source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
         raise ContentError([Problem(source, None, str(error))]) from None

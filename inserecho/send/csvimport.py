@@ -56,16 +56,21 @@ _COLUMNS: dict[str, str] = {
         "desabonne", "desabonnee", "unsubscribed", "opt out", "optout", "opted out", "email opt out",
         "do not email", "ne pas contacter",
     ), "opted_out"),
-    **dict.fromkeys(("opt in", "optin", "consentement", "consent", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"),
+    **dict.fromkeys(("opt in", "optin", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"),
     **dict.fromkeys(("status", "statut", "etat", "member status", "subscription status", "email status"), "status"),
     **dict.fromkeys(("unsub time", "unsubscribed at", "date de desinscription", "unsubscribe date"), "unsubscribed_on"),
     **dict.fromkeys(("clean time", "cleaned at", "bounced at"), "cleaned_on"),
+    # when the person agreed (Mailchimp's OPTIN_TIME or CONFIRM_TIME, Brevo's opt-in date…)
+    **dict.fromkeys((
+        "optin time", "optin date", "opt in time", "opt in date", "confirm time", "double opt in",
+        "date d inscription", "date inscription", "date de consentement", "consentement", "consent", "consent date",
+    ), "consent"),
 }
 _FIELD_LABELS = {
     "email": "adresse", "name": "nom", "first_name": "prénom", "last_name": "nom de famille",
     "organisation": "structure", "territories": "territoires", "tags": "étiquettes",
     "opted_out": "désinscription", "opted_in": "consentement", "status": "statut",
-    "unsubscribed_on": "date de désinscription", "cleaned_on": "adresse en erreur",
+    "unsubscribed_on": "date de désinscription", "cleaned_on": "adresse en erreur", "consent": "date du consentement",
 }
 _MULTI_COLUMN_FIELDS = {"tags"}  # several tag or list columns all become tags
 _YES = {"yes", "oui", "true", "vrai", "1", "x", "y", "o"}
@@ -78,6 +83,7 @@ _STATUS_OUT: dict[str, Reason] = {
 }
 # Mailchimp exports a list as members_export_*.zip holding one file per status.
 _FILE_NAME_STATUS: dict[str, Reason] = {"unsubscribed": "unsubscribe", "cleaned": "bounce"}
+_CONSENT_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?|(\d{2})/(\d{2})/(\d{4})")
 _DELIMITERS = ";,\t"
 _CELL_SEPARATORS = re.compile(r"[,;|]")
 
@@ -208,8 +214,9 @@ def _opt_out(cells: dict[str, str], header: list[str], columns: dict[int, str],
         return whole_file, "export des " + ("désinscrits" if whole_file == "unsubscribe" else "adresses en erreur")
     if fold_words(cells.get("opted_out", "")) in _YES:
         return "unsubscribe", named("opted_out")
-    if fold_words(cells.get("opted_in", "")) in _NO:
-        return "unsubscribe", named("opted_in")
+    for field in ("opted_in", "consent"):  # a consent column holds a date, or oui/non
+        if fold_words(cells.get(field, "")) in _NO:
+            return "unsubscribe", named(field)
     status = _STATUS_OUT.get(fold_words(cells.get("status", "")))
     if status:
         return status, named("status")
@@ -231,13 +238,25 @@ def to_yaml(entries: list[dict], source: str | None = None) -> str:
         f"# Un abonné par bloc « - email: … » ; champs possibles : {', '.join(SUBSCRIBER_FIELDS)}.",
     ]
     for entry in entries:
-        fields = [(key, value) for key in SUBSCRIBER_FIELDS if (value := entry.get(key))]
-        for index, (key, value) in enumerate(fields):
-            text = f"[{', '.join(map(_scalar, value))}]" if isinstance(value, (list, tuple)) else _scalar(value)
-            lines.append(f"{'  ' if index else '- '}{key}: {text}")
+        lines.extend(entry_lines(entry))
     if not entries:
         lines.append("[]")
     return "\n".join(lines) + "\n"
+
+
+def entry_lines(entry: dict) -> list[str]:
+    """The lines of one ``- email: …`` block of ``subscribers.yaml``."""
+    lines = []
+    fields = [(key, value) for key in SUBSCRIBER_FIELDS if (value := entry.get(key))]
+    for index, (key, value) in enumerate(fields):
+        if isinstance(value, dict):
+            text = "{" + ", ".join(f"{k}: {_scalar(str(v))}" for k, v in value.items() if v) + "}"
+        elif isinstance(value, (list, tuple)):
+            text = f"[{', '.join(map(_scalar, value))}]"
+        else:
+            text = _scalar(value)
+        lines.append(f"{'  ' if index else '- '}{key}: {text}")
+    return lines
 
 
 # Text that YAML reads back as the same text without quotes: it starts with a
@@ -319,8 +338,21 @@ def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]
         "organisation": cells.get("organisation"),
         "territories": territories,
         "tags": list(dict.fromkeys(_split(cells.get("tags", "")))),
+        "consent": _consent(cells.get("consent", "")),
     }
     return {key: value for key, value in entry.items() if value}
+
+
+def _consent(cell: str) -> dict | None:
+    """The opt-in date of the export (2027-01-08 10:12:44, or 08/01/2027), as a consent record."""
+    match = _CONSENT_DATE.search(cell)
+    if match is None:
+        return None
+    if match.group(1):
+        when = match.group(1) + (f"T{match.group(2)}" if match.group(2) else "")
+    else:
+        when = f"{match.group(5)}-{match.group(4)}-{match.group(3)}"
+    return {"date": when, "source": "import"}
 
 
 def _split(cell: str) -> list[str]:

@@ -405,6 +405,17 @@ class Journal:
         ).fetchone()
         return Suppression(*row) if row else None
 
+    def forget(self, email: str) -> None:
+        """Erase what the journal knows of ``email`` (RGPD art. 17) but the suppression
+        entry that keeps it from ever being mailed again: its reason and date stay,
+        its details go; an address not on the list is put there."""
+        key = normalize(email)
+        with self.transaction():
+            self._db.execute("DELETE FROM deliveries WHERE address = ?", (key,))
+            self._db.execute("UPDATE mailbox_messages SET address = NULL, detail = NULL WHERE address = ?", (key,))
+            self._db.execute("UPDATE suppressions SET source = NULL WHERE address = ?", (key,))
+            self._db.execute("INSERT OR IGNORE INTO suppressions VALUES (?, 'manual', NULL, ?)", (key, _now()))
+
     # Recipients, for matching what comes back
 
     def known_addresses(self) -> set[str]:

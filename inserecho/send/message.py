@@ -27,6 +27,7 @@ from inserecho.render.renderer import RenderedIssue
 from inserecho.settings import Settings
 from inserecho.content.textfile import control_character
 from inserecho.send.tokens import TokenSigner
+from inserecho.send.dkim import DkimSigner
 from inserecho.send.verp import Verp
 from inserecho.send.transport.pool import OutgoingMessage
 
@@ -94,9 +95,11 @@ class Composer:
         asset_base: str,
         test: bool = False,
         verp: Verp | None = None,
+        dkim: DkimSigner | None = None,
     ):
         self.signer = signer
         self.verp = verp
+        self.dkim = dkim
         self.test = test
         self.campaign = campaign
         sender_name, self.envelope_from = _mailbox(settings.sender, "From", "sender.from")
@@ -121,13 +124,13 @@ class Composer:
         if settings.unsubscribe_url:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
-        delimiter = f"\n--{self._boundary}\n".encode("ascii")
+        delimiter = f"--{self._boundary}\n".encode("ascii")  # the first one follows the headers' blank line
         text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"; format=flowed\nContent-Transfer-Encoding: quoted-printable\n\n'
-        html_head = delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        html_head = b"\n" + delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
         closing = f"\n--{self._boundary}--\n".encode("ascii")
-        # after the per-recipient headers: the same headers, both parts and the closing
-        # delimiter, as pre-encoded chunks and the few slot lines between them
-        self._body = (self._static_headers, text_head, *text, html_head, *html, closing)
+        # after the headers' blank line: both parts and the closing delimiter, as
+        # pre-encoded chunks and the few slot lines between them
+        self._body = (text_head, *text, html_head, *html, closing)
         # the recipient's token completes each link; tokens are URL-safe (base64url and ".")
         self._unsubscribe_prefixes = []
         if settings.unsubscribe_mailto:
@@ -158,7 +161,7 @@ class Composer:
             (slots.UNSUBSCRIBE_URL, unsubscribe_links[-1] if unsubscribe_links else ""),
         )
         html_values = tuple((marker, escape(value, quote=True)) for marker, value in text_values)
-        chunks = [head.encode("utf-8")]
+        chunks: list[bytes] = []
         for piece in self._body:
             if isinstance(piece, bytes):
                 chunks.append(piece)
@@ -167,8 +170,10 @@ class Composer:
             for marker, value in html_values if piece.html else text_values:
                 line = line.replace(marker, value)
             chunks.append(_qp(line))
+        head_bytes = head.encode("utf-8") + self._static_headers
+        data = self.dkim.sign_parts(head_bytes, chunks) if self.dkim else b"".join((head_bytes, b"\n", *chunks))
         sender = self.verp.envelope(recipient.email) if self.verp else self.envelope_from
-        return OutgoingMessage(sender, address, b"".join(chunks), smtputf8)
+        return OutgoingMessage(sender, address, data, smtputf8)
 
     def _date(self) -> str:
         """The Date header, formatted once per second rather than once per message."""

@@ -27,12 +27,23 @@ from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
 from inserecho.send.plainlist import NotPlain, plain_entries
 
-SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags")
+SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags", "consent")
+CONSENT_FIELDS: tuple[str, ...] = ("date", "source", "version")
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
 _Reader = Callable[[str, Path, list[Problem]], Iterator[tuple[Any, int]]]  # (entry, line) of a text
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """Proof of consent (CNIL): when (ISO 8601 date or date and time), how
+    (``formulaire``, ``import``…) and which wording the person accepted."""
+
+    date: str
+    source: str
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,7 @@ class Subscriber:
     tags: tuple[str, ...]
     line: int  # line of the entry in the subscriber file
     first_name: str | None = None  # for the greeting: "Bonjour Karim,"
+    consent: Consent | None = None
 
 
 # --- addresses -----------------------------------------------------------------
@@ -267,9 +279,35 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
         elif territory not in territories:
             territories.append(territory)
     tags = tuple(dict.fromkeys(_strings(entry, "tags", report)))
+    consent = _consent(entry, report)
     if email is None:
         return None
-    return Subscriber(email, texts["name"], texts["organisation"], tuple(territories), tags, line, texts["first_name"])
+    return Subscriber(email, texts["name"], texts["organisation"], tuple(territories), tags, line, texts["first_name"], consent)
+
+
+def _consent(entry: dict, report: _Report) -> Consent | None:
+    value = entry.get("consent")
+    if value is None:
+        return None
+    example = "« consent: {date: 2027-01-08, source: formulaire} »"
+    if not isinstance(value, dict):
+        report("consent", f"« consent » doit donner la date et l'origine du consentement, par exemple {example}.")
+        return None
+    for key in value:
+        if key not in CONSENT_FIELDS:
+            report("consent", f"champ inconnu « {key} » dans « consent » ; les champs possibles sont {french_list(CONSENT_FIELDS)}.")
+    date, source = value.get("date"), value.get("source")
+    if not isinstance(date, str) or not _ISO_DATE.match(date.strip()):
+        report("consent", f"la date du consentement doit s'écrire AAAA-MM-JJ (avec l'heure si connue), par exemple {example}.")
+        return None
+    if not isinstance(source, str) or not source.strip():
+        report("consent", f"indiquez l'origine du consentement (formulaire, import…), par exemple {example}.")
+        return None
+    version = value.get("version")
+    return Consent(date.strip(), source.strip(), str(version).strip() if isinstance(version, str) and version.strip() else None)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?\Z")
 
 
 def _email(entry: dict, report: _Report) -> str | None:

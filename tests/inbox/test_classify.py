@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from inserecho.inbox.classify import classify
+from inserecho.web.notices import (
+    NOTICE_PURPOSE,
+    Notice,
+    PayloadSigner,
+    notice_message,
+    read_notice,
+)
 
 MESSAGES = Path(__file__).parent / "messages"
 LIST_ID = "inserecho.inser-eco93.example.org"
+NOTICES = PayloadSigner(b"secret", LIST_ID, NOTICE_PURPOSE)
 
 
 @dataclass
@@ -35,6 +43,9 @@ class Keys:
 
     def is_listed(self, address):
         return address.casefold() in self.listed
+
+    def notice(self, text):
+        return read_notice(text, NOTICES)
 
 
 def verdict(name, keys, **fill):
@@ -163,3 +174,14 @@ def test_raw_utf8_headers_of_an_internationalised_address():
     bounce = verdict("postfix_dsn.eml", keys, verp="x@example.org", recipient="andré.lefèvre@example.org",
                      action="failed", status="5.1.1", diagnostic="550 5.1.1 unknown", queue_id="1", headers="")
     assert (bounce.kind, bounce.address) == ("hard_bounce", "andré.lefèvre@example.org")
+
+
+def test_a_notice_of_the_web_side_is_applied_only_when_its_signature_holds():
+    notice = Notice("unsubscribe", "Marie@example.org", "2027-01-08T10:12:44+01:00")
+    raw = notice_message(notice, NOTICES, "lettre@inser-eco93.example.org", "desinscription@inser-eco93.example.org").as_bytes()
+    result = classify(email.message_from_bytes(raw), raw, Keys())
+    assert (result.kind, result.address, result.notice) == ("unsubscribe", "marie@example.org", notice)
+    forged = raw.replace(b"inserecho-avis: ", b"inserecho-avis: x")
+    assert classify(email.message_from_bytes(forged), forged, Keys()).kind == "human"
+    other = notice_message(notice, PayloadSigner(b"autre", LIST_ID, NOTICE_PURPOSE), "a@b.org", "c@d.org").as_bytes()
+    assert "signature invalide" in classify(email.message_from_bytes(other), other, Keys()).detail

@@ -125,7 +125,7 @@ def test_to_yaml_writes_the_subscriber_file_format(tmp_path):
     text = to_yaml(entries, source="export.csv")
     assert text == (
         f"# Liste des abonnés importée de « export.csv » le {date.today():%d/%m/%Y} par inserecho.\n"
-        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, first_name, organisation, territories, tags.\n"
+        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, first_name, organisation, territories, tags, consent.\n"
         "- email: marie.dupont@example.org\n"
         "  name: Marie Dupont\n"
         '  organisation: "Régie : quartier Exemple"\n'
@@ -228,3 +228,21 @@ def test_any_column_saying_the_contact_left_keeps_it_out(tmp_path, header, value
 
     assert [e["email"] for e in result.entries] == ["in@example.org"]
     assert [(o.email, o.reason) for o in result.opted_out] == [("out@example.org", reason)]
+
+
+def test_the_opt_in_date_of_an_export_becomes_the_consent_record(tmp_path):
+    path = tmp_path / "mailchimp.csv"
+    path.write_text(
+        "Email Address,First Name,OPTIN_TIME\n"
+        "marie@example.org,Marie,2024-03-05 09:12:44\n"
+        "paul@example.org,Paul,\n", encoding="utf-8",
+    )
+    result = import_csv(path)
+    assert result.problems == []
+    marie, paul = result.entries
+    assert marie["consent"] == {"date": "2024-03-05T09:12:44", "source": "import"}
+    assert "consent" not in paul
+    written = tmp_path / "subscribers.yaml"
+    written.write_text(to_yaml([marie, paul]), encoding="utf-8")
+    loaded, problems = load_subscribers(written)
+    assert problems == [] and loaded[0].consent.date == "2024-03-05T09:12:44" and loaded[1].consent is None

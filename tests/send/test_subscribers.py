@@ -51,7 +51,7 @@ def test_a_good_list_loads_with_the_line_of_each_subscriber(tmp_path):
 
 
 def test_fields_are_the_documented_ones():
-    assert SUBSCRIBER_FIELDS == ("email", "name", "first_name", "organisation", "territories", "tags")
+    assert SUBSCRIBER_FIELDS == ("email", "name", "first_name", "organisation", "territories", "tags", "consent")
 
 
 def test_values_are_tidied(tmp_path):
@@ -218,7 +218,7 @@ def test_each_mistake_is_reported_on_its_line(tmp_path):
     subscribers, problems = load_subscribers(path)
     assert messages(problems) == [
         (2, ("champ inconnu « emial » (vouliez-vous dire « email » ?) ; les champs possibles sont "
-            "« email », « name », « first_name », « organisation », « territories » ou « tags ».")),
+            "« email », « name », « first_name », « organisation », « territories », « tags » ou « consent ».")),
         (3, ("territoire inconnu « Plaine Communes » (vouliez-vous dire « Plaine Commune » ?) ; les territoires sont "
             "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
         (3, ("territoire inconnu « Seine-Saint-Denis » ; les territoires sont "
@@ -228,9 +228,9 @@ def test_each_mistake_is_reported_on_its_line(tmp_path):
         (7, "« tags » doit être une liste de textes, par exemple « tags: [a, b] »."),
         (8, "« email » doit être une seule adresse, sans liste ni sous-champs."),
         (9, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-            "« name », « first_name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
+            "« name », « first_name », « organisation », « territories », « tags » ou « consent » sur les lignes suivantes.")),
         (10, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-             "« name », « first_name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
+             "« name », « first_name », « organisation », « territories », « tags » ou « consent » sur les lignes suivantes.")),
         (12, "le champ « email » apparaît deux fois ; gardez-en un seul."),
         (14, "une valeur commence par « * » ; mettez-la entre guillemets."),
     ]

@@ -1,0 +1,49 @@
+"""``inserecho subscribers forget ADRESSE``: erase a person (RGPD, article 17)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from inserecho.cli.context import Folder, pass_folder, shown
+from inserecho.send.journal import Journal
+from inserecho.send.listfile import backup_path, remove_subscriber
+from inserecho.send.subscribers import normalise_email
+
+SUBSCRIBERS_FILE = "subscribers.yaml"
+
+
+@click.command("forget")
+@click.argument("address", metavar="ADRESSE")
+@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
+              help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
+@click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
+@pass_folder
+def forget(folder: Folder, address: str, subscribers_file: Path | None, yes: bool) -> None:
+    """Effacer une personne de la liste et du journal (droit à l'effacement).
+
+    Seule reste son adresse dans la liste de désinscription, pour qu'elle ne
+    reçoive plus jamais la lettre, même si elle revient par un import.
+
+    \b
+    Exemple :
+      inserecho subscribers forget marie@example.org
+    """
+    email, error = normalise_email(address)
+    if error or email is None:
+        raise click.UsageError(error or "adresse invalide")
+    path = subscribers_file or folder.root / SUBSCRIBERS_FILE
+    if not yes and not click.confirm(f"Effacer {email} de {shown(path)} et du journal ?", default=False):
+        click.echo("Rien n'a été effacé.")
+        return
+    removed = path.exists() and remove_subscriber(path, email)
+    if removed:
+        click.echo(f"{email} : effacée de {shown(path)}.")
+        click.echo(f"  Copie de l'ancienne liste : {shown(backup_path(path))} ; elle contient encore la personne : "
+                   "supprimez-la dès que vous avez vérifié le résultat.")
+    else:
+        click.echo(f"{email} : absente de {shown(path)}.")
+    with Journal.open(folder.settings.journal_path) as journal:
+        journal.forget(email)
+    click.echo(f"{email} : effacée du journal ; reste seulement dans la liste de désinscription (sans autre détail).")

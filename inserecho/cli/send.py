@@ -37,13 +37,9 @@ from inserecho.send.runlock import AlreadyRunning, exclusive_run
 from inserecho.cli.french import IntRange
 from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
-from inserecho.send.transport.pool import (
-    FatalRelayError,
-    MaildirOutbox,
-    SendError,
-    SmtpTransport,
-    Transport,
-)
+from inserecho.send.transport.outbox import MaildirOutbox
+from inserecho.send.transport.pool import SmtpTransport
+from inserecho.send.transport.replies import FatalRelayError, SendError, Transport
 
 EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"

@@ -41,7 +41,7 @@ from typing import Awaitable, Callable, Generic, Iterable, Protocol, TypeVar
 
 from inserecho.send.journal import Journal, State, normalize
 from inserecho.send.ratelimit import Rate, RateLimiter
-from inserecho.send.transport.pool import (
+from inserecho.send.transport.replies import (
     FatalRelayError,
     OutgoingMessage,
     PermanentFailure,

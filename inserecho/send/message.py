@@ -23,7 +23,7 @@ from inserecho.render.renderer import RenderedIssue
 from inserecho.settings import Settings
 from inserecho.content.textfile import control_character
 from inserecho.send.tokens import TokenSigner
-from inserecho.send.transport.pool import OutgoingMessage
+from inserecho.send.transport.replies import OutgoingMessage
 
 TEST_PREFIX = "[Test] "
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on

@@ -11,7 +11,9 @@ from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, d
 from inserecho.send.journal import Journal
 from inserecho.send.ratelimit import Rate
 from inserecho.send.transport.relay import RelayConfig
-from inserecho.send.transport.pool import MaildirOutbox, OutgoingMessage, SmtpTransport
+from inserecho.send.transport.outbox import MaildirOutbox
+from inserecho.send.transport.pool import SmtpTransport
+from inserecho.send.transport.replies import OutgoingMessage
 
 SENDER = "lettre@inser-eco93.example.org"
 FAST = DeliveryOptions(connections=3, backoff_base=0.002, backoff_max=0.01)

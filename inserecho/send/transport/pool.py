@@ -1,123 +1,29 @@
-"""Transports: hand one message to an SMTP relay (pooled connections) or to a Maildir folder.
+"""The SMTP transport: hands each message to the relay over a pool of persistent connections.
 
-``send()`` returns the relay's ``Reply`` or raises one of:
-
-- ``TemporaryFailure``: 4xx reply, time-out, dropped connection; worth retrying later.
-  ``throttled`` when the relay says "too much, slow down" to everyone (421, 454, or a
-  451/452 that speaks of pace).
-- ``PermanentFailure``: 5xx for this recipient; ``hard_bounce`` when the address
-  itself does not exist (enhanced code 5.1.x or 5.2.1, or "user unknown").
-- ``FatalRelayError``: a problem for every message (credentials refused, no TLS
-  where it is required, relay unreachable, sender refused). Its message is French
-  and never contains the password.
+Replies and failures are classified as :mod:`inserecho.send.transport.replies` describes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import re
 import socket
 import ssl
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 
 from inserecho.send.transport.relay import PASSWORD_VARIABLE, RelayConfig
-
-# 421 and 454 hold back everyone; 451 and 452 also answer for one recipient
-# (greylisting, a full mailbox), so only those that speak of pace or volume do.
-_SESSION_THROTTLING_CODES = frozenset({421, 454})
-THROTTLING_CODES = _SESSION_THROTTLING_CODES | {451, 452}
-_PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
-
-_SENDER_STATUSES = frozenset({7, 8})
-_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
-_UNKNOWN_USER = re.compile(
-    r"unknown|no such|does not exist|doesn't exist|not exist|invalid (recipient|mailbox|address)"
-    r"|not found|inconnu|n'existe pas|introuvable",
-    re.IGNORECASE,
+from inserecho.send.transport.replies import (
+    THROTTLING_CODES,
+    FatalRelayError,
+    OutgoingMessage,
+    PermanentFailure,
+    Reply,
+    SendError,
+    TemporaryFailure,
+    failure_for,
 )
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """One message for one recipient: envelope plus the full RFC 5322 bytes (LF or CRLF)."""
-
-    sender: str
-    recipient: str
-    data: bytes
-    smtputf8: bool = False
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the server answered; ``code`` is None when there was no answer (cut, time-out)."""
-
-    code: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.message}" if self.code else self.message
-
-    @property
-    def enhanced(self) -> tuple[int, int, int] | None:
-        """The RFC 3463 enhanced status code (``5.1.1`` → ``(5, 1, 1)``), if any."""
-        match = _ENHANCED.match(self.message)
-        return (int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-class SendError(Exception):
-    """A message not accepted for one recipient."""
-
-    def __init__(self, reply: Reply):
-        super().__init__(str(reply))
-        self.reply = reply
-
-
-class TemporaryFailure(SendError):
-    @property
-    def throttled(self) -> bool:
-        code = self.reply.code
-        return code in _SESSION_THROTTLING_CODES or (code in THROTTLING_CODES and bool(_PACE.search(self.reply.message)))
-
-
-class PermanentFailure(SendError):
-    @property
-    def hard_bounce(self) -> bool:
-        return is_hard_bounce(self.reply)
-
-
-class FatalRelayError(Exception):
-    """Nothing can be sent through this transport; the message is French."""
-
-
-def is_hard_bounce(reply: Reply) -> bool:
-    """The address does not exist (as opposed to a full mailbox or a policy refusal)."""
-    if reply.code is None or reply.code < 500:
-        return False
-    enhanced = reply.enhanced
-    if enhanced is not None:  # x.1.7 and x.1.8 speak of the sender's address (RFC 3463)
-        return enhanced[0] == 5 and ((enhanced[1] == 1 and enhanced[2] not in _SENDER_STATUSES) or enhanced[1:] == (2, 1))
-    return reply.code in (550, 551, 553) and bool(_UNKNOWN_USER.search(reply.message))
-
-
-class Transport(Protocol):
-    """What ``deliver`` needs; also an async context manager that closes on exit."""
-
-    async def send(self, message: OutgoingMessage) -> Reply: ...
-
-    async def close(self) -> None: ...
-
-    def describe(self) -> str: ...
-
-    async def __aenter__(self) -> "Transport": ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
 
 
 class _Slot:
@@ -228,7 +134,7 @@ class SmtpTransport:
                 "souvent que l'adresse du compte utilisé"
             ) from None
         except aiosmtplib.SMTPResponseException as error:
-            raise _by_code(Reply(error.code, error.message)) from None
+            raise failure_for(Reply(error.code, error.message)) from None
         except aiosmtplib.SMTPNotSupported:
             raise PermanentFailure(
                 Reply(None, "le serveur n'accepte pas les adresses internationalisées (SMTPUTF8)")
@@ -432,12 +338,6 @@ def _connect_reason(error: aiosmtplib.SMTPConnectError) -> str:
     return "erreur réseau"
 
 
-def _by_code(reply: Reply) -> SendError:
-    if reply.code is not None and reply.code >= 500:
-        return PermanentFailure(reply)
-    return TemporaryFailure(reply)
-
-
 def _tls_context(config: RelayConfig) -> ssl.SSLContext:
     try:
         context = ssl.create_default_context(cafile=config.cafile)
@@ -449,53 +349,3 @@ def _tls_context(config: RelayConfig) -> ssl.SSLContext:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
-
-
-class MaildirOutbox:
-    """Writes each message into a Maildir (``new/``), the default that needs no server.
-
-    A file appears in ``new/`` only complete (written in ``tmp/``, then renamed).
-    Like a delivery agent, ``Return-Path`` and ``Delivered-To`` are prepended so
-    the envelope stays visible; line endings are LF, as mail clients expect in a
-    Maildir.
-    """
-
-    def __init__(self, directory: Path | str):
-        self.directory = Path(directory)
-        try:
-            for sub in ("tmp", "new", "cur"):
-                (self.directory / sub).mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise FatalRelayError(
-                f"impossible de créer le dossier d'envoi {self.directory} ({error.strerror})"
-            ) from None
-        host = socket.gethostname() or "localhost"
-        self._host = host.replace("/", r"\057").replace(":", r"\072")
-        self._counter = itertools.count(1)
-
-    def describe(self) -> str:
-        return f"dossier {self.directory}"
-
-    async def send(self, message: OutgoingMessage) -> Reply:
-        name = f"{time.time_ns() // 1000}.P{os.getpid()}Q{next(self._counter)}.{self._host}"
-        envelope = f"Return-Path: <{message.sender}>\nDelivered-To: {message.recipient}\n"
-        content = envelope.encode("utf-8") + message.data.replace(b"\r\n", b"\n")
-        temporary = self.directory / "tmp" / name
-        try:
-            with open(temporary, "xb") as file:
-                file.write(content)
-            os.rename(temporary, self.directory / "new" / name)
-        except OSError as error:
-            raise FatalRelayError(
-                f"impossible d'écrire dans le dossier d'envoi {self.directory} ({error.strerror})"
-            ) from None
-        return Reply(250, f"écrit dans new/{name}")
-
-    async def close(self) -> None:
-        """Nothing to release."""
-
-    async def __aenter__(self) -> "MaildirOutbox":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()

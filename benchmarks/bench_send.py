@@ -151,8 +151,11 @@ def send_naive(campaign: Campaign, settings: Settings, port: int) -> None:
     sender = campaign.composer.envelope_from
 
     def one(subscriber) -> None:
-        values = {slots.GREETING: slots.greeting(subscriber.name), slots.UNSUBSCRIBE_URL: settings.unsubscribe_url or "",
-                  slots.ASSETS: "https://inser-eco93.example.org/inserecho"}
+        values = {
+            slots.GREETING: slots.greeting(subscriber.name),
+            slots.UNSUBSCRIBE_URL: settings.unsubscribe_url or "",
+            slots.ASSETS: "https://inser-eco93.example.org/inserecho",
+        }
         message = EmailMessage()
         message["From"] = settings.sender
         message["To"] = subscriber.email
@@ -193,7 +196,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--big", type=int, default=100_000, help="abonné·e·s de l'essai à blanc mesuré en mémoire")
-    parser.add_argument("--runs", type=int, default=3, help="essais alternés d'inserecho et de (a) ; le meilleur compte")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="essais alternés d'inserecho et de (a) ; le meilleur compte"
+    )
     options = parser.parse_args()
     count = options.recipients
 
@@ -234,7 +239,9 @@ def main() -> None:
         memory, dry_run = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
 
     share = inserecho / bare
-    print(f"Envoi de {count} messages de {size / 1024:.1f} Ko, {CONNECTIONS} connexions, puits SMTP minimal sur 127.0.0.1")
+    print(
+        f"Envoi de {count} messages de {size / 1024:.1f} Ko, {CONNECTIONS} connexions, puits SMTP minimal sur 127.0.0.1"
+    )
     print("(débits de la phase d'envoi, horloge du puits : du premier au dernier message accepté ;")
     print(f" inserecho et (a) : meilleur de {options.runs} essais alternés)")
     print(f"  inserecho send (processus réel)     {inserecho:7.0f} msg/s  "
@@ -246,7 +253,9 @@ def main() -> None:
           f"({count / compose:.0f} msg/s)")
     print(f"Essai à blanc sur {options.big} abonné·e·s : mémoire maximale {memory:.0f} Mo "
           f"(import seul : {baseline:.0f} Mo), durée {dry_run:.1f} s")
-    print(f"Cible : inserecho ≥ {TARGET_SHARE:.0%} de (a) : {'OK' if share >= TARGET_SHARE else 'EN DESSOUS DE LA CIBLE'}")
+    print(
+        f"Cible : inserecho ≥ {TARGET_SHARE:.0%} de (a) : {'OK' if share >= TARGET_SHARE else 'EN DESSOUS DE LA CIBLE'}"
+    )
     print(f"Cible : composition < {TARGET_COMPOSE_SECONDS:g} s : {verdict(compose < TARGET_COMPOSE_SECONDS)}")
     print(f"Cible : mémoire < {TARGET_MEMORY_MB} Mo : {verdict(memory < TARGET_MEMORY_MB)}")
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
-from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
+from inserecho.french.suggest import did_you_mean
+from inserecho.problems import ContentError, Problem, Severity
 
 SETTINGS_FILE = "inserecho.yaml"
 
@@ -62,13 +62,22 @@ class Settings:
 # settings key -> (group, key in the YAML file)
 _SCHEMA: dict[str, dict[str, str]] = {
     "newsletter": {
-        "name": "name", "publisher": "publisher", "tagline": "tagline",
-        "postal_address": "postal_address", "website": "website", "list_id": "list_id",
+        "name": "name",
+        "publisher": "publisher",
+        "tagline": "tagline",
+        "postal_address": "postal_address",
+        "website": "website",
+        "list_id": "list_id",
     },
     "sender": {"from": "sender", "reply_to": "reply_to"},
     "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
-    "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts",
-             "timeout": "smtp_timeout"},
+    "smtp": {
+        "url": "smtp_url",
+        "connections": "smtp_connections",
+        "rate": "smtp_rate",
+        "max_attempts": "smtp_max_attempts",
+        "timeout": "smtp_timeout",
+    },
 }
 _TOP_LEVEL = {"archive_url": "archive_url"}
 _INTS = {"smtp_connections", "smtp_max_attempts", "smtp_timeout"}
@@ -143,11 +152,15 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
             if isinstance(item, int) and not isinstance(item, bool) and item > 0:
                 values[target] = item
             else:
-                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif (1, 2, 3…)."))
+                problems.append(
+                    Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif (1, 2, 3…).")
+                )
             continue
         if item is None or item == "":
             if getattr(Settings, target):  # blanking a setting that has a default is a slip
-                problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
+                problems.append(
+                    Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne.")
+                )
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
         if target == "smtp_url" and isinstance(item, str) and _has_password(item):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from inserecho.problems import ContentError
 from inserecho.content.sections import BUILTIN_SECTIONS
+from inserecho.problems import ContentError
 from inserecho.settings import Settings, load_settings
 
 
@@ -59,7 +59,10 @@ def test_sections_can_be_reordered_relabelled_or_left_out(tmp_path):
           - news
         """)
 
-    assert [(s.key, s.label) for s in settings.sections] == [("jobs", "Emploi & formation"), ("news", "Actualités du réseau")]
+    assert [(s.key, s.label) for s in settings.sections] == [
+        ("jobs", "Emploi & formation"),
+        ("news", "Actualités du réseau"),
+    ]
     assert settings.section("jobs").fields == BUILTIN_SECTIONS["jobs"].fields
     assert settings.section("funding") is None
 
@@ -139,7 +142,12 @@ def test_mistakes_in_the_section_list(tmp_path):
             lable: "Financements"
         """)
 
-    assert [p.split(": ", 1)[0] for p in found] == ["inserecho.yaml:3", "inserecho.yaml:4", "inserecho.yaml:5", "inserecho.yaml:7"]
+    assert [p.split(": ", 1)[0] for p in found] == [
+        "inserecho.yaml:3",
+        "inserecho.yaml:4",
+        "inserecho.yaml:5",
+        "inserecho.yaml:7",
+    ]
     assert "rubrique inconnue « job » (vouliez-vous dire « jobs » ?)" in found[0]
     assert "listée deux fois" in found[1]
     assert "rubrique sans « key »" in found[2]
@@ -234,7 +242,9 @@ def test_mistakes_in_a_section_declaration(tmp_path):
 
 
 def test_a_field_type_written_in_french_gets_the_english_name(tmp_path):
-    [problem] = problems_in(tmp_path, "sections:\n  - key: portrait\n    label: Portrait\n    fields:\n      lieu: texte\n")
+    [problem] = problems_in(
+        tmp_path, "sections:\n  - key: portrait\n    label: Portrait\n    fields:\n      lieu: texte\n"
+    )
 
     assert problem.startswith("inserecho.yaml:5: type de champ inconnu « texte » (vouliez-vous dire « text » ?)")
 
@@ -251,7 +261,15 @@ def test_the_built_in_sections_are_data_in_the_package():
     assert (events.label, events.sort.field, events.sort.descending, events.archive, events.cta) == (
         "Agenda", "date", False, "agenda", "S'inscrire",
     )
-    assert [f.name for f in events.fields[3:]] == ["date", "time", "end_date", "place", "territory", "registration", "deadline"]
+    assert [f.name for f in events.fields[3:]] == [
+        "date",
+        "time",
+        "end_date",
+        "place",
+        "territory",
+        "registration",
+        "deadline",
+    ]
     assert events.required == ("section", "title", "date")
     assert {s.key for s in BUILTIN_SECTIONS.values() if s.archive == "calls"} == {"procurement", "funding"}
 
@@ -271,7 +289,9 @@ def test_a_file_that_is_not_utf8(tmp_path):
 
 
 def test_a_password_in_the_smtp_url_is_refused(tmp_path):
-    (tmp_path / "inserecho.yaml").write_text('smtp:\n  url: "smtps://lettre:s3cret@relais.example.org"\n', encoding="utf-8")
+    (tmp_path / "inserecho.yaml").write_text(
+        'smtp:\n  url: "smtps://lettre:s3cret@relais.example.org"\n', encoding="utf-8"
+    )
     with pytest.raises(ContentError) as error:
         load_settings(tmp_path)
     (problem,) = error.value.problems

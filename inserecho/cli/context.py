@@ -26,7 +26,9 @@ class Folder:
     def settings(self) -> Settings:
         if self._settings is None:
             if not self.root.is_dir():
-                raise click.UsageError(f"le dossier de lettre {self.root} n'existe pas ou n'est pas un dossier (option --root).")
+                raise click.UsageError(
+                    f"le dossier de lettre {self.root} n'existe pas ou n'est pas un dossier (option --root)."
+                )
             self._settings = load_settings(self.root)
         return self._settings
 
@@ -42,8 +44,14 @@ class Folder:
             reason = self._not_a_newsletter()
             raise click.UsageError(f"numéro introuvable : « {name} ». {reason[0].upper()}{reason[1:]}")
         available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
-        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new NUMÉRO », par exemple « inserecho new 2027-01 »."
-        raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
+        hint = (
+            f" Numéros disponibles : {', '.join(available)}."
+            if available
+            else " Créez-en un avec « inserecho new NUMÉRO », par exemple « inserecho new 2027-01 »."
+        )
+        raise click.UsageError(
+            f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}"
+        )
 
     def newsletter(self) -> Settings:
         """The settings, refusing a folder without ``inserecho.yaml``: commands that keep the

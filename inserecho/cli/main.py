@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from inserecho import __version__
-from inserecho.render.build import preview_email, write_build
+from inserecho.cli.console import survive_code_page
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
@@ -22,12 +22,12 @@ from inserecho.cli.context import (
     report_warnings,
     shown,
 )
-from inserecho.cli.console import survive_code_page
 from inserecho.cli.french import install_french_messages
+from inserecho.cli.scaffold import init_folder, new_issue
 from inserecho.content.model import Issue
 from inserecho.problems import EnvironmentProblem, Problem, UserError
+from inserecho.render.build import preview_email, write_build
 from inserecho.render.renderer import GMAIL_CLIP_BYTES, clipping_warning, render_issue
-from inserecho.cli.scaffold import init_folder, new_issue
 from inserecho.settings import SETTINGS_FILE
 
 
@@ -116,7 +116,9 @@ def new(folder: Folder, slug: str) -> None:
 
 @cli.command()
 @click.argument("issue", metavar="NUMÉRO")
-@click.option("--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue).")
+@click.option(
+    "--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue)."
+)
 @pass_folder
 def check(folder: Folder, issue: str, strict: bool) -> None:
     """Vérifier un numéro sans rien produire.
@@ -152,7 +154,10 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
     loaded = folder.load(issue)
     rendered = render_issue(loaded, folder.settings)
     result = write_build(loaded, rendered, folder.settings)
-    click.echo(f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : {plural(len(loaded.items), 'article')}")
+    click.echo(
+        f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : "
+        f"{plural(len(loaded.items), 'article')}"
+    )
     for label, count in result.sections:
         click.echo(f"  {label:.<44} {count:>3}")
     click.echo(f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)")

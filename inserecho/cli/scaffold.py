@@ -9,8 +9,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from inserecho.content.textfile import read_text
-from inserecho.problems import UsageProblem
 from inserecho.french.formats import format_date
+from inserecho.problems import UsageProblem
 
 _RESOURCES = resources.files("inserecho") / "resources"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from inserecho.atomicfile import write_atomic
-from inserecho.send.campaign import Campaign, prepare_campaign, signer_for
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
@@ -23,22 +22,23 @@ from inserecho.cli.context import (
     report_warnings,
     shown,
 )
+from inserecho.cli.french import IntRange
+from inserecho.cli.scaffold import SLUG_PATTERN
+from inserecho.french.formats import format_date
+from inserecho.problems import ContentError, Problem
+from inserecho.send.campaign import Campaign, prepare_campaign, signer_for
 from inserecho.send.csvimport import CsvImport, import_files, to_yaml
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
 from inserecho.send.journal import Journal, Suppression, normalize
 from inserecho.send.listexport import state_of, write_list_export
 from inserecho.send.listmerge import Merged, merge_entries
-from inserecho.french.formats import format_date
-from inserecho.problems import ContentError, Problem
 from inserecho.send.ratelimit import parse_rate
-from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import AlreadyRunning, exclusive_run
-from inserecho.cli.french import IntRange
-from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
 from inserecho.send.transport.outbox import MaildirOutbox
 from inserecho.send.transport.pool import SmtpTransport
+from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.transport.replies import FatalRelayError, SendError, Transport
 
 EXIT_INTERRUPTED = 130
@@ -61,8 +61,14 @@ NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est not
               help="Écrire les messages dans ce dossier (format Maildir) au lieu de les envoyer.")
 @click.option("--campaign", metavar="NOM", help="Nom de la campagne dans le journal (par défaut : le numéro).")
 @click.option("--dry-run", is_flag=True, help="Tout préparer et compter, sans rien envoyer.")
-@click.option("--test", "test_address", metavar="ADRESSE", help="Envoyer un seul exemplaire marqué [Test] à cette adresse.")
-@click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
+@click.option(
+    "--test", "test_address", metavar="ADRESSE", help="Envoyer un seul exemplaire marqué [Test] à cette adresse."
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).",
+)
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
 @click.option("--connections", type=IntRange(1, 50), metavar="NOMBRE", help="Connexions simultanées au relais.")
@@ -114,7 +120,9 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     )
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
-        raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
+        raise click.ClickException(
+            f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e."
+        )
     if dry_run:
         _dry_run(folder, prepared, retry_failed)
         return
@@ -176,7 +184,9 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
             click.echo("Échecs :")
             for failure in failures:
                 kind = "temporaire" if failure.state == "failed_temporary" else "définitif"
-                click.echo(f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}")
+                click.echo(
+                    f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}"
+                )
             if counts.get("failed_temporary"):
                 named = f" --campaign {campaign}" if campaign else ""
                 click.echo(f"Pour réessayer : inserecho send {issue}{named} --retry-failed "
@@ -185,11 +195,19 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
 
 @click.command()
 @click.argument("addresses", nargs=-1, metavar="[ADRESSE]...")
-@click.option("--token", "tokens", multiple=True, metavar="JETON", help="Jeton reçu par le lien ou l'en-tête de désinscription.")
-@click.option("--undo", is_flag=True, help="Retirer ces adresses de la liste de désinscription (réinscription demandée).")
-@click.option("--list", "show_list", is_flag=True, help="Afficher la liste de désinscription (adresse, état, date, raison).")
+@click.option(
+    "--token", "tokens", multiple=True, metavar="JETON", help="Jeton reçu par le lien ou l'en-tête de désinscription."
+)
+@click.option(
+    "--undo", is_flag=True, help="Retirer ces adresses de la liste de désinscription (réinscription demandée)."
+)
+@click.option(
+    "--list", "show_list", is_flag=True, help="Afficher la liste de désinscription (adresse, état, date, raison)."
+)
 @pass_folder
-def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool, show_list: bool) -> None:
+def unsubscribe(
+    folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool, show_list: bool
+) -> None:
     """Désinscrire des adresses : plus aucun envoi ne leur sera fait.
 
     \b
@@ -200,7 +218,9 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
     settings = folder.newsletter()
     if show_list:
         if addresses or tokens or undo:
-            raise click.UsageError("--list affiche la liste seulement : donnez les adresses à désinscrire dans une autre commande.")
+            raise click.UsageError(
+                "--list affiche la liste seulement : donnez les adresses à désinscrire dans une autre commande."
+            )
         _show_suppressions(settings.journal_path)
         return
     if not addresses and not tokens:
@@ -241,7 +261,10 @@ def _show_suppressions(journal_path: Path) -> None:
     width = max(len(s.email) for s in suppressions)
     for suppression in suppressions:
         source = f" ({suppression.source})" if suppression.source else ""
-        click.echo(f"  {suppression.email:<{width}}  {state_of(suppression)} le {format_date(date.fromisoformat(suppression.time[:10]))}{source}")
+        click.echo(
+            f"  {suppression.email:<{width}}  {state_of(suppression)} le "
+            f"{format_date(date.fromisoformat(suppression.time[:10]))}{source}"
+        )
 
 
 @click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")
@@ -276,7 +299,10 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
         suppressed = sum(normalize(s.email) in unsubscribed for s in selected)
     click.echo(f"{shown(file)} : {len(loaded)} abonné·e·s, aucune erreur.")
     report_warnings(tuple(problems), folder.root)
-    click.echo(f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} recevraient la lettre.")
+    click.echo(
+        f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} "
+        f"recevraient la lettre."
+    )
 
 
 @subscribers.command("import")
@@ -312,7 +338,14 @@ def subscribers_import(folder: Folder, files: tuple[Path, ...], output: Path | N
     if merge and output.exists():
         existing, problems = load_subscribers(output)
         if any(p.is_error for p in problems):
-            raise ContentError([*problems, Problem(output, None, "la liste existante a des erreurs : corrigez-les avant d'y fusionner un import.")])
+            raise ContentError(
+                [
+                    *problems,
+                    Problem(
+                        output, None, "la liste existante a des erreurs : corrigez-les avant d'y fusionner un import."
+                    ),
+                ]
+            )
     merged = merge_entries(existing, imported.entries)
     with Journal.open(settings.journal_path) as journal:
         for opt_out in imported.opted_out:
@@ -331,15 +364,22 @@ def _report_import(imported: CsvImport, merged: Merged, existing: list[Subscribe
         click.echo(f"{shown(output)} : {merged.added} ajouté·e(s), {merged.changed} modifié·e(s), "
                    f"{merged.unchanged} laissé·e(s) tel·le·s quel·le·s ; {len(merged.entries)} abonné·e·s en tout.")
     else:
-        click.echo(f"{len(merged.entries)} {'abonné·e écrit·e' if len(merged.entries) == 1 else 'abonné·e·s écrit·e·s'} dans {shown(output)}.")
+        click.echo(
+            f"{len(merged.entries)} {'abonné·e écrit·e' if len(merged.entries) == 1 else 'abonné·e·s écrit·e·s'} "
+            f"dans {shown(output)}."
+        )
     if imported.opted_out:
         bounced = sum(o.reason == "bounce" for o in imported.opted_out)
-        click.echo(f"Liste de désinscription : {len(imported.opted_out) - bounced} désinscrit·e(s) et {bounced} adresse(s) "
-                   "en erreur, gardé·e·s hors de la liste (voir inserecho unsubscribe --list).")
+        click.echo(
+            f"Liste de désinscription : {len(imported.opted_out) - bounced} désinscrit·e(s) et {bounced} adresse(s) "
+            "en erreur, gardé·e·s hors de la liste (voir inserecho unsubscribe --list)."
+        )
         left = {normalize(o.email) for o in imported.opted_out}
         still = sum(normalize(s.email) in left for s in existing)
         if still:
-            click.echo(f"Dont {still} encore dans {shown(output)} : la liste de désinscription les écarte de chaque envoi.")
+            click.echo(
+                f"Dont {still} encore dans {shown(output)} : la liste de désinscription les écarte de chaque envoi."
+            )
 
 
 @subscribers.command("export")
@@ -462,7 +502,9 @@ def _announce(prepared: Campaign, journal: Journal, transport: Transport, option
         click.secho("Type d'envoi : ENVOI RÉEL aux abonné·e·s.", bold=True)
         pace = f", débit {options.rate}" if options.rate else ""
         click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
-    click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
+    click.echo(
+        f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else "")
+    )
 
 
 def _confirm() -> None:
@@ -480,7 +522,9 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
         loop = asyncio.get_running_loop()
 
         def stop_sending() -> None:
-            click.echo("\nArrêt demandé : fin des envois en cours, puis arrêt (Ctrl-C à nouveau pour forcer).", err=True)
+            click.echo(
+                "\nArrêt demandé : fin des envois en cours, puis arrêt (Ctrl-C à nouveau pour forcer).", err=True
+            )
             stop.set()
 
         def on_interrupt() -> None:
@@ -569,7 +613,9 @@ def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None, j
         )
     click.echo(f"Rapport détaillé : {shown(report_path)}")
     if outbox is not None:
-        click.echo(f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie).")
+        click.echo(
+            f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie)."
+        )
         click.secho("C'était une RÉPÉTITION : elle ne compte pas comme l'envoi réel, personne n'est noté comme "
                     "servi. L'envoi réel se fait avec un relais SMTP (smtp.url ou --smtp).", bold=True)
     elif report.complete:

@@ -61,7 +61,14 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     for (line, dangerous), what in sorted(by_line.items()):
         listed = ", ".join(dict.fromkeys(what))
         if dangerous:
-            problems.append(Problem(path, line, f"HTML refusé : {listed}. Retirez-le : rien dans la lettre ne doit exécuter de code chez les lecteurs."))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"HTML refusé : {listed}. Retirez-le : rien dans la lettre ne doit exécuter de code chez les "
+                    f"lecteurs.",
+                )
+            )
         else:
             problems.append(Problem(
                 path, line,

@@ -9,12 +9,12 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from inserecho.french.formats import parse_french_date
-from inserecho.paths import within
 from inserecho.content.model import Link
 from inserecho.content.sections import AUDIENCES, CONTRACTS, FieldSpec
-from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
+from inserecho.french.formats import parse_french_date
+from inserecho.french.suggest import did_you_mean, french_list
+from inserecho.paths import within
 
 _URL = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IGNORECASE)
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -79,7 +79,9 @@ def _time(spec: FieldSpec, value: Any, folder: Path) -> time:
     elif isinstance(value, str) and (match := _TIME.match(value.strip().casefold())):
         hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
     if hours is None or hours > 23 or minutes > 59:
-        raise FieldError(f"« {value} » n'est pas une heure valide pour « {spec.name} » : écrivez-la par exemple 9h30 ou 14h.")
+        raise FieldError(
+            f"« {value} » n'est pas une heure valide pour « {spec.name} » : écrivez-la par exemple 9h30 ou 14h."
+        )
     return time(hours, minutes)
 
 
@@ -91,7 +93,10 @@ def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
             "elle doit commencer par https:// (par exemple https://www.example.org/page)."
         )
     if text.lower().startswith("http://"):
-        raise FieldWarning(Link(text, text), f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.")
+        raise FieldWarning(
+            Link(text, text),
+            f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.",
+        )
     if text.lower().startswith("mailto:"):
         return Link(text, text[len("mailto:"):])
     return Link(text, text)
@@ -103,7 +108,9 @@ def _apply(spec: FieldSpec, value: Any, folder: Path) -> Link:
         try:
             address = validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise FieldError(f"« {text} » n'est ni une adresse e-mail ni une adresse web valide pour « {spec.name} ».") from None
+            raise FieldError(
+                f"« {text} » n'est ni une adresse e-mail ni une adresse web valide pour « {spec.name} »."
+            ) from None
         return Link(f"mailto:{address}", address)
     return _url(spec, text, folder)
 
@@ -148,14 +155,24 @@ def check_image(written: str, folder: Path) -> Path:
     relative = Path(written)
     target = within(folder / relative, folder)
     if relative.is_absolute() or target is None or target == folder.resolve() or _URL_SCHEME.match(written):
-        raise FieldError(f"l'image « {written} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).")
+        raise FieldError(
+            f"l'image « {written} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg)."
+        )
     if not target.is_file():
-        raise FieldError(f"l'image « {written} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.")
+        raise FieldError(
+            f"l'image « {written} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier."
+        )
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        raise FieldError(f"l'image « {written} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries).")
+        raise FieldError(
+            f"l'image « {written} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries)."
+        )
     normalised = target.relative_to(folder.resolve())
     if target.stat().st_size > MAX_IMAGE_BYTES:
-        raise FieldWarning(normalised, f"l'image « {written} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les lecteurs sur mobile.")
+        raise FieldWarning(
+            normalised,
+            f"l'image « {written} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les "
+            f"lecteurs sur mobile.",
+        )
     return normalised
 
 

@@ -25,7 +25,9 @@ def split_front_matter(text: str, path: Path) -> tuple[SplitItem | None, Problem
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return None, Problem(path, 1, "le fichier est vide ; écrivez un en-tête entre deux lignes « --- » puis le texte.")
+        return None, Problem(
+            path, 1, "le fichier est vide ; écrivez un en-tête entre deux lignes « --- » puis le texte."
+        )
     if lines[first].rstrip() != FENCE:
         return None, Problem(
             path, first + 1,

@@ -104,7 +104,9 @@ def _first_alias(text: str) -> yaml.Mark | None:
     return None
 
 
-def parse_mapping(text: str, path: Path, first_line: int = 1, what: str = "l'en-tête") -> tuple[LineDict | None, list[Problem]]:
+def parse_mapping(
+    text: str, path: Path, first_line: int = 1, what: str = "l'en-tête"
+) -> tuple[LineDict | None, list[Problem]]:
     """Parse ``text`` as ``champ: valeur`` lines; an empty text is an empty mapping.
 
     ``what`` names the text in the message when it is YAML but not a mapping.
@@ -144,21 +146,38 @@ _TAB = "une tabulation est utilisée ; indentez avec des espaces"
 # (words of PyYAML's or libyaml's message, hint, whether the error is best shown where the
 # construct began, e.g. an unclosed quote, rather than where the parser gave up)
 _HINTS: tuple[tuple[str, str, bool], ...] = (
-    ("mapping values are not allowed", "un « : » est mal placé ; mettez la valeur entre guillemets si elle contient « : »", False),
+    (
+        "mapping values are not allowed",
+        "un « : » est mal placé ; mettez la valeur entre guillemets si elle contient « : »",
+        False,
+    ),
     ("tab character", _TAB, False),
     ("could not find expected ':'", "il manque « : » après le nom du champ", True),
     ("alias", "un « * » en début de valeur ; mettez la valeur entre guillemets", False),
     ("anchor", "un « & » en début de valeur ; mettez la valeur entre guillemets", False),
-    ("unknown escape character", "une barre oblique « \\ » entre guillemets doubles ; doublez-la ou utilisez des guillemets simples", False),
+    (
+        "unknown escape character",
+        "une barre oblique « \\ » entre guillemets doubles ; doublez-la ou utilisez des guillemets simples",
+        False,
+    ),
     ("while scanning a quoted scalar", "un guillemet ouvert n'est pas refermé", True),
-    ("while parsing a flow", "un crochet « [ » ou une accolade « { » n'est pas refermé ; mettez la valeur entre guillemets si elle commence ainsi", True),
+    (
+        "while parsing a flow",
+        "un crochet « [ » ou une accolade « "
+        "{ » n'est pas refermé ; mettez la valeur entre guillemets si elle commence ainsi",
+        True,
+    ),
     (
         "while parsing a block mapping",
         "l'indentation est incohérente, ou du texte suit un guillemet fermant ; si la valeur contient "
         "des guillemets ou une apostrophe, entourez-la de guillemets doubles (par exemple \"l'IAE\")",
         False,
     ),
-    ("while parsing a block collection", "une liste (lignes « - ») est mal alignée ou mêlée à des lignes « champ: valeur »", False),
+    (
+        "while parsing a block collection",
+        "une liste (lignes « - ») est mal alignée ou mêlée à des lignes « champ: valeur »",
+        False,
+    ),
     ("another document", "une ligne « --- » en trop coupe le fichier en deux ; supprimez-la", False),
 )
 

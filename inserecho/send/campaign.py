@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inserecho.content.loader import ISSUE_FILE, load_issue
-from inserecho.send.message import Composer, HeaderError
 from inserecho.problems import ContentError, Problem
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
-from inserecho.settings import SETTINGS_FILE, Settings
+from inserecho.send.message import Composer, HeaderError
 from inserecho.send.subscribers import Subscriber, load_subscribers, select
 from inserecho.send.tokens import TokenSigner, load_secret
+from inserecho.settings import SETTINGS_FILE, Settings
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,10 @@ def prepare_campaign(
     test: bool = False,
     dry_run: bool = False,
 ) -> Campaign:
-    """Load, render once and check everything; raise :class:`ContentError`, or :class:`UsageProblem` for a segment that cannot be selected."""
+    """Load, render once and check everything.
+
+    Raises :class:`ContentError`, or :class:`UsageProblem` for a segment that cannot be selected.
+    """
     issue = load_issue(issue_folder, settings)
     rendered = render_issue(issue, settings)
     asset_base = web_url(settings, issue.slug)
@@ -57,7 +60,14 @@ def prepare_campaign(
         )])
     campaign_name = name or issue.slug
     try:
-        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "", test=test)
+        composer = Composer(
+            rendered,
+            settings,
+            signer_for(settings, create_secret=not dry_run),
+            campaign_name,
+            asset_base or "",
+            test=test,
+        )
     except HeaderError as error:  # the subject comes from the issue, the rest from the settings
         source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
         raise ContentError([Problem(source, None, str(error))]) from None

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from inserecho.content.territories import normalise_territory
+from inserecho.content.textfile import unreadable
+from inserecho.french.suggest import fold_words
 from inserecho.problems import Problem, Severity
 from inserecho.send.journal import Reason
 from inserecho.send.subscribers import (
@@ -27,36 +30,87 @@ from inserecho.send.subscribers import (
     duplicate_message,
     normalise_email,
 )
-from inserecho.french.suggest import fold_words
-from inserecho.content.territories import normalise_territory
-from inserecho.content.textfile import unreadable
 
 # Column names as the officer may find them, folded (lower case, no accents,
 # "-", "_" and "." read as spaces), mapped to what they hold.
 _COLUMNS: dict[str, str] = {
-    **dict.fromkeys((
-        "email", "e mail", "mail", "courriel", "adresse email", "adresse e mail", "adresse mail",
-        "adresse courriel", "adresse electronique", "email address", "e mail address",
-    ), "email"),
+    **dict.fromkeys(
+        (
+            "email",
+            "e mail",
+            "mail",
+            "courriel",
+            "adresse email",
+            "adresse e mail",
+            "adresse mail",
+            "adresse courriel",
+            "adresse electronique",
+            "email address",
+            "e mail address",
+        ),
+        "email",
+    ),
     **dict.fromkeys(("name", "full name", "nom complet", "nom et prenom", "prenom et nom", "contact"), "name"),
     **dict.fromkeys(("prenom", "first name", "firstname", "given name", "fname"), "first_name"),
     **dict.fromkeys(("nom", "last name", "lastname", "surname", "family name", "nom de famille", "lname"), "last_name"),
-    **dict.fromkeys((
-        "organisation", "organization", "structure", "societe", "company", "company name",
-        "entreprise", "organisme", "raison sociale",
-    ), "organisation"),
+    **dict.fromkeys(
+        (
+            "organisation",
+            "organization",
+            "structure",
+            "societe",
+            "company",
+            "company name",
+            "entreprise",
+            "organisme",
+            "raison sociale",
+        ),
+        "organisation",
+    ),
     **dict.fromkeys(("territoire", "territoires", "territory", "territories"), "territories"),
-    **dict.fromkeys((
-        "tags", "tag", "etiquettes", "etiquette", "groupes", "groupe", "groups",
-        "listes", "liste", "lists", "list", "list ids", "list names", "segments",
-    ), "tags"),
+    **dict.fromkeys(
+        (
+            "tags",
+            "tag",
+            "etiquettes",
+            "etiquette",
+            "groupes",
+            "groupe",
+            "groups",
+            "listes",
+            "liste",
+            "lists",
+            "list",
+            "list ids",
+            "list names",
+            "segments",
+        ),
+        "tags",
+    ),
     # Columns that say whether the contact left: a yes/no flag, a status, a date.
-    **dict.fromkeys((
-        "email blacklisted", "blacklisted", "blacklist", "blocklisted", "desinscrit", "desinscrite",
-        "desabonne", "desabonnee", "unsubscribed", "opt out", "optout", "opted out", "email opt out",
-        "do not email", "ne pas contacter",
-    ), "opted_out"),
-    **dict.fromkeys(("opt in", "optin", "consentement", "consent", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"),
+    **dict.fromkeys(
+        (
+            "email blacklisted",
+            "blacklisted",
+            "blacklist",
+            "blocklisted",
+            "desinscrit",
+            "desinscrite",
+            "desabonne",
+            "desabonnee",
+            "unsubscribed",
+            "opt out",
+            "optout",
+            "opted out",
+            "email opt out",
+            "do not email",
+            "ne pas contacter",
+        ),
+        "opted_out",
+    ),
+    **dict.fromkeys(
+        ("opt in", "optin", "consentement", "consent", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"
+    ),
     **dict.fromkeys(("status", "statut", "etat", "member status", "subscription status", "email status"), "status"),
     **dict.fromkeys(("unsub time", "unsubscribed at", "date de desinscription", "unsubscribe date"), "unsubscribed_on"),
     **dict.fromkeys(("clean time", "cleaned at", "bounced at"), "cleaned_on"),
@@ -71,10 +125,28 @@ _MULTI_COLUMN_FIELDS = {"tags"}  # several tag or list columns all become tags
 _YES = {"yes", "oui", "true", "vrai", "1", "x", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
 _STATUS_OUT: dict[str, Reason] = {
-    **dict.fromkeys(("unsubscribed", "desinscrit", "desinscrite", "desabonne", "desabonnee", "blacklisted",
-                     "blocklisted", "opted out", "optout", "opt out", "inactive", "inactif", "complained"), "unsubscribe"),
-    **dict.fromkeys(("cleaned", "bounced", "hard bounce", "en erreur", "adresse en erreur", "invalid", "invalide",
-                     "nettoye"), "bounce"),
+    **dict.fromkeys(
+        (
+            "unsubscribed",
+            "desinscrit",
+            "desinscrite",
+            "desabonne",
+            "desabonnee",
+            "blacklisted",
+            "blocklisted",
+            "opted out",
+            "optout",
+            "opt out",
+            "inactive",
+            "inactif",
+            "complained",
+        ),
+        "unsubscribe",
+    ),
+    **dict.fromkeys(
+        ("cleaned", "bounced", "hard bounce", "en erreur", "adresse en erreur", "invalid", "invalide", "nettoye"),
+        "bounce",
+    ),
 }
 # Mailchimp exports a list as members_export_*.zip holding one file per status.
 _FILE_NAME_STATUS: dict[str, Reason] = {"unsubscribed": "unsubscribe", "cleaned": "bounce"}

@@ -35,9 +35,10 @@ import itertools
 import random
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Awaitable, Callable, Generic, Iterable, Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
 
 from inserecho.send.journal import Journal, State, normalize
 from inserecho.send.ratelimit import Rate, RateLimiter
@@ -291,7 +292,7 @@ class _Run(Generic[R]):
         """Earlier runs' send times on the loop's clock, so the rate holds across runs."""
         if self.options.rate is None:
             return []
-        now, clock = datetime.now(timezone.utc), time.monotonic()  # the limiter's clock
+        now, clock = datetime.now(UTC), time.monotonic()  # the limiter's clock
         return [clock - (now - sent).total_seconds() for sent in self.journal.recent_sends(self.options.rate.count)]
 
     async def _paced_sleep(self, delay: float) -> None:

@@ -19,12 +19,13 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 from inserecho.problems import ContentError, Problem
 
@@ -115,7 +116,7 @@ class Journal:
         self._identity = _identity(path)
 
     @classmethod
-    def open(cls, path: Path | str) -> "Journal":
+    def open(cls, path: Path | str) -> Journal:
         """Open (creating if needed) the journal at ``path``.
 
         A file that is not a journal (an empty file included: a journal emptied by
@@ -170,7 +171,7 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Journal":
+    def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -200,7 +201,7 @@ class Journal:
         for leftover in ("-wal", "-shm"):
             self.path.with_name(self.path.name + leftover).unlink(missing_ok=True)
         if self.path.exists():
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             os.replace(self.path, self.path.with_name(f"{self.path.name}.remplacé-{stamp}"))
         os.replace(copy, self.path)
         restored = Journal.open(self.path)
@@ -378,7 +379,7 @@ class Journal:
             (campaign, _kind(rehearsal), normalize(email), state, attempts, reply, _now()),
         )
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
 
@@ -462,7 +463,7 @@ def _kind(rehearsal: bool) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _problem(path: Path, message: str) -> ContentError:

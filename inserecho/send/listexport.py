@@ -25,7 +25,9 @@ def state_of(suppression: Suppression) -> str:
     return SUPPRESSION_STATES.get(suppression.reason, UNSUBSCRIBED)
 
 
-def write_list_export(subscribers: Iterable[Subscriber], suppressions: Iterable[Suppression], path: Path) -> dict[str, int]:
+def write_list_export(
+    subscribers: Iterable[Subscriber], suppressions: Iterable[Suppression], path: Path
+) -> dict[str, int]:
     """Write the sheet at ``path``; return how many people are in each state."""
     left = {s.email: s for s in suppressions}  # Suppression.email is already normalised
     counts: dict[str, int] = {}

@@ -18,12 +18,12 @@ from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Protocol
 
+from inserecho.content.textfile import control_character
 from inserecho.render import slots
 from inserecho.render.renderer import RenderedIssue
-from inserecho.settings import Settings
-from inserecho.content.textfile import control_character
 from inserecho.send.tokens import TokenSigner
 from inserecho.send.transport.replies import OutgoingMessage
+from inserecho.settings import Settings
 
 TEST_PREFIX = "[Test] "
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
@@ -57,7 +57,7 @@ class _Part:
     html: bool
 
     @classmethod
-    def prepare(cls, template: str, html: bool, markers: tuple[str, ...]) -> "_Part":
+    def prepare(cls, template: str, html: bool, markers: tuple[str, ...]) -> _Part:
         pieces: list[bytes | str] = []
         static: list[str] = []
         for line in template.splitlines(keepends=True):
@@ -116,8 +116,14 @@ class Composer:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
         delimiter = f"\n--{self._boundary}\n".encode("ascii")
-        self._text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"; format=flowed\nContent-Transfer-Encoding: quoted-printable\n\n'
-        self._html_head = delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        self._text_head = (
+            delimiter
+            + b'Content-Type: text/plain; charset="utf-8"; format=flowed\nContent-Transfer-Encoding: '
+              b'quoted-printable\n\n'
+        )
+        self._html_head = (
+            delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        )
         self._closing = f"\n--{self._boundary}--\n".encode("ascii")
         # the recipient's token completes each link; tokens are URL-safe (base64url and ".")
         self._unsubscribe_prefixes = []

@@ -10,9 +10,9 @@ releases the lock when the process ends, even after ``kill -9``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 try:
     import fcntl

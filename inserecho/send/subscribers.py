@@ -19,11 +19,11 @@ import yaml
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from inserecho.problems import Problem, Severity, UsageProblem
-from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
+from inserecho.french.suggest import did_you_mean, french_list
+from inserecho.problems import Problem, Severity, UsageProblem
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags")
 
@@ -82,7 +82,10 @@ _EMAIL_REASONS: tuple[tuple[str, str], ...] = (
     ("two dashes", "deux tirets se suivent dans le nom de domaine"),
     ("should have a period", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
     ("top-level domain", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
-    ("special-use or reserved", "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels"),
+    (
+        "special-use or reserved",
+        "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels",
+    ),
     ("too long", "elle est trop longue"),
     ("so many characters", "une partie du nom de domaine est trop longue"),
     ("invalid characters before the @-sign", "caractères interdits avant le « @ »"),
@@ -211,7 +214,9 @@ def _value(event: yaml.Event, events: Iterator[yaml.Event], path: Path, problems
         mapping = LineDict.at(line)
         while type(key_event := next(events)) is not yaml.MappingEndEvent:
             key = str(_value(key_event, events, path, problems))
-            mapping.put(key, _value(next(events), events, path, problems), key_event.start_mark.line + 1, path, problems)
+            mapping.put(
+                key, _value(next(events), events, path, problems), key_event.start_mark.line + 1, path, problems
+            )
         return mapping
     # An alias: the officer meant a value starting with "*", not a YAML reference.
     problems.append(Problem(path, line, "une valeur commence par « * » ; mettez-la entre guillemets."))
@@ -338,7 +343,9 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
                     for tag in subscriber.tags:
                         known_tags.setdefault(tag.casefold(), tag)
             if value.casefold() not in known_tags:
-                raise UsageProblem(f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}.")
+                raise UsageProblem(
+                    f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}."
+                )
             value = known_tags[value.casefold()]
         if value not in wanted.setdefault(kind, []):
             wanted[kind].append(value)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import csv
 import email
-import errno
 import email.policy
+import errno
 import mailbox
 import os
 import re
@@ -25,9 +25,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from issuefolder import ISSUE, SLUG, Run, make_folder, run_cli, write_files
 
 from inserecho.send.journal import Journal
+from issuefolder import ISSUE, SLUG, Run, make_folder, run_cli, write_files
 
 SETTINGS = """\
     newsletter:
@@ -150,7 +150,9 @@ def test_every_message_is_a_well_formed_personalised_newsletter(smtp_server, fol
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         html = text_of(message, "html")
         assert f'href="https://inser-eco93.example.org/desinscription?token={token}"' in html
-        assert f"Se désinscrire : https://inser-eco93.example.org/desinscription?token={token}" in spaced(text_of(message))
+        assert f"Se désinscrire : https://inser-eco93.example.org/desinscription?token={token}" in spaced(
+            text_of(message)
+        )
     # every header line the wire carried is ASCII: display names are RFC 2047 encoded
     raw_headers = smtp_server.handler.received[0].data.split(b"\r\n\r\n", 1)[0]
     assert raw_headers.isascii() and b"=?utf-8?" in raw_headers
@@ -322,7 +324,9 @@ def test_a_permanent_failure_is_recorded_and_never_retried(smtp_server, folder):
     smtp_server.handler.script("ines@example.org", "rcpt:550 5.1.1 Utilisateur inconnu")
     result = send(folder, smtp_server)
     assert result.code == 0, result.output
-    assert "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
+    assert (
+        "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
+    )
 
     status = run_cli(folder, "status", SLUG)
     assert "Campagne 2027-01, envoi réel : 3 destinataires" in status.out
@@ -477,7 +481,10 @@ def test_an_unusable_sender_address_in_the_settings_is_refused(smtp_server, tmp_
     root = newsletter(tmp_path, settings=settings)
     result = send(root, smtp_server)
     assert result.code == 1
-    assert f"inserecho.yaml: « contact chez inser-eco93 » ({setting} dans inserecho.yaml) n'est pas une adresse valide" in result.err
+    assert (
+        f"inserecho.yaml: « contact chez inser-eco93 » ({setting} dans inserecho.yaml) n'est pas une adresse valide"
+        in result.err
+    )
     assert smtp_server.handler.commands == []
 
 
@@ -601,7 +608,9 @@ def test_tls_and_authentication(tls_server, folder, monkeypatch, scheme):
     port = tls_server.smtps_port if scheme == "smtps" else tls_server.starttls_port
     monkeypatch.setenv("INSERECHO_SMTP_PASSWORD", tls_server.password)
     url = f"{scheme}://{tls_server.username}@localhost:{port}"
-    result = run_cli(folder, "send", SLUG, "--smtp", url, "--cafile", str(tls_server.cafile), "--connections", "1", "--yes")
+    result = run_cli(
+        folder, "send", SLUG, "--smtp", url, "--cafile", str(tls_server.cafile), "--connections", "1", "--yes"
+    )
     assert result.code == 0, result.output
     assert f"Relais : {url} (1 connexion(s))" in result.out
     assert tls_server.password not in result.output

@@ -46,7 +46,14 @@ def test_an_optional_field_left_empty_is_none():
 
 @pytest.mark.parametrize(
     "value",
-    [date(2027, 1, 15), datetime(2027, 1, 15, 9, 30), "2027-01-15", "15/01/2027", "15 janvier 2027", "vendredi 15 janvier 2027"],
+    [
+        date(2027, 1, 15),
+        datetime(2027, 1, 15, 9, 30),
+        "2027-01-15",
+        "15/01/2027",
+        "15 janvier 2027",
+        "vendredi 15 janvier 2027",
+    ],
 )
 def test_dates_in_the_forms_the_officer_writes(value):
     assert check(PROCUREMENT.field("deadline"), value) == date(2027, 1, 15)
@@ -141,7 +148,9 @@ def test_an_unusual_contract_is_kept_with_a_warning():
 
 def test_audience_is_insertion_or_permanents():
     assert check(JOBS.field("audience"), "Insertion") == "insertion"
-    assert error(JOBS.field("audience"), "permanent").startswith("public inconnu « permanent » (vouliez-vous dire « permanents » ?)")
+    assert error(JOBS.field("audience"), "permanent").startswith(
+        "public inconnu « permanent » (vouliez-vous dire « permanents » ?)"
+    )
 
 
 class TestImage:
@@ -160,7 +169,9 @@ class TestImage:
         (tmp_path / "issue").mkdir()
         (tmp_path / "ag.png").write_bytes(b"\x89PNG")
 
-        assert "doit se trouver dans le dossier du numéro" in error(NEWS.field("image"), "../ag.png", tmp_path / "issue")
+        assert "doit se trouver dans le dossier du numéro" in error(
+            NEWS.field("image"), "../ag.png", tmp_path / "issue"
+        )
 
     def test_the_path_comes_back_with_links_and_dots_resolved(self, tmp_path):
         (tmp_path / "photos" / "2027").mkdir(parents=True)
@@ -177,7 +188,9 @@ class TestImage:
         assert "doit se trouver dans le dossier du numéro" in error(NEWS.field("image"), "ag.png", tmp_path / "issue")
 
     def test_a_web_address_is_not_an_image_of_the_issue(self, tmp_path):
-        assert "doit se trouver dans le dossier du numéro" in error(NEWS.field("image"), "https://example.org/ag.png", tmp_path)
+        assert "doit se trouver dans le dossier du numéro" in error(
+            NEWS.field("image"), "https://example.org/ag.png", tmp_path
+        )
 
     def test_a_format_mail_clients_do_not_all_show(self, tmp_path):
         (tmp_path / "ag.webp").write_bytes(b"RIFF")

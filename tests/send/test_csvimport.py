@@ -34,10 +34,22 @@ def test_a_spreadsheet_saved_as_csv_with_semicolons_in_windows_1252(tmp_path):
     entries, problems = read(path)
     assert problems == []
     assert entries == [
-        {"email": "marie.dupont@example.org", "name": "Marie Dupont", "first_name": "Marie",
-         "organisation": "Régie de quartier Exemple", "territories": ["Plaine Commune"], "tags": ["adherent", "direction"]},
-        {"email": "Andre.Lefevre@example.org", "name": "André Lefèvre", "first_name": "André", "organisation": "Les Jardins du Canal",
-         "territories": ["Est Ensemble", "Plaine Commune"], "tags": ["adherent"]},
+        {
+            "email": "marie.dupont@example.org",
+            "name": "Marie Dupont",
+            "first_name": "Marie",
+            "organisation": "Régie de quartier Exemple",
+            "territories": ["Plaine Commune"],
+            "tags": ["adherent", "direction"],
+        },
+        {
+            "email": "Andre.Lefevre@example.org",
+            "name": "André Lefèvre",
+            "first_name": "André",
+            "organisation": "Les Jardins du Canal",
+            "territories": ["Est Ensemble", "Plaine Commune"],
+            "tags": ["adherent"],
+        },
         {"email": "contact@recyclerie.example.org"},  # no empty fields
     ]
 
@@ -125,7 +137,8 @@ def test_to_yaml_writes_the_subscriber_file_format(tmp_path):
     text = to_yaml(entries, source="export.csv")
     assert text == (
         f"# Liste des abonnés importée de « export.csv » le {date.today():%d/%m/%Y} par inserecho.\n"
-        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, first_name, organisation, territories, tags.\n"
+        "# Un abonné par bloc « - email: … » ; champs possibles : email, name, first_name, organisation, "
+        "territories, tags.\n"
         "- email: marie.dupont@example.org\n"
         "  name: Marie Dupont\n"
         '  organisation: "Régie : quartier Exemple"\n'
@@ -211,8 +224,14 @@ def test_mailchimp_unsubscribed_and_cleaned_exports_go_to_the_suppression_list(t
     result = import_files([subscribed, unsubscribed, cleaned])
 
     assert [e["email"] for e in result.entries] == ["a@example.org"]  # Bob left in the second file
-    assert [(o.email, o.reason) for o in result.opted_out] == [("b@example.org", "unsubscribe"), ("c@example.org", "bounce")]
-    assert result.opted_out[0].detail == "unsubscribed_members_export_1a2b.csv, ligne 2, export des désinscrits, le 2026-03-02"
+    assert [(o.email, o.reason) for o in result.opted_out] == [
+        ("b@example.org", "unsubscribe"),
+        ("c@example.org", "bounce"),
+    ]
+    assert (
+        result.opted_out[0].detail
+        == "unsubscribed_members_export_1a2b.csv, ligne 2, export des désinscrits, le 2026-03-02"
+    )
 
 
 @pytest.mark.parametrize("header, value, reason", [

@@ -10,9 +10,9 @@ import pytest
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
 from inserecho.send.journal import Journal
 from inserecho.send.ratelimit import Rate
-from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.transport.outbox import MaildirOutbox
 from inserecho.send.transport.pool import SmtpTransport
+from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.transport.replies import OutgoingMessage
 
 SENDER = "lettre@inser-eco93.example.org"
@@ -238,7 +238,9 @@ def test_identical_refusals_after_accepted_messages_stop_the_run_and_suppress_no
 def test_hard_bounces_worded_for_each_address_still_suppress_them(smtp_server, journal):
     everyone = people(30)
     for person in everyone[5:20]:
-        smtp_server.handler.script(person.email, f"rcpt:550 5.1.1 <{person.email}>: Recipient address rejected: User unknown")
+        smtp_server.handler.script(
+            person.email, f"rcpt:550 5.1.1 <{person.email}>: Recipient address rejected: User unknown"
+        )
     report = send(smtp_server, journal, everyone, connections=1)
     assert report.complete and (report.sent, report.bounced) == (15, 15)
     assert journal.suppressed_count() == 15

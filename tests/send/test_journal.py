@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from inserecho.problems import ContentError
 from inserecho.send import journal as journal_module
 from inserecho.send.journal import SCHEMA_VERSION, Journal
-from inserecho.problems import ContentError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,11 @@ def test_register_then_record_states(journal):
     assert (temporary.email, temporary.state, temporary.attempts, temporary.reply) == (
         "paul@example.org", "failed_temporary", 5, "451 4.3.0 Réessayez",
     )
-    assert (permanent.email, permanent.state, permanent.reply) == ("lea@example.org", "failed_permanent", "550 5.1.1 Inconnu")
+    assert (permanent.email, permanent.state, permanent.reply) == (
+        "lea@example.org",
+        "failed_permanent",
+        "550 5.1.1 Inconnu",
+    )
     assert temporary.time
 
     every = list(journal.deliveries("2026-12"))
@@ -199,7 +203,9 @@ def test_a_first_version_journal_is_upgraded_and_its_sends_stay_real(tmp_path):
     db = sqlite3.connect(path)
     db.executescript(journal_module._MIGRATIONS[0] + "PRAGMA user_version = 1;")
     db.execute("INSERT INTO campaigns VALUES ('2026-11', '2026-11-03T09:00:00+00:00')")
-    db.execute("INSERT INTO deliveries VALUES ('2026-11', 'a@example.org', 'sent', 1, '250 Ok', '2026-11-03T09:00:01+00:00')")
+    db.execute(
+        "INSERT INTO deliveries VALUES ('2026-11', 'a@example.org', 'sent', 1, '250 Ok', '2026-11-03T09:00:01+00:00')"
+    )
     db.commit()
     db.close()
     with Journal.open(path) as journal:
@@ -218,7 +224,9 @@ def test_an_empty_file_is_not_taken_for_a_new_journal(tmp_path):
     assert path.read_bytes() == b""  # left as it was
 
 
-@pytest.mark.parametrize("deleted", [("journal.sqlite3",), ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm")])
+@pytest.mark.parametrize(
+    "deleted", [("journal.sqlite3",), ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm")]
+)
 def test_a_journal_deleted_while_open_is_restored_with_everything_it_knew(tmp_path, deleted):
     path = tmp_path / "journal.sqlite3"
     with Journal.open(path) as journal:

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from inserecho.render import slots
 from inserecho.content.loader import load_issue
-from inserecho.send.message import Composer, HeaderError
+from inserecho.render import slots
 from inserecho.render.renderer import render_issue
-from inserecho.settings import load_settings
+from inserecho.send.message import Composer, HeaderError
 from inserecho.send.tokens import TokenSigner
+from inserecho.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -133,7 +133,9 @@ def test_without_an_https_unsubscribe_page_there_is_no_one_click_header(rendered
     parsed = parse(composer.compose(Person("marie@example.org")).data)
     assert "List-Unsubscribe-Post" not in parsed
     assert parsed["List-Unsubscribe"].startswith("<mailto:")
-    assert "mailto:desinscription@inser-eco93.example.org?subject=unsubscribe" in parsed.get_body(("html",)).get_content()
+    assert (
+        "mailto:desinscription@inser-eco93.example.org?subject=unsubscribe" in parsed.get_body(("html",)).get_content()
+    )
 
 
 @pytest.mark.parametrize("name", ["Martin, Elodie", "Élodie Martin", "Élodie \"la cheffe\" Martin"])

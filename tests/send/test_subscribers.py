@@ -79,7 +79,9 @@ def test_values_are_tidied(tmp_path):
 
 def test_bom_and_windows_line_endings(tmp_path):
     path = tmp_path / "subscribers.yaml"
-    path.write_bytes("\ufeff# liste\r\n- email: marie@example.org\r\n  name: Marie Dupont\r\n- email: jean@\r\n".encode("utf-8"))
+    path.write_bytes(
+        "\ufeff# liste\r\n- email: marie@example.org\r\n  name: Marie Dupont\r\n- email: jean@\r\n".encode("utf-8")
+    )
     subscribers, problems = load_subscribers(path)
     assert [s.email for s in subscribers] == ["marie@example.org"]
     assert subscribers[0].line == 2
@@ -108,22 +110,31 @@ def test_internationalised_addresses_are_accepted(tmp_path):
     assert [s.email for s in subscribers] == ["andré.lefèvre@example.org", "用户@例子.广告", "info@bücher.example"]
 
 
-@pytest.mark.parametrize(("address", "reason"), [
-    ("marie.dupont.example.org", "il manque le « @ »"),
-    ('"marie dupont@example.org"', "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la"),
-    ('"@example.org"', "il n'y a rien avant le « @ »"),  # unquoted, YAML itself refuses a leading @
-    ("marie@example.org.", "elle se termine par un point"),
-    ("marie.@example.org", "un point est collé au « @ »"),
-    ("marie..dupont@example.org", "deux points se suivent"),
-    ("marie@example", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
-    ("marie@example.123", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
-    ("marie@serveur.local", "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels"),
-    ("marie@example.org;jean@example.org", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
-    ('"Marie Dupont <marie@example.org>"', "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
-    ("marie(dupont)@example.org", "caractères interdits avant le « @ » : « ( », « ) »"),
-    ("marie@exa_mple.org", "caractères interdits dans le nom de domaine (après le « @ ») : « _ »"),
-    ("marie＠example.org", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
-])
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("marie.dupont.example.org", "il manque le « @ »"),
+        (
+            '"marie dupont@example.org"',
+            "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la",
+        ),
+        ('"@example.org"', "il n'y a rien avant le « @ »"),  # unquoted, YAML itself refuses a leading @
+        ("marie@example.org.", "elle se termine par un point"),
+        ("marie.@example.org", "un point est collé au « @ »"),
+        ("marie..dupont@example.org", "deux points se suivent"),
+        ("marie@example", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
+        ("marie@example.123", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
+        (
+            "marie@serveur.local",
+            "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels",
+        ),
+        ("marie@example.org;jean@example.org", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
+        ('"Marie Dupont <marie@example.org>"', "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
+        ("marie(dupont)@example.org", "caractères interdits avant le « @ » : « ( », « ) »"),
+        ("marie@exa_mple.org", "caractères interdits dans le nom de domaine (après le « @ ») : « _ »"),
+        ("marie＠example.org", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
+    ],
+)
 def test_an_invalid_address_is_explained_in_french(tmp_path, address, reason):
     path = write(tmp_path, f"""\
         - email: ok@example.org

@@ -95,7 +95,7 @@ class SmtpTransport:
     def describe(self) -> str:
         return self.config.describe()
 
-    async def __aenter__(self) -> "SmtpTransport":
+    async def __aenter__(self) -> SmtpTransport:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

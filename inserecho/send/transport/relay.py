@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from inserecho.french.suggest import did_you_mean
@@ -53,7 +54,7 @@ class RelayConfig:
         insecure: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         cafile: str | None = None,
-    ) -> "RelayConfig":
+    ) -> RelayConfig:
         """Parse ``url``; the password is the URL's, else ``INSERECHO_SMTP_PASSWORD``.
 
         Raises ``ValueError`` with a French message (never containing the password).

@@ -73,7 +73,9 @@ class TemporaryFailure(SendError):
     @property
     def throttled(self) -> bool:
         code = self.reply.code
-        return code in _SESSION_THROTTLING_CODES or (code in THROTTLING_CODES and bool(_PACE.search(self.reply.message)))
+        return code in _SESSION_THROTTLING_CODES or (
+            code in THROTTLING_CODES and bool(_PACE.search(self.reply.message))
+        )
 
 
 class PermanentFailure(SendError):
@@ -92,7 +94,9 @@ def is_hard_bounce(reply: Reply) -> bool:
         return False
     enhanced = reply.enhanced
     if enhanced is not None:  # x.1.7 and x.1.8 speak of the sender's address (RFC 3463)
-        return enhanced[0] == 5 and ((enhanced[1] == 1 and enhanced[2] not in _SENDER_STATUSES) or enhanced[1:] == (2, 1))
+        return enhanced[0] == 5 and (
+            (enhanced[1] == 1 and enhanced[2] not in _SENDER_STATUSES) or enhanced[1:] == (2, 1)
+        )
     return reply.code in (550, 551, 553) and bool(_UNKNOWN_USER.search(reply.message))
 
 
@@ -105,7 +109,7 @@ class Transport(Protocol):
 
     def describe(self) -> str: ...
 
-    async def __aenter__(self) -> "Transport": ...
+    async def __aenter__(self) -> Transport: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
 

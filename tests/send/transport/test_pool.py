@@ -1,15 +1,14 @@
 import asyncio
 import email
 import email.policy
-import os
 import random
 import socket
 from email.message import EmailMessage
 
 import pytest
 
-from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.transport.pool import SmtpTransport, wire_size
+from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.transport.replies import (
     FatalRelayError,
     OutgoingMessage,
@@ -44,7 +43,9 @@ def tls(server, scheme, password=None, **config):
     port = server.starttls_port if scheme == "smtp" else server.smtps_port
     environ = {"INSERECHO_SMTP_PASSWORD": password or server.password}
     config.setdefault("cafile", str(server.cafile))
-    return SmtpTransport(RelayConfig.from_url(f"{scheme}://{server.username}@localhost:{port}", environ=environ, **config))
+    return SmtpTransport(
+        RelayConfig.from_url(f"{scheme}://{server.username}@localhost:{port}", environ=environ, **config)
+    )
 
 
 def run(coroutine):
@@ -279,7 +280,9 @@ def test_unreachable_relay_is_fatal_after_retries():
 
 
 def test_missing_password_is_fatal(tls_server):
-    config = RelayConfig.from_url(f"smtps://lettre@localhost:{tls_server.smtps_port}", environ={}, cafile=str(tls_server.cafile))
+    config = RelayConfig.from_url(
+        f"smtps://lettre@localhost:{tls_server.smtps_port}", environ={}, cafile=str(tls_server.cafile)
+    )
 
     async def main():
         async with SmtpTransport(config) as transport:

@@ -92,9 +92,7 @@ def load_settings(root: Path) -> Settings:
     settings = Settings(root=root)
     if not path.exists():
         return settings
-    text, problem = read_text(path)
-    if problem:
-        raise ContentError([problem])
+    text = read_text(path)
     data, problems = parse_mapping(text, path, what="le fichier de réglages")
     if data is None:
         raise ContentError(problems)

@@ -15,9 +15,7 @@ from inserecho.cli.console import survive_code_page
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
-    kilobytes,
     pass_folder,
-    plural,
     report_error,
     report_warnings,
     shown,
@@ -25,7 +23,8 @@ from inserecho.cli.context import (
 from inserecho.cli.french import install_french_messages
 from inserecho.cli.scaffold import init_folder, new_issue
 from inserecho.content.model import Issue
-from inserecho.problems import EnvironmentProblem, Problem, UserError
+from inserecho.french.formats import kilobytes, plural
+from inserecho.problems import EnvironmentProblem, Problem, UsageProblem, UserError
 from inserecho.render.build import preview_email, write_build
 from inserecho.render.renderer import GMAIL_CLIP_BYTES, clipping_warning, render_issue
 from inserecho.settings import SETTINGS_FILE
@@ -174,6 +173,16 @@ def _with_clipping(issue: Issue, html_bytes: int) -> tuple[Problem, ...]:
     return issue.warnings + ((clipping,) if clipping else ())
 
 
+def _command_context(argv: list[str]) -> click.Context | None:
+    """The context of the command ``argv`` names, parsed again leniently, for its usage line."""
+    ctx = click.Context(cli, info_name="inserecho", resilient_parsing=True)
+    rest = click.Command.parse_args(cli, ctx, list(argv))  # the group's options, not its command
+    if not rest:
+        return ctx
+    name, command, args = cli.resolve_command(ctx, rest)
+    return command.make_context(name, args, parent=ctx, resilient_parsing=True) if command and name else ctx
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: French messages, exit codes 0 (ok), 1 (the officer's files or the
     system stopped the command), 2 (usage), 130 (interrupted), 70 (a bug)."""
@@ -182,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     root = Path.cwd()
     try:
         code = cli.main(args=argv, prog_name="inserecho", standalone_mode=False)
+    except UsageProblem as error:  # shown as click shows its own: the command's usage first
+        click.UsageError(error.message, _command_context(sys.argv[1:] if argv is None else argv)).show()
+        code = error.exit_code
     except UserError as error:
         report_error(error, root)
         code = error.exit_code

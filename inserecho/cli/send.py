@@ -16,26 +16,25 @@ from inserecho.atomicfile import write_atomic
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
-    kilobytes,
     pass_folder,
-    plural,
     report_warnings,
     shown,
 )
 from inserecho.cli.french import IntRange
-from inserecho.cli.scaffold import SLUG_PATTERN
-from inserecho.french.formats import format_date
-from inserecho.problems import ContentError, Problem
+from inserecho.content.addresses import address_key, normalise_address
+from inserecho.french.formats import format_date, kilobytes, plural
+from inserecho.paths import SLUG_PATTERN
+from inserecho.problems import ContentError, InvalidValue, Problem, UsageProblem, UserError
 from inserecho.send.campaign import Campaign, prepare_campaign, signer_for
 from inserecho.send.csvimport import CsvImport, import_files, to_yaml
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
-from inserecho.send.journal import Journal, Suppression, normalize
+from inserecho.send.journal import Journal, Suppression
 from inserecho.send.listexport import state_of, write_list_export
 from inserecho.send.listmerge import Merged, merge_entries
 from inserecho.send.ratelimit import parse_rate
 from inserecho.send.report import STATE_LABELS, write_delivery_report
-from inserecho.send.runlock import AlreadyRunning, exclusive_run
-from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
+from inserecho.send.runlock import exclusive_run
+from inserecho.send.subscribers import Subscriber, load_subscribers, select
 from inserecho.send.transport.outbox import MaildirOutbox
 from inserecho.send.transport.pool import SmtpTransport
 from inserecho.send.transport.relay import RelayConfig
@@ -92,14 +91,14 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
                    f"les messages seront écrits dans {shown(outbox)}/, sans quitter la machine.")
     if campaign is not None and not SLUG_PATTERN.match(campaign):
-        raise click.BadParameter("utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.",
-                                 param_hint="--campaign")
+        raise UsageProblem("--campaign : utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.")
     if test_address and dry_run:
-        raise click.UsageError("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
+        raise UsageProblem("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
     if test_address:
-        address, error = normalise_email(test_address)
-        if error:
-            raise click.BadParameter(error, param_hint="--test")
+        try:
+            address = normalise_address(test_address)
+        except InvalidValue as error:
+            raise UsageProblem(f"--test : {error.message}") from None
         prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, None, test=True)
         transport = _transport(folder, outbox, smtp_url, insecure, cafile, 1, settings.smtp_timeout)
         message = prepared.composer.compose(Subscriber(address, None, None, (), (), 0))
@@ -120,7 +119,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     )
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
-        raise click.ClickException(
+        raise UserError(
             f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e."
         )
     if dry_run:
@@ -130,10 +129,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         _refuse_unready(folder, prepared)
     transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections, settings.smtp_timeout)
     with ExitStack() as stack:
-        try:
-            stack.enter_context(exclusive_run(settings.journal_path.parent))
-        except AlreadyRunning as error:
-            raise click.UsageError(str(error)) from None
+        stack.enter_context(exclusive_run(settings.journal_path.parent))
         journal = stack.enter_context(Journal.open(settings.journal_path))
         _announce(prepared, journal, transport, options)
         if not yes:
@@ -165,7 +161,7 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
         campaigns = journal.campaigns()
         if name not in campaigns:
             known = ", ".join(campaigns) or "aucune"
-            raise click.UsageError(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
+            raise UsageProblem(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
         counts = journal.counts(name)
         if sum(counts.values()):
             click.echo(f"Campagne {name}, envoi réel : {sum(counts.values())} destinataires")
@@ -218,24 +214,25 @@ def unsubscribe(
     settings = folder.newsletter()
     if show_list:
         if addresses or tokens or undo:
-            raise click.UsageError(
+            raise UsageProblem(
                 "--list affiche la liste seulement : donnez les adresses à désinscrire dans une autre commande."
             )
         _show_suppressions(settings.journal_path)
         return
     if not addresses and not tokens:
-        raise click.UsageError("indiquez au moins une adresse ou un --token (ou --list pour voir la liste).")
+        raise UsageProblem("indiquez au moins une adresse ou un --token (ou --list pour voir la liste).")
     signer = signer_for(settings, create_secret=False)  # no secret yet: no token can be ours
     targets: list[tuple[str, str]] = []
     for token in tokens:
         address = signer.resolve(token)
         if address is None:
-            raise click.UsageError(f"jeton de désinscription invalide : « {token} » (copié en entier ?).")
+            raise UsageProblem(f"jeton de désinscription invalide : « {token} » (copié en entier ?).")
         targets.append((address, "lien de désinscription"))
     for raw in addresses:
-        address, error = normalise_email(raw)
-        if error:
-            raise click.UsageError(error)
+        try:
+            address = normalise_address(raw)
+        except InvalidValue as error:
+            raise UsageProblem(error.message) from None
         targets.append((address, "demande manuelle"))
     with Journal.open(settings.journal_path) as journal:
         for address, source in targets:
@@ -296,7 +293,7 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
     if folder.settings.journal_path.exists():
         with Journal.open(folder.settings.journal_path) as journal:
             unsubscribed = journal.suppressed_addresses()
-        suppressed = sum(normalize(s.email) in unsubscribed for s in selected)
+        suppressed = sum(address_key(s.email) in unsubscribed for s in selected)
     click.echo(f"{shown(file)} : {len(loaded)} abonné·e·s, aucune erreur.")
     report_warnings(tuple(problems), folder.root)
     click.echo(
@@ -325,11 +322,11 @@ def subscribers_import(folder: Folder, files: tuple[Path, ...], output: Path | N
       inserecho subscribers import nouveaux.csv --merge
     """
     if merge and force:
-        raise click.UsageError("--merge garde la liste existante et --force la remplace : choisissez l'un ou l'autre.")
+        raise UsageProblem("--merge garde la liste existante et --force la remplace : choisissez l'un ou l'autre.")
     settings = folder.newsletter()
     output = output or folder.root / SUBSCRIBERS_FILE
     if output.exists() and not (merge or force):
-        raise click.UsageError(f"{shown(output)} existe déjà : --merge pour y ajouter ces contacts, -o pour écrire "
+        raise UsageProblem(f"{shown(output)} existe déjà : --merge pour y ajouter ces contacts, -o pour écrire "
                                "un autre fichier, ou --force pour le remplacer.")
     imported = import_files(files)
     if any(p.is_error for p in imported.problems):
@@ -374,8 +371,8 @@ def _report_import(imported: CsvImport, merged: Merged, existing: list[Subscribe
             f"Liste de désinscription : {len(imported.opted_out) - bounced} désinscrit·e(s) et {bounced} adresse(s) "
             "en erreur, gardé·e·s hors de la liste (voir inserecho unsubscribe --list)."
         )
-        left = {normalize(o.email) for o in imported.opted_out}
-        still = sum(normalize(s.email) in left for s in existing)
+        left = {address_key(o.email) for o in imported.opted_out}
+        still = sum(address_key(s.email) in left for s in existing)
         if still:
             click.echo(
                 f"Dont {still} encore dans {shown(output)} : la liste de désinscription les écarte de chaque envoi."
@@ -412,7 +409,7 @@ def subscribers_export(folder: Folder, file: Path | None, subscribers_file: Path
 def _refuse_unready(folder: Folder, prepared: Campaign) -> None:
     for problem in prepared.unready:
         click.echo(problem.format(folder.root), err=True)
-    raise click.ClickException(
+    raise UserError(
         "ce numéro n'est pas prêt à partir (voir ci-dessus) : corrigez ces fichiers avant l'envoi réel. "
         "En attendant, --test, --dry-run et --outbox restent possibles."
     )
@@ -421,7 +418,7 @@ def _refuse_unready(folder: Folder, prepared: Campaign) -> None:
 def _default_subscribers(folder: Folder) -> Path:
     path = folder.root / SUBSCRIBERS_FILE
     if not path.exists():
-        raise click.UsageError(
+        raise UsageProblem(
             "pas de liste d'abonné·e·s : indiquez --subscribers FICHIER, ou copiez "
             "subscribers.example.yaml en subscribers.yaml et complétez-le."
         )
@@ -430,22 +427,17 @@ def _default_subscribers(folder: Folder) -> Path:
 
 def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecure: bool,
                cafile: str | None, size: int, timeout: float) -> Transport:
-    try:
-        if outbox is not None:
-            return MaildirOutbox(outbox.absolute())
-        url = smtp_url or folder.settings.smtp_url
-        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    except FatalRelayError as error:  # an unreadable --cafile, an outbox that cannot be created
-        raise click.ClickException(str(error)) from None
+    if outbox is not None:
+        return MaildirOutbox(outbox.absolute())
+    url = smtp_url or folder.settings.smtp_url
+    return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
 
 
 async def _send_one(transport: Transport, message) -> str:
     try:
         return str(await transport.send(message))
     except (SendError, FatalRelayError) as error:
-        raise click.ClickException(f"l'exemplaire de test n'est pas parti : {error}") from None
+        raise UserError(f"l'exemplaire de test n'est pas parti : {error}") from None
     finally:
         await transport.close()
 
@@ -476,7 +468,7 @@ def _standing(prepared: Campaign, journal: Journal | None, retry_failed: bool, r
     sent = suppressed = failed = waiting = 0
     retried = ("failed_temporary",) if retry_failed else ()
     for subscriber in prepared.recipients:
-        key = normalize(subscriber.email)
+        key = address_key(subscriber.email)
         state = states.get(key)
         if state == "sent":
             sent += 1
@@ -509,7 +501,7 @@ def _announce(prepared: Campaign, journal: Journal, transport: Transport, option
 
 def _confirm() -> None:
     if not sys.stdin.isatty():
-        raise click.UsageError("confirmation impossible sans terminal : ajoutez --yes pour envoyer sans question.")
+        raise UsageProblem("confirmation impossible sans terminal : ajoutez --yes pour envoyer sans question.")
     answer = click.prompt("Envoyer maintenant ? [o/N]", default="n", show_default=False)
     if answer.strip().casefold() not in {"o", "oui", "y", "yes"}:
         click.echo("Envoi annulé : rien n'est parti.")

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
-from inserecho.cli.context import Folder, kilobytes, pass_folder, report_warnings, shown
+from inserecho.cli.context import Folder, pass_folder, report_warnings, shown
 from inserecho.cli.french import IntRange
+from inserecho.french.formats import kilobytes
+from inserecho.problems import UsageProblem
 from inserecho.web.archive import build_archive
 from inserecho.web.preview import (
     DEFAULT_PORT,
@@ -46,7 +48,7 @@ def preview(folder: Folder, issue: str, port: int, open_browser: bool) -> None:
         server = PreviewServer(session, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise click.UsageError(
+            raise UsageProblem(
                 f"le port {port} est déjà utilisé (un autre aperçu est peut-être ouvert) : "
                 f"fermez-le ou choisissez un autre port, par exemple --port {port + 1}."
             ) from None

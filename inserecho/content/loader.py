@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inserecho.content.body import Body, render_body
-from inserecho.content.fields import FieldError, FieldWarning, check_field
+from inserecho.content.fields import check_field, warner
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
 from inserecho.content.placeholders import ISSUE_PHRASES, ITEM_PHRASES, find_placeholder
@@ -18,7 +18,7 @@ from inserecho.content.yamlfile import LineDict, parse_mapping
 from inserecho.french.formats import format_date
 from inserecho.french.suggest import did_you_mean, fold
 from inserecho.paths import outside_read, within
-from inserecho.problems import ContentError, Problem, Severity
+from inserecho.problems import ContentError, InvalidValue, Problem, Severity
 
 if TYPE_CHECKING:  # settings import the section specifications of this stage
     from inserecho.settings import Settings
@@ -197,9 +197,10 @@ def _load_item(
     if text is None:
         return None
     _note_placeholder(find_placeholder(path, text or "", ITEM_PHRASES), unready)
-    split, problem = split_front_matter(text, path)
-    if problem:
-        problems.append(problem)
+    try:
+        split = split_front_matter(text, path)
+    except ContentError as error:
+        problems.extend(error.problems)
         return None
     data = _parse_mapping(split.front_matter, path, split.front_matter_line, problems)
     if data is None:
@@ -279,12 +280,9 @@ def _check_fields(
             problems.append(Problem(path, line, f"champ inconnu « {key} » {where}{hint}."))
             continue
         try:
-            values[key] = check_field(spec, raw, folder)
-        except FieldWarning as warning:
-            values[key] = warning.value
-            problems.append(Problem(path, line, str(warning), Severity.WARNING))
-        except FieldError as error:
-            problems.append(Problem(path, line, str(error)))
+            values[key] = check_field(spec, raw, folder, warner(problems, path, line))
+        except InvalidValue as error:
+            problems.append(error.at(path, line))
     for spec in specs.values():
         if spec.required and spec.name not in data:
             problems.append(
@@ -303,10 +301,11 @@ def _read(path: Path, folder: Path, problems: list[Problem]) -> str | None:
     if within(path, folder) is None:
         problems.append(Problem(path, None, outside_read(path, "dossier du numéro")))
         return None
-    text, problem = read_text(path)
-    if problem:
-        problems.append(problem)
-    return text
+    try:
+        return read_text(path)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
 
 
 def _parse_mapping(

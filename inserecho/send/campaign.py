@@ -70,7 +70,7 @@ def prepare_campaign(
         )
     except HeaderError as error:  # the subject comes from the issue, the rest from the settings
         source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
-        raise ContentError([Problem(source, None, str(error))]) from None
+        raise ContentError([error.at(source, None)]) from None
     recipients: list[Subscriber] = []
     segment = ""
     if subscribers_file is not None:
@@ -83,7 +83,7 @@ def prepare_campaign(
             try:
                 composer.check(subscriber)
             except HeaderError as error:
-                injection.append(Problem(subscribers_file, subscriber.line, str(error)))
+                injection.append(error.at(subscribers_file, subscriber.line))
         if injection:
             raise ContentError(injection)
     return Campaign(campaign_name, issue.slug, rendered, composer, tuple(recipients), segment, subscribers_file,

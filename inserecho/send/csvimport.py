@@ -19,17 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import unreadable
 from inserecho.french.suggest import fold_words
-from inserecho.problems import Problem, Severity
+from inserecho.problems import InvalidValue, Problem, Severity
 from inserecho.send.journal import Reason
-from inserecho.send.subscribers import (
-    SUBSCRIBER_FIELDS,
-    address_key,
-    duplicate_message,
-    normalise_email,
-)
+from inserecho.send.subscribers import SUBSCRIBER_FIELDS, duplicate_message
 
 # Column names as the officer may find them, folded (lower case, no accents,
 # "-", "_" and "." read as spaces), mapped to what they hold.
@@ -372,17 +368,20 @@ def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]
     if not cells["email"]:
         problems.append(_skipped(path, line, "pas d'adresse électronique sur cette ligne."))
         return None
-    email, error = normalise_email(cells["email"])
-    if error:
-        problems.append(_skipped(path, line, error))
+    try:
+        email = normalise_address(cells["email"])
+    except InvalidValue as error:
+        problems.append(_skipped(path, line, error.message))
         return None
     name = cells.get("name") or " ".join(filter(None, (cells.get("first_name"), cells.get("last_name"))))
     territories: list[str] = []
     for value in _split(cells.get("territories", "")):
-        territory, error = normalise_territory(value, allow_department=False)
-        if error:
-            problems.append(Problem(path, line, f"{error} Territoire ignoré.", Severity.WARNING))
-        elif territory not in territories:
+        try:
+            territory = normalise_territory(value, allow_department=False)
+        except InvalidValue as error:
+            problems.append(Problem(path, line, f"{error.message} Territoire ignoré.", Severity.WARNING))
+            continue
+        if territory not in territories:
             territories.append(territory)
     entry = {
         "email": email,

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, Protocol, TypeVar
 
-from inserecho.send.journal import Journal, State, normalize
+from inserecho.content.addresses import address_key
+from inserecho.send.journal import Journal, State
 from inserecho.send.ratelimit import Rate, RateLimiter
 from inserecho.send.transport.replies import (
     FatalRelayError,
@@ -181,7 +182,7 @@ class _Run(Generic[R]):
         self.fresh: deque[_Item[R]] = deque()
         seen: set[str] = set()
         for recipient in recipients:
-            key = normalize(recipient.email)
+            key = address_key(recipient.email)
             if key not in seen:
                 seen.add(key)
                 if key in wanted:

@@ -4,7 +4,7 @@ One SQLite file in the newsletter folder. Each recipient of a campaign is in exa
 one state: ``pending`` (registered, not yet delivered), ``sent`` (the relay accepted
 it), ``failed_temporary`` (gave up for this run; ``--retry-failed`` tries again),
 ``failed_permanent`` (refused with a 5xx; not retried) or ``suppressed`` (on the
-suppression list). Addresses are compared casefolded.
+suppression list). Addresses are compared by their :func:`address_key`.
 
 A rehearsal (messages written to an outbox folder instead of the relay) is recorded
 apart from the real send of the same campaign (``rehearsal=True``): it never counts as
@@ -27,7 +27,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
-from inserecho.problems import ContentError, Problem
+from inserecho.content.addresses import address_key
+from inserecho.problems import ContentError, Problem, describe_os_error
 
 State = Literal["pending", "sent", "failed_temporary", "failed_permanent", "suppressed"]
 STATES: tuple[State, ...] = ("pending", "sent", "failed_temporary", "failed_permanent", "suppressed")
@@ -83,11 +84,6 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
-def normalize(email: str) -> str:
-    """The journal's key for an address: trimmed and casefolded."""
-    return email.strip().casefold()
-
-
 @dataclass(frozen=True)
 class Delivery:
     """One recipient's record for a campaign (``time`` is ISO 8601 UTC)."""
@@ -140,8 +136,9 @@ class Journal:
             # BEGIN is its own committed transaction.
             db = sqlite3.connect(path, isolation_level=None, factory=_Connection)
             db.path = path
-        except sqlite3.Error as error:
-            raise _problem(path, f"impossible d'ouvrir le journal d'envoi ({error})") from None
+        except sqlite3.Error:
+            refusal = OSError(errno.ENOENT if not path.parent.is_dir() else errno.EACCES, "", str(path))
+            raise _problem(path, f"impossible d'ouvrir le journal d'envoi : {describe_os_error(refusal)}") from None
         try:
             db.execute("PRAGMA busy_timeout = 5000")
             # Durability: in WAL mode a commit appends the transaction to the -wal file
@@ -158,11 +155,7 @@ class Journal:
                 raise _problem(path, f"le journal d'envoi ne peut pas passer en mode WAL (mode {mode})")
         except sqlite3.DatabaseError as error:
             db.close()
-            raise _problem(
-                path,
-                f"ce fichier n'est pas un journal d'envoi lisible ({error}) : "
-                "s'il est abîmé, renommez-le pour en créer un nouveau",
-            ) from None
+            raise _problem(path, _unreadable(error)) from None
         except (ContentError, OSError):
             db.close()
             raise
@@ -218,7 +211,7 @@ class Journal:
         """
         now, kind = _now(), _kind(rehearsal)
         self._db.execute("INSERT OR IGNORE INTO campaigns VALUES (?, ?)", (campaign, now))
-        keys = (normalize(e) for e in emails)
+        keys = (address_key(e) for e in emails)
         while chunk := list(islice(keys, _CHUNK)):
             with self._transaction():
                 self._db.executemany(
@@ -264,7 +257,7 @@ class Journal:
         return [datetime.fromisoformat(row[0]) for row in rows]
 
     def states(self, campaign: str, *, rehearsal: bool = False) -> dict[str, State]:
-        """Every recipient's state in the campaign, by normalized address."""
+        """Every recipient's state in the campaign, by address key."""
         return dict(self._db.execute(
             "SELECT address, state FROM deliveries WHERE campaign = ? AND kind = ?", (campaign, _kind(rehearsal))
         ))
@@ -272,7 +265,7 @@ class Journal:
     def state(self, campaign: str, email: str, *, rehearsal: bool = False) -> State | None:
         row = self._db.execute(
             "SELECT state FROM deliveries WHERE campaign = ? AND kind = ? AND address = ?",
-            (campaign, _kind(rehearsal), normalize(email)),
+            (campaign, _kind(rehearsal), address_key(email)),
         ).fetchone()
         return row[0] if row else None
 
@@ -337,22 +330,22 @@ class Journal:
             raise ValueError(f"unknown suppression reason {reason!r}")
         self._db.execute(
             "INSERT OR IGNORE INTO suppressions VALUES (?, ?, ?, ?)",
-            (normalize(email), reason, source, _now()),
+            (address_key(email), reason, source, _now()),
         )
 
     def unsuppress(self, email: str) -> bool:
         """Take ``email`` off the list; False if it was not on it."""
-        cursor = self._db.execute("DELETE FROM suppressions WHERE address = ?", (normalize(email),))
+        cursor = self._db.execute("DELETE FROM suppressions WHERE address = ?", (address_key(email),))
         return cursor.rowcount > 0
 
     def is_suppressed(self, email: str) -> bool:
         row = self._db.execute(
-            "SELECT 1 FROM suppressions WHERE address = ?", (normalize(email),)
+            "SELECT 1 FROM suppressions WHERE address = ?", (address_key(email),)
         ).fetchone()
         return row is not None
 
     def suppressed_addresses(self) -> set[str]:
-        """The whole suppression list (normalized addresses), for checks over a whole list."""
+        """The whole suppression list (address keys), for checks over a whole list."""
         return {row[0] for row in self._db.execute("SELECT address FROM suppressions")}
 
     def suppressed_count(self) -> int:
@@ -376,7 +369,7 @@ class Journal:
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, kind, address) DO UPDATE SET"
             " state = excluded.state, attempts = attempts + excluded.attempts,"
             " reply = coalesce(excluded.reply, reply), updated = excluded.updated",
-            (campaign, _kind(rehearsal), normalize(email), state, attempts, reply, _now()),
+            (campaign, _kind(rehearsal), address_key(email), state, attempts, reply, _now()),
         )
 
     def _transaction(self) -> _Transaction:
@@ -464,6 +457,21 @@ def _kind(rehearsal: bool) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _unreadable(error: sqlite3.DatabaseError) -> str:
+    """Why SQLite could not read the journal, in French (SQLite words it in English)."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return (
+            "le journal d'envoi est verrouillé par un autre programme (un autre envoi, une "
+            "sauvegarde en cours ?) : attendez qu'il ait fini, puis relancez la même commande"
+        )
+    what = "il est abîmé" if code == sqlite3.SQLITE_CORRUPT else "ce n'est pas une base SQLite"
+    return (
+        f"ce fichier n'est pas un journal d'envoi lisible ({what}) : "
+        "s'il est abîmé, renommez-le pour en créer un nouveau"
+    )
 
 
 def _problem(path: Path, message: str) -> ContentError:

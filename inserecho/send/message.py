@@ -18,7 +18,9 @@ from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Protocol
 
+from inserecho.content.addresses import address_key
 from inserecho.content.textfile import control_character
+from inserecho.problems import InvalidValue
 from inserecho.render import slots
 from inserecho.render.renderer import RenderedIssue
 from inserecho.send.tokens import TokenSigner
@@ -38,8 +40,8 @@ class Recipient(Protocol):
     def first_name(self) -> str | None: ...
 
 
-class HeaderError(ValueError):
-    """A header value would break the message (line break, bad address): French message.
+class HeaderError(InvalidValue):
+    """A header value would break the message (line break, bad address).
 
     ``header`` names the header, which tells the caller where the value came from.
     """
@@ -177,7 +179,7 @@ class Composer:
         if self.test:
             unique = secrets.token_hex(12)
         else:
-            unique = hashlib.sha256(f"{self.campaign}\0{address.casefold()}".encode()).hexdigest()[:24]
+            unique = hashlib.sha256(f"{self.campaign}\0{address_key(address)}".encode()).hexdigest()[:24]
         return f"<{unique}.{self._id_suffix}"
 
 

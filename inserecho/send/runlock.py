@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from inserecho.problems import UsageProblem
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -26,8 +28,8 @@ except ImportError:  # Linux, macOS
 WINDOWS_LOCK_FILE = "journal.sqlite3.lock"
 
 
-class AlreadyRunning(Exception):
-    """Another process holds the lock (French message)."""
+class AlreadyRunning(UsageProblem):
+    """Another process holds the lock: the command cannot run now (exit code 2)."""
 
     def __init__(self) -> None:
         super().__init__(

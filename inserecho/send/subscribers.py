@@ -9,21 +9,19 @@ stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
+from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
 from inserecho.french.suggest import did_you_mean, french_list
-from inserecho.problems import Problem, Severity, UsageProblem
+from inserecho.problems import ContentError, InvalidValue, Problem, Severity, UsageProblem
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags")
 
@@ -43,96 +41,9 @@ class Subscriber:
     first_name: str | None = None  # for the greeting: "Bonjour Karim,"
 
 
-# --- addresses -----------------------------------------------------------------
-
-# Plain ASCII addresses, which are nearly all of a real list, are checked with
-# one regular expression: email-validator spends most of its time on Unicode
-# domain rules that cannot apply to them. Anything this pattern does not take
-# for certain (IDN, "--" in the domain, reserved names, role addresses that the
-# library lowercases, over-long addresses) goes through email-validator.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_PLAIN_ADDRESS = re.compile(
-    rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@"
-    r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z])\Z"
-)
-_RESERVED_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
-_ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
-_MAX_ADDRESS_LENGTH = 254
-
-# email-validator's reasons, most specific first, in the officer's words.
-_EMAIL_REASONS: tuple[tuple[str, str], ...] = (
-    ("must have an @-sign", "il manque le « @ »"),
-    ("instead of a regular at-sign", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
-    ("something before the @-sign", "il n'y a rien avant le « @ »"),
-    ("something after the @-sign", "il n'y a rien après le « @ »"),
-    ("'@'", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
-    ("SPACE", "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la"),
-    ("unsafe characters", "elle contient un caractère invisible ou de contrôle ; retapez-la"),
-    ("display name and angle brackets", "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
-    ("Quoting the part", "les guillemets ne sont pas acceptés dans une adresse"),
-    ("bracketed IP address", "une adresse IP entre crochets n'est pas acceptée après le « @ »"),
-    ("cannot start with a period", "elle commence par un point"),
-    ("period immediately before the @-sign", "un point est collé au « @ »"),
-    ("period immediately after the @-sign", "un point est collé au « @ »"),
-    ("cannot end with a period", "elle se termine par un point"),
-    ("two periods in a row", "deux points se suivent"),
-    ("hyphen immediately after the @-sign", "le nom de domaine (après le « @ ») commence par un tiret"),
-    ("cannot end with a hyphen", "elle se termine par un tiret"),
-    ("period and a hyphen", "un point et un tiret se suivent dans le nom de domaine"),
-    ("two dashes", "deux tirets se suivent dans le nom de domaine"),
-    ("should have a period", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
-    ("top-level domain", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
-    (
-        "special-use or reserved",
-        "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels",
-    ),
-    ("too long", "elle est trop longue"),
-    ("so many characters", "une partie du nom de domaine est trop longue"),
-    ("invalid characters before the @-sign", "caractères interdits avant le « @ »"),
-    ("invalid characters", "caractères interdits dans le nom de domaine (après le « @ »)"),
-)
-_QUOTED_CHARACTER = re.compile(r"'(.+?)'")
-
-
-def normalise_email(value: str) -> tuple[str | None, str | None]:
-    """Return ``(normalised address, None)`` or ``(None, French error message)``."""
-    address = value.strip()
-    match = _PLAIN_ADDRESS.match(address)
-    if match:
-        local, domain = match.groups()
-        domain = domain.lower()
-        if (
-            len(address) <= _MAX_ADDRESS_LENGTH
-            and "--" not in domain
-            and local.lower() not in _ROLE_NAMES
-            and domain not in SPECIAL_USE_DOMAIN_NAMES
-            and not domain.endswith(_RESERVED_SUFFIXES)
-        ):
-            return f"{local}@{domain}", None
-    try:
-        return validate_email(address, check_deliverability=False).normalized, None
-    except EmailNotValidError as exc:
-        return None, f"adresse « {address} » invalide : {_email_reason(str(exc))}."
-
-
-def _email_reason(detail: str) -> str:
-    for needle, reason in _EMAIL_REASONS:
-        if needle in detail:
-            if reason.startswith("caractères interdits"):
-                characters = _QUOTED_CHARACTER.findall(detail.rpartition(": ")[2])
-                return f"{reason} : {', '.join(f'« {c} »' for c in characters)}" if characters else reason
-            return reason
-    return "elle n'a pas la forme d'une adresse électronique (prenom.nom@exemple.org)"
-
-
 def duplicate_message(first_line: int) -> str:
     """The French message for an address already seen at ``first_line``."""
     return f"adresse en double : déjà présente ligne {first_line}."
-
-
-def address_key(email: str) -> str:
-    """What two addresses must share to count as the same subscriber."""
-    return email.casefold()
 
 
 # --- loading -------------------------------------------------------------------
@@ -143,11 +54,14 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
 
     The list holds every entry with a valid address not seen before (a bad
     territory or an unknown field is reported but does not drop the entry);
-    ``problems`` says what is wrong with the rest.
+    ``problems`` says what is wrong with the rest, all at once, so that the officer
+    fixes a pasted list in one pass (an import keeps the good entries and reports the
+    others; a send refuses the list if any problem is an error).
     """
-    text, problem = read_text(path)
-    if problem is not None:
-        return [], [problem]
+    try:
+        text = read_text(path)
+    except ContentError as error:
+        return [], error.problems
     subscribers: list[Subscriber] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -254,10 +168,12 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
     texts = {key: _text(entry, key, report) for key in ("name", "first_name", "organisation")}
     territories: list[str] = []
     for value in _strings(entry, "territories", report):
-        territory, error = normalise_territory(value, allow_department=False)
-        if error:
-            report("territories", error)
-        elif territory not in territories:
+        try:
+            territory = normalise_territory(value, allow_department=False)
+        except InvalidValue as error:
+            report("territories", error.message)
+            continue
+        if territory not in territories:
             territories.append(territory)
     tags = tuple(dict.fromkeys(_strings(entry, "tags", report)))
     if email is None:
@@ -273,10 +189,11 @@ def _email(entry: dict, report: _Report) -> str | None:
     if value is None or not value.strip():
         report("email", "il manque l'adresse : ajoutez « email: prenom.nom@exemple.org ».")
         return None
-    email, error = normalise_email(value)
-    if error:
-        report("email", error)
-    return email
+    try:
+        return normalise_address(value)
+    except InvalidValue as error:
+        report("email", error.message)
+        return None
 
 
 def _text(entry: dict, key: str, report: _Report) -> str | None:
@@ -333,9 +250,10 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
             raise UsageProblem(f"filtre inconnu « {key.strip()} »{did_you_mean(key.strip(), _FILTER_LABELS)} ; "
                              f"écrivez par exemple {_FILTER_EXAMPLE}.")
         if kind == "territory":
-            value, error = normalise_territory(value, allow_department=False)
-            if error:
-                raise UsageProblem(error)
+            try:
+                value = normalise_territory(value, allow_department=False)
+            except InvalidValue as error:
+                raise UsageProblem(error.message) from None
         else:
             if known_tags is None:  # folded tag -> its first spelling in the list
                 known_tags = {}

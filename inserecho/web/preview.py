@@ -26,8 +26,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 
-from inserecho.cli.context import kilobytes
 from inserecho.content.loader import load_issue
+from inserecho.french.formats import kilobytes
 from inserecho.problems import ContentError, Problem
 from inserecho.render.build import preview_email
 from inserecho.render.renderer import GMAIL_CLIP_BYTES, render_issue

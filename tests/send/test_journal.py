@@ -127,7 +127,8 @@ def test_not_a_database_is_a_french_error(tmp_path):
         Journal.open(path)
     (problem,) = error.value.problems
     assert problem.path == path
-    assert "n'est pas un journal d'envoi lisible" in problem.message
+    assert "n'est pas un journal d'envoi lisible (ce n'est pas une base SQLite)" in problem.message
+    assert "database" not in problem.message  # SQLite's own English words stay out
 
 
 def test_other_sqlite_database_is_refused(tmp_path):
@@ -148,8 +149,11 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_unopenable_path_is_a_french_error(tmp_path):
-    with pytest.raises(ContentError, match="impossible d'ouvrir le journal"):
+    with pytest.raises(ContentError, match="impossible d'ouvrir le journal") as error:
         Journal.open(tmp_path / "no-such-folder" / "journal.sqlite3")
+    assert "il n'existe pas" in error.value.message
+    assert "unable" not in error.value.message
+
 
 
 def test_mark_sent_survives_kill_9(tmp_path):

@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from inserecho.french.suggest import did_you_mean
+from inserecho.problems import UsageProblem
 
 PASSWORD_VARIABLE = "INSERECHO_SMTP_PASSWORD"
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -57,44 +58,44 @@ class RelayConfig:
     ) -> RelayConfig:
         """Parse ``url``; the password is the URL's, else ``INSERECHO_SMTP_PASSWORD``.
 
-        Raises ``ValueError`` with a French message (never containing the password).
+        Raises :class:`UsageProblem` with a French message (never containing the password).
         """
         environ = os.environ if environ is None else environ
         text = url.strip()
         if "://" not in text:
-            raise ValueError(f"adresse du serveur SMTP incomplète ({_EXPECTED})")
+            raise UsageProblem(f"adresse du serveur SMTP incomplète ({_EXPECTED})")
         scheme_text = text.split("://", 1)[0].lower()
         if scheme_text not in DEFAULT_PORTS:
-            raise ValueError(
+            raise UsageProblem(
                 f"protocole « {scheme_text} » inconnu pour le serveur SMTP"
                 f"{did_you_mean(scheme_text, DEFAULT_PORTS)} ({_EXPECTED})"
             )
         try:
             parts = urlsplit(text)
         except ValueError:
-            raise ValueError(f"adresse du serveur SMTP illisible ({_EXPECTED})") from None
+            raise UsageProblem(f"adresse du serveur SMTP illisible ({_EXPECTED})") from None
         rest = f"{parts.path}?{parts.query}#{parts.fragment}"
         if "@" in rest:
             # A "/", "?" or "#" inside the credentials cut the URL short: say so without
             # quoting anything, since the fragments may be pieces of the password.
-            raise ValueError(
+            raise UsageProblem(
                 "l'identifiant ou le mot de passe de l'adresse du serveur SMTP contient "
                 "un caractère spécial (/ ? #) : encodez-le (%2F, %3F, %23) ou, mieux, "
                 f"donnez le mot de passe par la variable {PASSWORD_VARIABLE}"
             )
         if parts.path not in ("", "/") or parts.query or parts.fragment:
-            raise ValueError(
+            raise UsageProblem(
                 "l'adresse du serveur SMTP ne doit contenir ni chemin ni paramètres "
                 f"après le port ({_EXPECTED})"
             )
         host = parts.hostname
         if not host:
-            raise ValueError(f"nom du serveur SMTP manquant ({_EXPECTED})")
+            raise UsageProblem(f"nom du serveur SMTP manquant ({_EXPECTED})")
         port = _port(parts.netloc.rpartition("@")[2], scheme_text)
         username = unquote(parts.username) if parts.username else None
         password = unquote(parts.password) if parts.password else None
         if password and not username:
-            raise ValueError(f"mot de passe sans identifiant dans l'adresse du serveur SMTP ({_EXPECTED})")
+            raise UsageProblem(f"mot de passe sans identifiant dans l'adresse du serveur SMTP ({_EXPECTED})")
         if password is None:
             password = environ.get(PASSWORD_VARIABLE) or None
         return cls(
@@ -148,7 +149,7 @@ def _port(hostport: str, scheme: str) -> int:
     if not text:
         return DEFAULT_PORTS[scheme]
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(
+        raise UsageProblem(
             f"port « {text} » invalide pour le serveur SMTP : un nombre entre 1 et 65535 "
             f"est attendu, par exemple 587 ({_EXPECTED})"
         )

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from inserecho.problems import UserError
+
 # 421 and 454 hold back everyone; 451 and 452 also answer for one recipient
 # (greylisting, a full mailbox), so only those that speak of pace or volume do.
 _SESSION_THROTTLING_CODES = frozenset({421, 454})
@@ -84,7 +86,7 @@ class PermanentFailure(SendError):
         return is_hard_bounce(self.reply)
 
 
-class FatalRelayError(Exception):
+class FatalRelayError(UserError):
     """Nothing can be sent through this transport; the message is French."""
 
 

@@ -42,6 +42,7 @@ test: $(VENV)/.installed-test browser
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_send.py
+	$(BIN)/python benchmarks/bench_subscribers.py
 	$(BIN)/python benchmarks/bench_archive.py
 
 clean:

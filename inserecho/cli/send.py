@@ -112,7 +112,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     options = DeliveryOptions(
         connections=connections or settings.smtp_connections,
         # the rate limit is the relay's; writing files to an outbox has none
-        rate=parse_rate(rate or settings.smtp_rate) if (rate or settings.smtp_rate) and outbox is None else None,
+        rate=parse_rate(wanted_rate) if (wanted_rate := rate or settings.smtp_rate) and outbox is None else None,
         max_attempts=settings.smtp_max_attempts,
         retry_failed=retry_failed,
         rehearsal=outbox is not None,
@@ -430,6 +430,7 @@ def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecu
     if outbox is not None:
         return MaildirOutbox(outbox.absolute())
     url = smtp_url or folder.settings.smtp_url
+    assert url is not None, "send() writes to the outbox when no relay is set"
     return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
 
 
@@ -537,7 +538,7 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
 
         bar = _ProgressBar()
         try:
-            async with transport:  # type: ignore[attr-defined]
+            async with transport:
                 return await deliver(prepared.name, prepared.recipients, prepared.composer.compose, transport,
                                      journal, options, progress=bar.update, stop=stop)
         finally:

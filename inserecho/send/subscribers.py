@@ -1,10 +1,9 @@
 """The subscriber list (``subscribers.yaml``): loading, checking, segments.
 
-The list may hold a hundred thousand entries, so it is read from the YAML
-event stream (libyaml's C parser when present) one entry at a time instead of
-through :func:`inserecho.content.yamlfile.parse_yaml`, whose node tree costs about
-15 s and 800 MB at that size. Every value of this file is text, so scalars
-stay strings (only an empty value or ``~``/``null`` becomes ``None``).
+The list may hold a hundred thousand entries, so it is read one entry at a time
+with the same :class:`~inserecho.content.yamlfile.LineBuilder` as the front matter,
+each entry checked and let go before the next is built. Every value of this file is
+text, so scalars stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ import yaml
 from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
-from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
+from inserecho.content.yamlfile import LineBuilder, LineDict, explain_yaml_error, parse_events
 from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.problems import ContentError, InvalidValue, Problem, Severity, UsageProblem
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags")
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
 
@@ -86,10 +84,11 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
 
 def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
     """Yield ``(value, line)`` for each entry of the top-level list, one at a time."""
-    events = yaml.parse(text, Loader=_Loader)
+    events = parse_events(text)
+    builder = LineBuilder(path, problems, scalar=_text_scalar)
     next(events)  # stream start
     event = next(events)  # a document starts, or the stream ends at once
-    root = next(events) if isinstance(event, yaml.DocumentStartEvent) else None
+    root: Any = next(events) if isinstance(event, yaml.DocumentStartEvent) else None
     if root is None or _is_null(root):
         problems.append(Problem(path, None, "la liste des abonnés est vide.", Severity.WARNING))
         return
@@ -103,42 +102,17 @@ def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[A
     for event in events:
         if isinstance(event, yaml.SequenceEndEvent):
             break
-        yield _value(event, events, path, problems), event.start_mark.line + 1
-    next(events)  # document end
-    event = next(events)
-    if isinstance(event, yaml.DocumentStartEvent):
-        problems.append(Problem(
-            path, event.start_mark.line + 1,
-            "un second document commence ici (ligne « --- ») ; la liste doit tenir en un seul document.",
-        ))
+        yield builder.value(event, events), event.start_mark.line + 1
+    builder.document_end(events)
 
 
-def _value(event: yaml.Event, events: Iterator[yaml.Event], path: Path, problems: list[Problem]) -> Any:
-    """Build the value that starts with ``event``, with lines kept as ``parse_yaml`` does."""
-    kind = type(event)
-    if kind is yaml.ScalarEvent:
-        return None if event.implicit[0] and event.value in _NULLS else event.value
-    line = event.start_mark.line + 1
-    if kind is yaml.SequenceStartEvent:
-        seq = LineList.at(line)
-        while type(child := next(events)) is not yaml.SequenceEndEvent:
-            seq.add(_value(child, events, path, problems), child.start_mark.line + 1)
-        return seq
-    if kind is yaml.MappingStartEvent:
-        mapping = LineDict.at(line)
-        while type(key_event := next(events)) is not yaml.MappingEndEvent:
-            key = str(_value(key_event, events, path, problems))
-            mapping.put(
-                key, _value(next(events), events, path, problems), key_event.start_mark.line + 1, path, problems
-            )
-        return mapping
-    # An alias: the officer meant a value starting with "*", not a YAML reference.
-    problems.append(Problem(path, line, "une valeur commence par « * » ; mettez-la entre guillemets."))
-    return None
+def _text_scalar(event: Any) -> str | None:
+    """Every value of the list is text: only an empty value or ``~``/``null`` is None."""
+    return None if event.implicit[0] and event.value in _NULLS else event.value
 
 
-def _is_null(event: yaml.Event) -> bool:
-    return isinstance(event, yaml.ScalarEvent) and event.implicit[0] and event.value in _NULLS
+def _is_null(event: Any) -> bool:
+    return isinstance(event, yaml.ScalarEvent) and _text_scalar(event) is None
 
 
 def _line_of(entry: Any, key: str, default: int) -> int:

@@ -1,11 +1,11 @@
 # inserecho: `make demo` builds the sample issue and delivers it to the example
-# subscribers through the outbox; `make test` runs the whole test suite.
+# subscribers through the outbox; `make test` runs ruff, mypy and the whole test suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(abspath $(VENV))/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test bench browser clean
+.PHONY: demo test lint bench browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ demo: $(VENV)/.installed
 	@echo "Courriel : ouvrez build/2026-12/email.html dans un navigateur."
 	@echo "Messages personnalisés : build/demo/outbox/new/ (un fichier par abonné·e, à ouvrir avec une messagerie)."
 
-test: $(VENV)/.installed-test browser
+# The checks first (seconds), then the whole suite.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check inserecho tests benchmarks
+	$(BIN)/mypy
+
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

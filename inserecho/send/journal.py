@@ -262,13 +262,6 @@ class Journal:
             "SELECT address, state FROM deliveries WHERE campaign = ? AND kind = ?", (campaign, _kind(rehearsal))
         ))
 
-    def state(self, campaign: str, email: str, *, rehearsal: bool = False) -> State | None:
-        row = self._db.execute(
-            "SELECT state FROM deliveries WHERE campaign = ? AND kind = ? AND address = ?",
-            (campaign, _kind(rehearsal), address_key(email)),
-        ).fetchone()
-        return row[0] if row else None
-
     def mark_sent(self, campaign: str, email: str, reply: str, *, attempts: int = 1, rehearsal: bool = False) -> None:
         """Record that the relay accepted the message; committed before returning."""
         self._set(campaign, rehearsal, email, "sent", reply, attempts)

@@ -38,7 +38,7 @@ def test_register_then_record_states(journal):
     assert journal.counts("2026-12") == {
         "pending": 1, "sent": 1, "failed_temporary": 1, "failed_permanent": 1, "suppressed": 0,
     }
-    assert journal.state("2026-12", "marie@example.org") == "sent"
+    assert journal.states("2026-12").get("marie@example.org") == "sent"
     assert journal.to_send("2026-12") == {"zoe@example.org"}
     assert journal.to_send("2026-12", retry_failed=True) == {"paul@example.org"}
 
@@ -103,13 +103,13 @@ def test_suppression_list(journal):
 def test_suppressed_addresses_are_registered_as_such_and_come_back_when_lifted(journal):
     journal.suppress("b@example.org", "manual")
     journal.register("c", ["a@example.org", "b@example.org"])
-    assert journal.state("c", "b@example.org") == "suppressed"
+    assert journal.states("c").get("b@example.org") == "suppressed"
     assert journal.to_send("c") == {"a@example.org"}
 
     journal.suppress("a@example.org", "unsubscribe")  # between two runs
     journal.unsuppress("b@example.org")
     journal.register("c", ["a@example.org", "b@example.org"])
-    assert journal.state("c", "a@example.org") == "suppressed"
+    assert journal.states("c").get("a@example.org") == "suppressed"
     assert journal.to_send("c") == {"b@example.org"}
 
 
@@ -172,7 +172,7 @@ def test_mark_sent_survives_kill_9(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT)
     assert done.returncode == -9
     with Journal.open(path) as journal:
-        assert journal.state("c", "a@example.org") == "sent"
+        assert journal.states("c").get("a@example.org") == "sent"
         assert journal.to_send("c") == {"b@example.org"}
 
 
@@ -213,8 +213,8 @@ def test_a_first_version_journal_is_upgraded_and_its_sends_stay_real(tmp_path):
     db.commit()
     db.close()
     with Journal.open(path) as journal:
-        assert journal.state("2026-11", "a@example.org") == "sent"
-        assert journal.state("2026-11", "a@example.org", rehearsal=True) is None
+        assert journal.states("2026-11").get("a@example.org") == "sent"
+        assert journal.states("2026-11", rehearsal=True).get("a@example.org") is None
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 

@@ -190,23 +190,22 @@ def test_each_mistake_is_reported_on_its_line(tmp_path):
     subscribers, problems = load_subscribers(path)
     *problems, alias = problems
     assert alias.line == 14 and "« *nom »" in alias.message
-    assert messages(problems) == [
-        (2, ("champ inconnu « emial » (vouliez-vous dire « email » ?) ; les champs possibles sont "
-            "« email », « name », « first_name », « organisation », « territories » ou « tags ».")),
-        (3, ("territoire inconnu « Plaine Communes » (vouliez-vous dire « Plaine Commune » ?) ; les territoires sont "
-            "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
-        (3, ("territoire inconnu « Seine-Saint-Denis » ; les territoires sont "
-            "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
-        (4, "il manque l'adresse : ajoutez « email: prenom.nom@exemple.org »."),
-        (6, "« name » doit être un texte simple, pas une liste."),
-        (7, "« tags » doit être une liste de textes, par exemple « tags: [a, b] »."),
-        (8, "« email » doit être une seule adresse, sans liste ni sous-champs."),
-        (9, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-            "« name », « first_name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
-        (10, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-             "« name », « first_name », « organisation », « territories » ou « tags » sur les lignes suivantes.")),
-        (12, "le champ « email » apparaît deux fois ; gardez-en un seul."),
+    # the line of each mistake and one phrase that says what it is
+    expected = [
+        (2, "vouliez-vous dire « email » ?"),
+        (3, "territoire inconnu « Plaine Communes »"),
+        (3, "territoire inconnu « Seine-Saint-Denis »"),
+        (4, "il manque l'adresse"),
+        (6, "« name » doit être un texte simple"),
+        (7, "« tags » doit être une liste de textes"),
+        (8, "« email » doit être une seule adresse"),
+        (9, "chaque abonné doit être de la forme « - email: adresse »"),
+        (10, "chaque abonné doit être de la forme « - email: adresse »"),
+        (12, "le champ « email » apparaît deux fois"),
     ]
+    assert len(problems) == len(expected)
+    for (line, message), (expected_line, phrase) in zip(messages(problems), expected, strict=True):
+        assert line == expected_line and phrase in message, (line, message)
     # An entry with a usable address stays in the list, minus what was wrong.
     assert [(s.email, s.territories, s.name) for s in subscribers] == [
         ("marie@example.org", (), None),

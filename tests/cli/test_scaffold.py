@@ -183,6 +183,8 @@ def test_init_and_build_with_the_tool_installed_from_a_wheel(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
+    # without PYTHONPATH, which would show pip this checkout as inserecho already installed
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     subprocess.run(
         [
             sys.executable,
@@ -198,6 +200,7 @@ def test_init_and_build_with_the_tool_installed_from_a_wheel(tmp_path):
         ],
         check=True,
         capture_output=True,
+        env=env,
     )
     # The dependencies come from the test interpreter's site-packages, whose .pth files
     # (the editable install of this repository among them) a path line does not run.
@@ -206,7 +209,6 @@ def test_init_and_build_with_the_tool_installed_from_a_wheel(tmp_path):
         check=True, capture_output=True, text=True,
     ).stdout.strip())
     (venv_site / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     folder = tmp_path / "lettre"
     folder.mkdir()
 

@@ -1,11 +1,11 @@
 # inserecho: `make demo` builds the sample issue and delivers it to the example
-# subscribers through the outbox; `make test` runs the whole test suite.
+# subscribers through the outbox; `make test` runs ruff, mypy and the whole test suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(abspath $(VENV))/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test bench browser imap-server clean
+.PHONY: demo test lint bench browser imap-server clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +43,18 @@ demo: $(VENV)/.installed
 	@echo "Courriel : ouvrez build/2026-12/email.html dans un navigateur."
 	@echo "Messages personnalisés : build/demo/outbox/new/ (un fichier par abonné·e, à ouvrir avec une messagerie)."
 
-test: $(VENV)/.installed-test browser imap-server
+# The checks first (seconds), then the whole suite.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check inserecho tests benchmarks
+	$(BIN)/mypy
+
+test: lint browser imap-server
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_send.py --dkim
+	$(BIN)/python benchmarks/bench_subscribers.py
 	$(BIN)/python benchmarks/bench_archive.py
 	$(BIN)/python benchmarks/bench_inbox.py
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from common import make_folder, median_seconds, seconds
 
-from inserecho.web.archive import build_archive
-from inserecho.render.build import write_build
 from inserecho.content.loader import load_issue
-from inserecho.web.preview import PreviewSession
+from inserecho.render.build import write_build
 from inserecho.render.renderer import render_issue
 from inserecho.settings import load_settings
+from inserecho.web.archive import build_archive
+from inserecho.web.preview import PreviewSession
 
 ISSUES = 24
 ITEMS = 40
@@ -52,9 +52,14 @@ def main() -> None:
             builds.append(seconds(one_build))
             rebuilds.append(session.rebuild().seconds)
         build, rebuild = statistics.median(builds), statistics.median(rebuilds)
-        command = median_seconds(lambda: subprocess.run(
-            [sys.executable, "-m", "inserecho", "--root", str(root), "build", slugs[-1]], check=True, capture_output=True,
-        ), runs)
+        command = median_seconds(
+            lambda: subprocess.run(
+                [sys.executable, "-m", "inserecho", "--root", str(root), "build", slugs[-1]],
+                check=True,
+                capture_output=True,
+            ),
+            runs,
+        )
 
     print(f"{ISSUES} numéros de {ITEMS} articles ; médianes de {runs} archives, {2 * runs} builds et reconstructions")
     print(f"  archive complète ............ {archive:6.2f} s ({archive / ISSUES * 1000:.0f} ms par numéro)")

@@ -27,7 +27,9 @@ def main() -> None:
         root = Path(directory)
         (slug,) = make_folder(root, issues=1, items=ITEMS)
         bare = median_seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), REPEAT)
-        imports = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import inserecho.cli.main"], check=True), REPEAT)
+        imports = median_seconds(
+            lambda: subprocess.run([sys.executable, "-c", "import inserecho.cli.main"], check=True), REPEAT
+        )
         build = median_seconds(lambda: run_cli(["build", slug], root), REPEAT)
         settings = load_settings(root)
         issue = load_issue(root / "issues" / slug, settings)

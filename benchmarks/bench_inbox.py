@@ -19,7 +19,6 @@ Rates are messages per second; (b) includes the whole command (start-up too).
 from __future__ import annotations
 
 import argparse
-import imaplib
 import mailbox
 import os
 import subprocess

@@ -86,7 +86,9 @@ class Helper:
     def __init__(self, script: str, *args: object) -> None:
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / script), *map(str, args)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         self.port = int(self._ask(None).split()[1])
 
@@ -132,14 +134,33 @@ def write_subscribers(path: Path, count: int) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def send_with_inserecho(root: Path, slug: str, subscribers: Path, port: int, campaign: str, rate: str,
-                        connections: int = CONNECTIONS) -> float:
+def send_with_inserecho(
+    root: Path, slug: str, subscribers: Path, port: int, campaign: str, rate: str, connections: int = CONNECTIONS
+) -> float:
     """Run the real command; return its whole duration in seconds."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "inserecho", "send", slug, "--subscribers", str(subscribers), "--campaign", campaign,
-         "--smtp", f"smtp://127.0.0.1:{port}", "--connections", str(connections), "--rate", rate, "--yes"],
-        cwd=root, check=True, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "inserecho",
+            "send",
+            slug,
+            "--subscribers",
+            str(subscribers),
+            "--campaign",
+            campaign,
+            "--smtp",
+            f"smtp://127.0.0.1:{port}",
+            "--connections",
+            str(connections),
+            "--rate",
+            rate,
+            "--yes",
+        ],
+        cwd=root,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - started
 
@@ -148,7 +169,9 @@ def enable_dkim(root: Path) -> None:
     """A DKIM key in the folder and the ``dkim`` block that makes ``send`` sign with it."""
     new_key(root / "dkim-bench.pem")
     with open(root / "inserecho.yaml", "a", encoding="utf-8") as settings:
-        settings.write('\ndkim:\n  domain: "inser-eco93.example.org"\n  selector: "bench"\n  private_key: "dkim-bench.pem"\n')
+        settings.write(
+            '\ndkim:\n  domain: "inser-eco93.example.org"\n  selector: "bench"\n  private_key: "dkim-bench.pem"\n'
+        )
 
 
 def send_bare(campaign: Campaign, port: int, connections: int = CONNECTIONS) -> None:
@@ -190,8 +213,11 @@ def send_naive(campaign: Campaign, settings: Settings, port: int) -> None:
     sender = campaign.composer.envelope_from
 
     def one(subscriber) -> None:
-        values = {slots.GREETING: slots.greeting(subscriber.name), slots.UNSUBSCRIBE_URL: settings.unsubscribe_url or "",
-                  slots.ASSETS: "https://inser-eco93.example.org/inserecho"}
+        values = {
+            slots.GREETING: slots.greeting(subscriber.name),
+            slots.UNSUBSCRIBE_URL: settings.unsubscribe_url or "",
+            slots.ASSETS: "https://inser-eco93.example.org/inserecho",
+        }
         message = EmailMessage()
         message["From"] = settings.sender
         message["To"] = subscriber.email
@@ -223,8 +249,9 @@ def peak_memory_mb(args: list[str], cwd: Path) -> tuple[float, float, float]:
     On a machine shared with other work the CPU time says more than the duration, which
     counts the time spent waiting for a processor."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=cwd, check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], cwd=cwd, check=True, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
     kilobytes, cpu, status = result.stdout.split()
     if int(status):
@@ -274,21 +301,31 @@ def loopback(options: argparse.Namespace) -> None:
         compose = median_seconds(lambda: [campaign.composer.compose(s) for s in campaign.recipients], COMPOSE_REPEAT)
 
     share = inserecho / bare
-    print(f"Envoi de {count} messages de {size / 1024:.1f} Ko, {CONNECTIONS} connexions, puits SMTP minimal sur 127.0.0.1")
+    print(
+        f"Envoi de {count} messages de {size / 1024:.1f} Ko, {CONNECTIONS} connexions, puits SMTP minimal sur 127.0.0.1"
+    )
     print("(débits de la phase d'envoi, horloge du puits : du premier au dernier message accepté ;")
     print(f" inserecho et (a) : meilleur de {options.runs} essais alternés)")
-    print(f"  inserecho send (processus réel)     {inserecho:7.0f} msg/s  "
-          f"(commande entière {whole:.1f} s, dont environ {whole - count / inserecho:.1f} s hors envoi)")
+    print(
+        f"  inserecho send (processus réel)     {inserecho:7.0f} msg/s  "
+        f"(commande entière {whole:.1f} s, dont environ {whole - count / inserecho:.1f} s hors envoi)"
+    )
     print(f"  (a) limite : aiosmtplib nu          {bare:7.0f} msg/s")
     print(f"  (b) naïf : smtplib, 1 connexion et 1 EmailMessage par message {naive:5.0f} msg/s")
     print(f"  inserecho / (a) = {share:.0%} ; inserecho / (b) = {inserecho / naive:.1f} ×")
-    print(f"Composition seule de {count} messages (médiane de {COMPOSE_REPEAT}) : {compose:.2f} s "
-          f"({count / compose:.0f} msg/s)")
+    print(
+        f"Composition seule de {count} messages (médiane de {COMPOSE_REPEAT}) : {compose:.2f} s "
+        f"({count / compose:.0f} msg/s)"
+    )
     if options.dkim:
-        print(f"Avec signature DKIM (même exécution) : inserecho send {signed:7.0f} msg/s "
-              f"(sans : {inserecho:.0f} msg/s, soit {signed / inserecho:.0%} ; commande entière {signed_whole:.1f} s) ; "
-              f"composition et signature de {count} messages {signed_compose:.2f} s ({count / signed_compose:.0f} msg/s)")
-    print(f"Cible : inserecho ≥ {TARGET_SHARE:.0%} de (a) : {'OK' if share >= TARGET_SHARE else 'EN DESSOUS DE LA CIBLE'}")
+        print(
+            f"Avec signature DKIM (même exécution) : inserecho send {signed:7.0f} msg/s "
+            f"(sans : {inserecho:.0f} msg/s, soit {signed / inserecho:.0%} ; commande entière {signed_whole:.1f} s) ; "
+            f"composition et signature de {count} messages {signed_compose:.2f} s ({count / signed_compose:.0f} msg/s)"
+        )
+    print(
+        f"Cible : inserecho ≥ {TARGET_SHARE:.0%} de (a) : {'OK' if share >= TARGET_SHARE else 'EN DESSOUS DE LA CIBLE'}"
+    )
     print(f"Cible : composition < {TARGET_COMPOSE_SECONDS:g} s : {verdict(compose < TARGET_COMPOSE_SECONDS)}")
 
 
@@ -308,8 +345,9 @@ def latency(options: argparse.Namespace) -> None:
                 inserecho = bare = 0.0
                 for run in range(options.runs):
                     sink.reset()
-                    send_with_inserecho(root, slug, subscribers, proxy.port, f"rtt-{connections}-{run + 1}",
-                                        limit, connections)
+                    send_with_inserecho(
+                        root, slug, subscribers, proxy.port, f"rtt-{connections}-{run + 1}", limit, connections
+                    )
                     inserecho = max(inserecho, sink.rate(count))
                     sink.reset()
                     send_bare(campaign, proxy.port, connections)
@@ -319,16 +357,20 @@ def latency(options: argparse.Namespace) -> None:
             proxy.close()
             sink.close()
 
-    print(f"Envoi de {count} messages de {size / 1024:.1f} Ko à un relais à {options.rtt * 1000:g} ms "
-          f"(mandataire qui retarde chaque octet de {options.rtt * 500:g} ms dans chaque sens, puits sur 127.0.0.1)")
+    print(
+        f"Envoi de {count} messages de {size / 1024:.1f} Ko à un relais à {options.rtt * 1000:g} ms "
+        f"(mandataire qui retarde chaque octet de {options.rtt * 500:g} ms dans chaque sens, puits sur 127.0.0.1)"
+    )
     print(f"(débits de la phase d'envoi, horloge du puits ; meilleur de {options.runs} essai(s) alterné(s))")
     print("  connexions   inserecho send   (a) aiosmtplib sendmail   rapport")
     for connections, inserecho, bare in rows:
         print(f"  {connections:>10}   {inserecho:8.1f} msg/s   {bare:15.1f} msg/s   {inserecho / bare:5.2f} ×")
     share = dict((c, i / b) for c, i, b in rows).get(LATENCY_TARGET_CONNECTIONS)
     if share is not None:
-        print(f"Cible : à {LATENCY_TARGET_CONNECTIONS} connexions, inserecho ≥ {LATENCY_TARGET:g} × (a) : "
-              f"{'OK' if share >= LATENCY_TARGET else 'EN DESSOUS DE LA CIBLE'}")
+        print(
+            f"Cible : à {LATENCY_TARGET_CONNECTIONS} connexions, inserecho ≥ {LATENCY_TARGET:g} × (a) : "
+            f"{'OK' if share >= LATENCY_TARGET else 'EN DESSOUS DE LA CIBLE'}"
+        )
 
 
 def dry_run(options: argparse.Namespace) -> None:
@@ -343,10 +385,14 @@ def dry_run(options: argparse.Namespace) -> None:
         memory, whole, cpu = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
         stages = dry_run_stages(root, slug, big)
 
-    print(f"Essai à blanc sur {options.big} abonné·e·s (send --dry-run, processus réel) : durée {whole:.2f} s "
-          f"(temps processeur {cpu:.2f} s), mémoire maximale {memory:.0f} Mo (import seul : {baseline:.0f} Mo)")
-    print("  étapes, temps processeur mesuré à part dans ce processus : "
-          + " ; ".join(f"{name} {seconds:.2f} s" for name, seconds in stages))
+    print(
+        f"Essai à blanc sur {options.big} abonné·e·s (send --dry-run, processus réel) : durée {whole:.2f} s "
+        f"(temps processeur {cpu:.2f} s), mémoire maximale {memory:.0f} Mo (import seul : {baseline:.0f} Mo)"
+    )
+    print(
+        "  étapes, temps processeur mesuré à part dans ce processus : "
+        + " ; ".join(f"{name} {seconds:.2f} s" for name, seconds in stages)
+    )
     print(f"Cible : durée < {TARGET_DRY_RUN_SECONDS:g} s : {verdict(whole < TARGET_DRY_RUN_SECONDS)}")
     print(f"Cible : mémoire < {TARGET_MEMORY_MB} Mo : {verdict(memory < TARGET_MEMORY_MB)}")
 
@@ -394,7 +440,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, help="messages par envoi (10 000 ; 300 avec --rtt)")
     parser.add_argument("--big", type=int, default=100_000, help="abonné·e·s de l'essai à blanc")
-    parser.add_argument("--runs", type=int, help="essais alternés d'inserecho et de (a) ; le meilleur compte (3 ; 1 avec --rtt)")
+    parser.add_argument(
+        "--runs", type=int, help="essais alternés d'inserecho et de (a) ; le meilleur compte (3 ; 1 avec --rtt)"
+    )
     parser.add_argument("--rtt", type=float, help="seulement l'envoi à un relais à RTT secondes (par exemple 0.02)")
     parser.add_argument("--dry-run", action="store_true", help="seulement l'essai à blanc sur --big abonné·e·s")
     parser.add_argument("--dkim", action="store_true", help="mesurer aussi l'envoi avec signature DKIM")

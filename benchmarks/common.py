@@ -7,9 +7,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 TERRITORIES = ["Est Ensemble", "Grand Paris Grand Est", "Paris Terres d'Envol", "Plaine Commune"]
@@ -48,7 +48,9 @@ def _item(i: int, day: date) -> str:
     territory = TERRITORIES[i % 4]
     kind = i % 4
     if kind == 0:
-        head = f"section: news\ntitle: \"Actualité n° {i} du réseau\"\ndate: {day.isoformat()}\nterritory: {territory}\n"
+        head = (
+            f"section: news\ntitle: \"Actualité n° {i} du réseau\"\ndate: {day.isoformat()}\nterritory: {territory}\n"
+        )
     elif kind == 1:
         head = (f"section: procurement\ntitle: \"Marché de propreté n° {i}\"\nbuyer: Ville de Bobigny\n"
                 f"deadline: {deadline}\nsocial_clause: true\nterritory: {territory}\nlink: https://www.example.org/m/{i}\n")

@@ -6,7 +6,11 @@ folder to ``/etc/passwd``, or an image path that climbs out through a link, is r
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# What an issue folder or a campaign may be called: safe as a folder name and in a URL.
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
 def within(path: Path, folder: Path) -> Path | None:

@@ -2,10 +2,14 @@
 
 Every stage raises one family: :class:`UserError` (one French message), its
 :class:`ContentError` (problems found in the officer's files, each ``fichier:ligne``),
-:class:`UsageProblem` (a wrong option or argument, exit code 2) and
+:class:`InvalidValue` (one value that cannot be used, placed at its file and line by
+whoever read it), :class:`UsageProblem` (a wrong option or argument, exit code 2) and
 :class:`EnvironmentProblem` (the system refused a read or a write: a read-only folder,
 a full disk, an unreadable file). The command line shows any of them with its exit
 code; anything else is a bug.
+
+Warnings are never raised: they are :class:`Problem` values of severity
+:attr:`Severity.WARNING`, handed back with the result.
 """
 
 from __future__ import annotations
@@ -60,6 +64,18 @@ class UserError(Exception):
     def lines(self, relative_to: Path | None = None) -> list[str]:
         """What to print, one line each."""
         return [self.message]
+
+
+class InvalidValue(UserError):
+    """One value the officer wrote cannot be used; the message says why, in French.
+
+    The function that checks a value does not know where it came from: its caller turns
+    the error into a :class:`Problem` at the value's file and line (:meth:`at`), or, for a
+    command-line argument, into a :class:`UsageProblem`.
+    """
+
+    def at(self, path: Path, line: int | None) -> Problem:
+        return Problem(path, line, self.message)
 
 
 class UsageProblem(UserError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from inserecho.french.suggest import did_you_mean
+from inserecho.problems import UsageProblem
 
 
 @dataclass(frozen=True)
@@ -47,40 +48,40 @@ class ParsedUrl:
 def parse_server_url(url: str, protocol: Protocol, environ: Mapping[str, str]) -> ParsedUrl:
     """Parse ``url``; the password is the URL's, else the protocol's environment variable.
 
-    Raises ``ValueError`` with a French message (never containing the password).
+    Raises :class:`~inserecho.problems.UsageProblem` with a French message (never containing the password).
     """
     server, expected = protocol.server, protocol.expected
     text = url.strip()
     if "://" not in text:
-        raise ValueError(f"adresse du {server} incomplète ({expected})")
+        raise UsageProblem(f"adresse du {server} incomplète ({expected})")
     scheme = text.split("://", 1)[0].lower()
     if scheme not in protocol.ports:
-        raise ValueError(
+        raise UsageProblem(
             f"protocole « {scheme} » inconnu pour le {server}{did_you_mean(scheme, protocol.ports)} ({expected})"
         )
     try:
         parts = urlsplit(text)
     except ValueError:
-        raise ValueError(f"adresse du {server} illisible ({expected})") from None
+        raise UsageProblem(f"adresse du {server} illisible ({expected})") from None
     rest = f"{parts.path}?{parts.query}#{parts.fragment}"
     if "@" in rest:
         # A "/", "?" or "#" inside the credentials cut the URL short: say so without
         # quoting anything, since the fragments may be pieces of the password.
-        raise ValueError(
+        raise UsageProblem(
             f"l'identifiant ou le mot de passe de l'adresse du {server} contient "
             "un caractère spécial (/ ? #) : encodez-le (%2F, %3F, %23) ou, mieux, "
             f"donnez le mot de passe par la variable {protocol.password_variable}"
         )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"l'adresse du {server} ne doit contenir ni chemin ni paramètres après le port ({expected})")
+        raise UsageProblem(f"l'adresse du {server} ne doit contenir ni chemin ni paramètres après le port ({expected})")
     host = parts.hostname
     if not host:
-        raise ValueError(f"nom du {server} manquant ({expected})")
+        raise UsageProblem(f"nom du {server} manquant ({expected})")
     port = _port(parts.netloc.rpartition("@")[2], scheme, protocol)
     username = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password else None
     if password and not username:
-        raise ValueError(f"mot de passe sans identifiant dans l'adresse du {server} ({expected})")
+        raise UsageProblem(f"mot de passe sans identifiant dans l'adresse du {server} ({expected})")
     if password is None:
         password = environ.get(protocol.password_variable) or None
     return ParsedUrl(scheme, host, port, username, password)
@@ -153,7 +154,7 @@ def _port(hostport: str, scheme: str, protocol: Protocol) -> int:
     if not text:
         return protocol.ports[scheme]
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(
+        raise UsageProblem(
             f"port « {text} » invalide pour le {protocol.server} : un nombre entre 1 et 65535 "
             f"est attendu, par exemple {protocol.example_port} ({protocol.expected})"
         )

@@ -7,12 +7,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
-from inserecho.french.formats import parse_duration
-from inserecho.french.suggest import did_you_mean
 from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
+from inserecho.french.formats import parse_duration
+from inserecho.french.suggest import did_you_mean
+from inserecho.problems import ContentError, Problem, Severity
 
 SETTINGS_FILE = "inserecho.yaml"
 
@@ -79,13 +79,23 @@ class Settings:
 # settings key -> (group, key in the YAML file)
 _SCHEMA: dict[str, dict[str, str]] = {
     "newsletter": {
-        "name": "name", "publisher": "publisher", "tagline": "tagline",
-        "postal_address": "postal_address", "website": "website", "list_id": "list_id",
+        "name": "name",
+        "publisher": "publisher",
+        "tagline": "tagline",
+        "postal_address": "postal_address",
+        "website": "website",
+        "list_id": "list_id",
     },
     "sender": {"from": "sender", "reply_to": "reply_to", "verp": "verp"},
     "unsubscribe": {"mailto": "unsubscribe_mailto", "url": "unsubscribe_url"},
-    "smtp": {"url": "smtp_url", "connections": "smtp_connections", "rate": "smtp_rate", "max_attempts": "smtp_max_attempts",
-             "timeout": "smtp_timeout", "retry_for": "smtp_retry_for"},
+    "smtp": {
+        "url": "smtp_url",
+        "connections": "smtp_connections",
+        "rate": "smtp_rate",
+        "max_attempts": "smtp_max_attempts",
+        "timeout": "smtp_timeout",
+        "retry_for": "smtp_retry_for",
+    },
     "imap": {"url": "imap_url", "folder": "imap_folder"},
     "dkim": {"domain": "dkim_domain", "selector": "dkim_selector", "private_key": "dkim_private_key"},
     "signup": {"consent": "consent_text", "consent_version": "consent_version", "url": "signup_url"},
@@ -108,9 +118,7 @@ def load_settings(root: Path) -> Settings:
     settings = Settings(root=root)
     if not path.exists():
         return settings
-    text, problem = read_text(path)
-    if problem:
-        raise ContentError([problem])
+    text = read_text(path)
     data, problems = parse_mapping(text, path, what="le fichier de réglages")
     if data is None:
         raise ContentError(problems)
@@ -132,7 +140,13 @@ def load_settings(root: Path) -> Settings:
             values["sections"] = sections
     dkim = [values.get(f"dkim_{key}") for key in ("domain", "selector", "private_key")]
     if any(dkim) and not all(dkim):
-        problems.append(Problem(path, data.lines.get("dkim"), "« dkim » demande « domain », « selector » et « private_key » (le fichier de la clé privée)."))
+        problems.append(
+            Problem(
+                path,
+                data.lines.get("dkim"),
+                "« dkim » demande « domain », « selector » et « private_key » (le fichier de la clé privée).",
+            )
+        )
     if problems:
         raise ContentError(sorted(problems, key=lambda p: p.line or 0))
     settings = replace(settings, **values)
@@ -149,11 +163,15 @@ def _placeholder_sender(settings: Settings, data: LineDict, path: Path) -> tuple
         return ()
     group = data.get("sender")
     line = group.lines.get("from", data.lines["sender"]) if isinstance(group, LineDict) else None
-    return (Problem(
-        path, line,
-        f"l'expéditeur est encore une adresse d'exemple ({domain}) : indiquez dans « sender.from » "
-        "une adresse du domaine de votre réseau avant d'envoyer.", Severity.WARNING,
-    ),)
+    return (
+        Problem(
+            path,
+            line,
+            f"l'expéditeur est encore une adresse d'exemple ({domain}) : indiquez dans « sender.from » "
+            "une adresse du domaine de votre réseau avant d'envoyer.",
+            Severity.WARNING,
+        ),
+    )
 
 
 def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str, Any], problems: list[Problem]) -> None:
@@ -173,7 +191,9 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
             if isinstance(item, int) and not isinstance(item, bool) and item > 0:
                 values[target] = item
             else:
-                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif (1, 2, 3…)."))
+                problems.append(
+                    Problem(path, item_line, f"« {group}.{key} » doit être un nombre entier positif (1, 2, 3…).")
+                )
             continue
         if target in _BOOLS:
             flag = _YES_NO.get(item.strip().casefold()) if isinstance(item, str) else item
@@ -185,25 +205,36 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
         if target in _DURATIONS:
             seconds = parse_duration(item) if isinstance(item, str) else None
             if seconds is None:
-                problems.append(Problem(path, item_line, f"« {group}.{key} » doit être une durée, par exemple "
-                                        "« 30 minutes », « 2 heures » ou « 45 secondes »."))
+                problems.append(
+                    Problem(
+                        path,
+                        item_line,
+                        f"« {group}.{key} » doit être une durée, par exemple "
+                        "« 30 minutes », « 2 heures » ou « 45 secondes ».",
+                    )
+                )
             else:
                 values[target] = seconds
             continue
         if item is None or item == "":
             if getattr(Settings, target):  # blanking a setting that has a default is a slip
-                problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
+                problems.append(
+                    Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne.")
+                )
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
         if target == "consent_version" and values[target] is not None:
             values[target] = str(values[target])
         if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
             scheme = item.partition("://")[0]
-            problems.append(Problem(
-                path, item_line,
-                "ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
-                f"({scheme}://utilisateur@serveur…) et donnez-le par la variable {_PASSWORDLESS_URLS[target]}.",
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    item_line,
+                    "ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
+                    f"({scheme}://utilisateur@serveur…) et donnez-le par la variable {_PASSWORDLESS_URLS[target]}.",
+                )
+            )
 
 
 def _addresses(value: Any, path: Path, line: int, name: str, problems: list[Problem]) -> tuple[str, ...]:
@@ -211,8 +242,14 @@ def _addresses(value: Any, path: Path, line: int, name: str, problems: list[Prob
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems.append(Problem(path, line, f"« {name} » doit être une liste d'adresses, par exemple "
-                                f"{name}: [moi@exemple.fr, collegue@exemple.fr]."))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"« {name} » doit être une liste d'adresses, par exemple "
+                f"{name}: [moi@exemple.fr, collegue@exemple.fr].",
+            )
+        )
         return ()
     return tuple(item.strip() for item in value if item.strip())
 

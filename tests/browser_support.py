@@ -47,7 +47,9 @@ def browser_fixture() -> Iterator[object]:
     """
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (make browser) or set CHROMIUM")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -111,9 +113,8 @@ def send_to_outbox(root: Path, slug: str = SAMPLE) -> SentMessage:
     """``inserecho send SLUG --outbox outbox`` to the example subscribers in the folder ``root``,
     then its first message, parsed."""
     # A child process: playwright's sync API keeps an event loop running in this one.
-    from issuefolder import run_process  # tests/ is on the path when tests run
-
     from inserecho.settings import load_settings
+    from issuefolder import run_process  # tests/ is on the path when tests run
 
     shutil.copyfile(REPO / "subscribers.example.yaml", root / "subscribers.example.yaml")
     run = run_process(root, "send", slug, "--subscribers", "subscribers.example.yaml", "--outbox", "outbox", "--yes")
@@ -183,7 +184,9 @@ _AUDIT = """() => {
     return chain.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
   };
   const luminance = (c) => {
-    const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
   for (const el of document.body.querySelectorAll("*")) {

@@ -160,11 +160,13 @@ def start_dovecot(tls: bool = True) -> Dovecot:
         try:
             socket.create_connection(("127.0.0.1", imap_port), timeout=1).close()
             return server
-        except OSError:
+        except OSError as error:
             if process.poll() is not None or time.monotonic() > deadline:
                 log = (root / "dovecot.log").read_text(errors="replace") if (root / "dovecot.log").exists() else ""
                 server.stop()
-                raise RuntimeError(f"Dovecot did not start: {process.stderr.read().decode(errors='replace')} {log}")
+                raise RuntimeError(
+                    f"Dovecot did not start: {process.stderr.read().decode(errors='replace')} {log}"
+                ) from error
             time.sleep(0.05)
 
 

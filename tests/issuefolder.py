@@ -14,9 +14,9 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 
 from inserecho.cli.main import main
 
@@ -128,7 +128,9 @@ def make_folder(
     their content; by default one valid item per section. ``None`` for ``issue`` or
     ``settings`` leaves that file out.
     """
-    files: dict[str, str | bytes] = {f"issues/{slug}/{name}": content for name, content in (ITEMS if items is None else items).items()}
+    files: dict[str, str | bytes] = {
+        f"issues/{slug}/{name}": content for name, content in (ITEMS if items is None else items).items()
+    }
     if issue is not None:
         files[f"issues/{slug}/issue.yaml"] = issue
     if settings is not None:

@@ -37,16 +37,27 @@ def recipient_of(sent: bytes) -> str:
 
 def hard_bounce(sent: bytes) -> bytes:
     return fill(
-        "postfix_dsn.eml", verp=envelope_of(sent), recipient=recipient_of(sent), action="failed",
-        status="5.1.1", diagnostic=f"550 5.1.1 <{recipient_of(sent)}>: Recipient address rejected: User unknown",
-        headers=sent_headers(sent), queue_id=_unique(sent),
+        "postfix_dsn.eml",
+        verp=envelope_of(sent),
+        recipient=recipient_of(sent),
+        action="failed",
+        status="5.1.1",
+        diagnostic=f"550 5.1.1 <{recipient_of(sent)}>: Recipient address rejected: User unknown",
+        headers=sent_headers(sent),
+        queue_id=_unique(sent),
     )
 
 
 def soft_bounce(sent: bytes) -> bytes:
     return fill(
-        "postfix_dsn.eml", verp=envelope_of(sent), recipient=recipient_of(sent), action="delayed",
-        status="4.2.2", diagnostic="452 4.2.2 Mailbox full", headers=sent_headers(sent), queue_id=_unique(sent),
+        "postfix_dsn.eml",
+        verp=envelope_of(sent),
+        recipient=recipient_of(sent),
+        action="delayed",
+        status="4.2.2",
+        diagnostic="452 4.2.2 Mailbox full",
+        headers=sent_headers(sent),
+        queue_id=_unique(sent),
     )
 
 
@@ -57,8 +68,9 @@ def _unique(sent: bytes) -> str:
 
 def complaint(sent: bytes) -> bytes:
     original = sent.replace(b"\r\n", b"\n").decode("utf-8")
-    return fill("arf_abuse.eml", verp=envelope_of(sent), recipient=recipient_of(sent), original=original,
-                unique=_unique(sent))
+    return fill(
+        "arf_abuse.eml", verp=envelope_of(sent), recipient=recipient_of(sent), original=original, unique=_unique(sent)
+    )
 
 
 def mailto_unsubscribe(sent: bytes) -> bytes:
@@ -72,11 +84,20 @@ def mailto_unsubscribe(sent: bytes) -> bytes:
 def reply(sent: bytes) -> bytes:
     message = email.message_from_bytes(sent)
     token = message["List-Unsubscribe"].partition("token=")[2].partition(">")[0]
-    return fill("reader_reply.eml", recipient=recipient_of(sent), message_id=message["Message-ID"].strip("<>"), token=token,
-                unique=_unique(sent))
+    return fill(
+        "reader_reply.eml",
+        recipient=recipient_of(sent),
+        message_id=message["Message-ID"].strip("<>"),
+        token=token,
+        unique=_unique(sent),
+    )
 
 
 def out_of_office(sent: bytes) -> bytes:
     message = email.message_from_bytes(sent)
-    return fill("out_of_office.eml", recipient=recipient_of(sent), message_id=message["Message-ID"].strip("<>"),
-                unique=_unique(sent))
+    return fill(
+        "out_of_office.eml",
+        recipient=recipient_of(sent),
+        message_id=message["Message-ID"].strip("<>"),
+        unique=_unique(sent),
+    )

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from inserecho.problems import ContentError
 from inserecho.content.sections import BUILTIN_SECTIONS
+from inserecho.problems import ContentError
 from inserecho.settings import Settings, load_settings
 
 
@@ -46,20 +46,29 @@ def test_the_packaged_settings_file_reads_back(tmp_path):
     assert settings.unsubscribe_mailto == "desinscription@inser-eco93.example.org"
     assert settings.unsubscribe_url is None  # no one-click page that nothing serves
     assert (settings.smtp_url, settings.smtp_connections, settings.smtp_rate, settings.smtp_max_attempts) == (
-        None, 4, "300/heure", None,
+        None,
+        4,
+        "300/heure",
+        None,
     )
     assert (settings.smtp_timeout, settings.smtp_retry_for, settings.test_recipients) == (60, 1800, ())
 
 
 def test_sections_can_be_reordered_relabelled_or_left_out(tmp_path):
-    settings = settings_from(tmp_path, """\
+    settings = settings_from(
+        tmp_path,
+        """\
         sections:
           - key: jobs
             label: "Emploi & formation"
           - news
-        """)
+        """,
+    )
 
-    assert [(s.key, s.label) for s in settings.sections] == [("jobs", "Emploi & formation"), ("news", "Actualités du réseau")]
+    assert [(s.key, s.label) for s in settings.sections] == [
+        ("jobs", "Emploi & formation"),
+        ("news", "Actualités du réseau"),
+    ]
     assert settings.section("jobs").fields == BUILTIN_SECTIONS["jobs"].fields
     assert settings.section("funding") is None
 
@@ -71,24 +80,30 @@ def test_windows_line_endings_and_a_byte_order_mark_are_fine(tmp_path):
 
 
 def test_optional_settings_may_be_left_empty(tmp_path):
-    settings = settings_from(tmp_path, """\
+    settings = settings_from(
+        tmp_path,
+        """\
         newsletter:
           tagline:
         unsubscribe:
           mailto: desinscription@inser-eco93.example.org
           url:
-        """)
+        """,
+    )
 
     assert (settings.tagline, settings.unsubscribe_url) == ("", None)
 
 
 def test_an_unknown_setting_suggests_the_closest_name(tmp_path):
-    assert problems_in(tmp_path, """\
+    assert problems_in(
+        tmp_path,
+        """\
         newsletter:
           nmae: "Inser'Echo"
         smpt:
           url: smtp://127.0.0.1:1025
-        """) == [
+        """,
+    ) == [
         "inserecho.yaml:2: réglage inconnu « newsletter.nmae » (vouliez-vous dire « name » ?).",
         "inserecho.yaml:3: réglage inconnu « smpt » (vouliez-vous dire « smtp » ?).",
     ]
@@ -96,19 +111,23 @@ def test_an_unknown_setting_suggests_the_closest_name(tmp_path):
 
 def test_an_unknown_setting_without_a_close_name_lists_the_possible_ones(tmp_path):
     assert problems_in(tmp_path, "sender:\n  expediteur: lettre@example.org\n") == [
-        "inserecho.yaml:2: réglage inconnu « sender.expediteur » ; les réglages possibles ici sont from, reply_to, verp.",
+        "inserecho.yaml:2: réglage inconnu « sender.expediteur » ; "
+        "les réglages possibles ici sont from, reply_to, verp.",
     ]
 
 
 def test_values_of_the_wrong_type(tmp_path):
-    assert problems_in(tmp_path, """\
+    assert problems_in(
+        tmp_path,
+        """\
         newsletter:
           name: [Inser, Echo]
           publisher: yes
         smtp:
           connections: quatre
           max_attempts: 0
-        """) == [
+        """,
+    ) == [
         "inserecho.yaml:2: « newsletter.name » doit être une valeur simple, pas une liste.",
         "inserecho.yaml:3: « newsletter.publisher » doit être un texte : mettez la valeur entre guillemets.",
         "inserecho.yaml:5: « smtp.connections » doit être un nombre entier positif (1, 2, 3…).",
@@ -145,7 +164,9 @@ def test_a_group_written_as_a_single_value(tmp_path):
 
 
 def test_mistakes_in_the_section_list(tmp_path):
-    found = problems_in(tmp_path, """\
+    found = problems_in(
+        tmp_path,
+        """\
         sections:
           - key: news
           - key: job
@@ -153,9 +174,15 @@ def test_mistakes_in_the_section_list(tmp_path):
           - label: "Financements"
           - key: funding
             lable: "Financements"
-        """)
+        """,
+    )
 
-    assert [p.split(": ", 1)[0] for p in found] == ["inserecho.yaml:3", "inserecho.yaml:4", "inserecho.yaml:5", "inserecho.yaml:7"]
+    assert [p.split(": ", 1)[0] for p in found] == [
+        "inserecho.yaml:3",
+        "inserecho.yaml:4",
+        "inserecho.yaml:5",
+        "inserecho.yaml:7",
+    ]
     assert "rubrique inconnue « job » (vouliez-vous dire « jobs » ?)" in found[0]
     assert "listée deux fois" in found[1]
     assert "rubrique sans « key »" in found[2]
@@ -182,14 +209,18 @@ def test_a_declared_section_with_typed_fields(tmp_path):
     assert [s.key for s in settings.sections] == ["portrait", "events"]
     assert portrait.label == "Portrait d'une SIAE"
     assert [(f.name, f.kind, f.required) for f in portrait.fields[3:]] == [
-        ("structure", "text", True), ("territory", "territory", False), ("link", "url", False),
+        ("structure", "text", True),
+        ("territory", "territory", False),
+        ("link", "url", False),
     ]
     assert portrait.required == ("section", "title", "structure")
     assert (portrait.sort.field, portrait.sort.descending, portrait.archive) == ("title", False, None)
 
 
 def test_a_declared_section_overrides_a_built_in_one(tmp_path):
-    settings = settings_from(tmp_path, """\
+    settings = settings_from(
+        tmp_path,
+        """\
         sections:
           - key: jobs
             label: "Emploi"
@@ -199,7 +230,8 @@ def test_a_declared_section_overrides_a_built_in_one(tmp_path):
               hours: {label: "Horaires"}
               salary: amount
               image: {type: image, label: "Logo"}
-        """)
+        """,
+    )
 
     jobs = settings.section("jobs")
     assert (jobs.label, jobs.cta, jobs.sort.descending, jobs.archive) == ("Emploi", "Postuler", True, "offers")
@@ -211,7 +243,9 @@ def test_a_declared_section_overrides_a_built_in_one(tmp_path):
 
 
 def test_mistakes_in_a_section_declaration(tmp_path):
-    found = problems_in(tmp_path, """\
+    found = problems_in(
+        tmp_path,
+        """\
         sections:
           - key: portrait
             label: "Portrait"
@@ -232,7 +266,8 @@ def test_mistakes_in_a_section_declaration(tmp_path):
           - key: salons
             archive: salon
             label: "Salons"
-        """)
+        """,
+    )
 
     lines = [p.split(": ", 1)[0].removeprefix("inserecho.yaml:") for p in found]
     assert lines == ["4", "5", "7", "8", "9", "10", "11", "12", "13", "16", "19"]
@@ -250,7 +285,9 @@ def test_mistakes_in_a_section_declaration(tmp_path):
 
 
 def test_a_field_type_written_in_french_gets_the_english_name(tmp_path):
-    [problem] = problems_in(tmp_path, "sections:\n  - key: portrait\n    label: Portrait\n    fields:\n      lieu: texte\n")
+    [problem] = problems_in(
+        tmp_path, "sections:\n  - key: portrait\n    label: Portrait\n    fields:\n      lieu: texte\n"
+    )
 
     assert problem.startswith("inserecho.yaml:5: type de champ inconnu « texte » (vouliez-vous dire « text » ?)")
 
@@ -265,9 +302,21 @@ def test_the_built_in_sections_are_data_in_the_package():
     assert list(BUILTIN_SECTIONS) == ["news", "events", "procurement", "funding", "jobs"]
     events = BUILTIN_SECTIONS["events"]
     assert (events.label, events.sort.field, events.sort.descending, events.archive, events.cta) == (
-        "Agenda", "date", False, "agenda", "S'inscrire",
+        "Agenda",
+        "date",
+        False,
+        "agenda",
+        "S'inscrire",
     )
-    assert [f.name for f in events.fields[3:]] == ["date", "time", "end_date", "place", "territory", "registration", "deadline"]
+    assert [f.name for f in events.fields[3:]] == [
+        "date",
+        "time",
+        "end_date",
+        "place",
+        "territory",
+        "registration",
+        "deadline",
+    ]
     assert events.required == ("section", "title", "date")
     assert {s.key for s in BUILTIN_SECTIONS.values() if s.archive == "calls"} == {"procurement", "funding"}
 
@@ -287,7 +336,9 @@ def test_a_file_that_is_not_utf8(tmp_path):
 
 
 def test_a_password_in_the_smtp_url_is_refused(tmp_path):
-    (tmp_path / "inserecho.yaml").write_text('smtp:\n  url: "smtps://lettre:s3cret@relais.example.org"\n', encoding="utf-8")
+    (tmp_path / "inserecho.yaml").write_text(
+        'smtp:\n  url: "smtps://lettre:s3cret@relais.example.org"\n', encoding="utf-8"
+    )
     with pytest.raises(ContentError) as error:
         load_settings(tmp_path)
     (problem,) = error.value.problems
@@ -302,7 +353,11 @@ def test_mailbox_and_verp_settings(tmp_path):
         encoding="utf-8",
     )
     settings = load_settings(tmp_path)
-    assert (settings.verp, settings.imap_url, settings.imap_folder) == (False, "imaps://lettre@imap.example.org", "Lettre/Traités")
+    assert (settings.verp, settings.imap_url, settings.imap_folder) == (
+        False,
+        "imaps://lettre@imap.example.org",
+        "Lettre/Traités",
+    )
     assert load_settings(tmp_path.parent / "absent").verp is True
 
 
@@ -317,6 +372,8 @@ def test_dkim_needs_its_three_settings_and_the_consent_wording_has_a_version(tmp
     assert problems_in(tmp_path, 'dkim:\n  domain: "inser-eco93.example.org"\n') == [
         "inserecho.yaml:1: « dkim » demande « domain », « selector » et « private_key » (le fichier de la clé privée).",
     ]
-    (tmp_path / "inserecho.yaml").write_text('signup:\n  consent: "J\'accepte."\n  consent_version: 2\n', encoding="utf-8")
+    (tmp_path / "inserecho.yaml").write_text(
+        'signup:\n  consent: "J\'accepte."\n  consent_version: 2\n', encoding="utf-8"
+    )
     settings = load_settings(tmp_path)
     assert (settings.consent_text, settings.consent_version) == ("J'accepte.", "2")

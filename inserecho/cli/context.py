@@ -9,7 +9,7 @@ import click
 
 from inserecho.content.loader import load_issue
 from inserecho.content.model import Issue
-from inserecho.problems import EXIT_USER, ContentError, Problem, UserError
+from inserecho.problems import EXIT_USER, ContentError, Problem, UsageProblem, UserError
 from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 
 EXIT_CONTENT = EXIT_USER
@@ -26,7 +26,9 @@ class Folder:
     def settings(self) -> Settings:
         if self._settings is None:
             if not self.root.is_dir():
-                raise click.UsageError(f"le dossier de lettre {self.root} n'existe pas ou n'est pas un dossier (option --root).")
+                raise UsageProblem(
+                    f"le dossier de lettre {self.root} n'existe pas ou n'est pas un dossier (option --root)."
+                )
             self._settings = load_settings(self.root)
         return self._settings
 
@@ -40,16 +42,22 @@ class Folder:
             return in_issues
         if not (self.root / SETTINGS_FILE).exists():
             reason = self._not_a_newsletter()
-            raise click.UsageError(f"numéro introuvable : « {name} ». {reason[0].upper()}{reason[1:]}")
+            raise UsageProblem(f"numéro introuvable : « {name} ». {reason[0].upper()}{reason[1:]}")
         available = sorted(p.name for p in self.settings.issues_dir.glob("*") if p.is_dir())
-        hint = f" Numéros disponibles : {', '.join(available)}." if available else " Créez-en un avec « inserecho new NUMÉRO », par exemple « inserecho new 2027-01 »."
-        raise click.UsageError(f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}")
+        hint = (
+            f" Numéros disponibles : {', '.join(available)}."
+            if available
+            else " Créez-en un avec « inserecho new NUMÉRO », par exemple « inserecho new 2027-01 »."
+        )
+        raise UsageProblem(
+            f"numéro introuvable : « {name} » n'est ni un dossier ni un numéro de {self.settings.issues_dir}.{hint}"
+        )
 
     def newsletter(self) -> Settings:
         """The settings, refusing a folder without ``inserecho.yaml``: commands that keep the
         journal and the signing secret must not leave them in a stray folder."""
         if not (self.root / SETTINGS_FILE).is_file():
-            raise click.UsageError(self._not_a_newsletter())
+            raise UsageProblem(self._not_a_newsletter())
         return self.settings
 
     def _not_a_newsletter(self) -> str:
@@ -86,12 +94,3 @@ def shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def kilobytes(size: int) -> str:
-    return f"{size / 1024:.1f} Ko".replace(".", ",")
-
-
-def plural(count: int, word: str) -> str:
-    """``1 article``, ``2 articles`` (regular French plurals only)."""
-    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -34,14 +34,16 @@ def dkim_new(folder: Folder, selector: str, domain: str | None) -> None:
       inserecho dkim new lettre2027
     """
     if not selector.replace("-", "").isalnum() or not selector.isascii():
-        raise click.BadParameter("lettres, chiffres et tirets seulement, par exemple lettre2027.", param_hint="SÉLECTEUR")
+        raise click.BadParameter(
+            "lettres, chiffres et tirets seulement, par exemple lettre2027.", param_hint="SÉLECTEUR"
+        )
     domain = domain or parseaddr(folder.settings.sender)[1].rpartition("@")[2]
     path = folder.root / f"dkim-{selector}.pem"
     try:
         record = new_key(path).decode("ascii")
     except FileExistsError:
         raise click.UsageError(f"{shown(path)} existe déjà : choisissez un autre sélecteur.") from None
-    strings = " ".join(f'"{record[i:i + _DNS_STRING]}"' for i in range(0, len(record), _DNS_STRING))
+    strings = " ".join(f'"{record[i : i + _DNS_STRING]}"' for i in range(0, len(record), _DNS_STRING))
     click.echo(f"Clé privée écrite dans {shown(path)} (lisible par vous seul·e ; ne la partagez jamais).")
     click.echo("1. Publiez cet enregistrement DNS chez l'hébergeur du domaine :")
     click.echo(f"   nom : {selector}._domainkey.{domain}")

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from inserecho.cli.context import Folder, pass_folder, shown
+from inserecho.content.addresses import normalise_address
+from inserecho.problems import InvalidValue, UsageProblem
 from inserecho.send.journal import Journal
 from inserecho.send.listfile import backup_path, remove_subscriber
-from inserecho.send.subscribers import normalise_email
 
 SUBSCRIBERS_FILE = "subscribers.yaml"
 
@@ -30,9 +31,10 @@ def forget(folder: Folder, address: str, subscribers_file: Path | None, yes: boo
     Exemple :
       inserecho subscribers forget marie@example.org
     """
-    email, error = normalise_email(address)
-    if error or email is None:
-        raise click.UsageError(error or "adresse invalide")
+    try:
+        email = normalise_address(address)
+    except InvalidValue as error:
+        raise UsageProblem(error.message) from None
     path = subscribers_file or folder.root / SUBSCRIBERS_FILE
     if not yes and not click.confirm(f"Effacer {email} de {shown(path)} et du journal ?", default=False):
         click.echo("Rien n'a été effacé.")

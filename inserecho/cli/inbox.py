@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from inserecho.cli.context import Folder, pass_folder, plural
+from inserecho.cli.context import Folder, pass_folder
+from inserecho.french.formats import plural
 from inserecho.inbox.apply import JournalKeys
 from inserecho.inbox.imap import URL_VARIABLE, ImapConfig, Mailbox, MailboxError
 from inserecho.inbox.run import InboxReport, read_inbox
@@ -37,18 +38,40 @@ WHY_SUPPRESSED = {
 
 
 @click.command()
-@click.option("--imap", "imap_url", metavar="URL", envvar=URL_VARIABLE,
-              help=f"Boîte aux lettres, par exemple imaps://lettre@exemple.org@imap.exemple.org:993 (sinon {URL_VARIABLE} "
-                   "ou imap.url dans inserecho.yaml). Mot de passe : INSERECHO_IMAP_PASSWORD.")
-@click.option("--folder", "folder_name", metavar="NOM", help="Dossier où ranger les messages traités (par défaut : imap.folder, INBOX/inserecho-traite).")
+@click.option(
+    "--imap",
+    "imap_url",
+    metavar="URL",
+    envvar=URL_VARIABLE,
+    help=f"Boîte aux lettres, par exemple imaps://lettre@exemple.org@imap.exemple.org:993 (sinon {URL_VARIABLE} "
+    "ou imap.url dans inserecho.yaml). Mot de passe : INSERECHO_IMAP_PASSWORD.",
+)
+@click.option(
+    "--folder",
+    "folder_name",
+    metavar="NOM",
+    help="Dossier où ranger les messages traités (par défaut : imap.folder, INBOX/inserecho-traite).",
+)
 @click.option("--dry-run", is_flag=True, help="Dire ce qui serait fait, sans rien modifier ni déplacer.")
-@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
-              help="Liste des abonné·e·s, pour reconnaître les demandes de désinscription (par défaut : subscribers.yaml).")
+@click.option(
+    "--subscribers",
+    "subscribers_file",
+    type=click.Path(path_type=Path),
+    metavar="FICHIER",
+    help="Liste des abonné·e·s, pour reconnaître les demandes de désinscription (par défaut : subscribers.yaml).",
+)
 @click.option("--insecure", is_flag=True, help="Autoriser une boîte sans chiffrement (déconseillé).")
 @click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (serveur à certificat privé).")
 @pass_folder
-def inbox(folder: Folder, imap_url: str | None, folder_name: str | None, dry_run: bool,
-          subscribers_file: Path | None, insecure: bool, cafile: str | None) -> None:
+def inbox(
+    folder: Folder,
+    imap_url: str | None,
+    folder_name: str | None,
+    dry_run: bool,
+    subscribers_file: Path | None,
+    insecure: bool,
+    cafile: str | None,
+) -> None:
     """Lire la boîte de l'association : rebonds, plaintes, désinscriptions.
 
     Les adresses inexistantes, les plaintes et les demandes de désinscription sont
@@ -68,17 +91,22 @@ def inbox(folder: Folder, imap_url: str | None, folder_name: str | None, dry_run
             f"aucune boîte aux lettres réglée : indiquez --imap URL, la variable {URL_VARIABLE} "
             "ou « url » sous « imap » dans inserecho.yaml."
         )
-    try:
-        config = ImapConfig.from_url(url, insecure=insecure, cafile=cafile)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    config = ImapConfig.from_url(url, insecure=insecure, cafile=cafile)
     listed_file = subscribers_file or folder.root / SUBSCRIBERS_FILE
     listed = [s.email for s in load_subscribers(listed_file)[0]] if listed_file.exists() else []
     sender = parseaddr(settings.sender)[1]
     with Journal.open(settings.journal_path) as journal:
         notices = PayloadSigner(load_secret(settings.root), settings.list_id, NOTICE_PURPOSE)
-        keys = JournalKeys(journal, signer_for(settings), verp_for(settings), notices,
-                           sender.rpartition("@")[2], settings.list_id, settings.unsubscribe_mailto, listed)
+        keys = JournalKeys(
+            journal,
+            signer_for(settings),
+            verp_for(settings),
+            notices,
+            sender.rpartition("@")[2],
+            settings.list_id,
+            settings.unsubscribe_mailto,
+            listed,
+        )
         try:
             with Mailbox(config) as mailbox:
                 report = read_inbox(mailbox, journal, keys, target, listed_file, dry_run)

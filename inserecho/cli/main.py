@@ -11,23 +11,22 @@ from pathlib import Path
 import click
 
 from inserecho import __version__
-from inserecho.render.build import check_warnings, write_build
+from inserecho.cli.console import survive_code_page
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
-    kilobytes,
     pass_folder,
-    plural,
     report_error,
     report_warnings,
     shown,
 )
-from inserecho.cli.console import survive_code_page
 from inserecho.cli.french import install_french_messages
-from inserecho.content.model import Issue
-from inserecho.problems import EnvironmentProblem, Problem, UserError
-from inserecho.render.renderer import GMAIL_CLIP_BYTES, clipping_warning, render_issue
 from inserecho.cli.scaffold import init_folder, new_issue
+from inserecho.content.model import Issue
+from inserecho.french.formats import kilobytes, plural
+from inserecho.problems import EnvironmentProblem, Problem, UsageProblem, UserError
+from inserecho.render.build import check_warnings, write_build
+from inserecho.render.renderer import GMAIL_CLIP_BYTES, clipping_warning, render_issue
 from inserecho.settings import SETTINGS_FILE
 
 
@@ -117,7 +116,9 @@ def new(folder: Folder, slug: str) -> None:
 
 @cli.command()
 @click.argument("issue", metavar="NUMÉRO")
-@click.option("--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue).")
+@click.option(
+    "--strict", is_flag=True, help="Traiter les avertissements comme des erreurs (pour une intégration continue)."
+)
 @pass_folder
 def check(folder: Folder, issue: str, strict: bool) -> None:
     """Vérifier un numéro sans rien produire.
@@ -152,7 +153,10 @@ def build(folder: Folder, issue: str, open_browser: bool) -> None:
     loaded = folder.load(issue)
     rendered = render_issue(loaded, folder.settings)
     result = write_build(loaded, rendered, folder.settings)
-    click.echo(f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : {plural(len(loaded.items), 'article')}")
+    click.echo(
+        f"{folder.settings.name} n° {loaded.meta.number} du {rendered.view.date} : "
+        f"{plural(len(loaded.items), 'article')}"
+    )
     for label, count in result.sections:
         click.echo(f"  {label:.<44} {count:>3}")
     click.echo(f"HTML : {kilobytes(result.html_bytes)} sur {kilobytes(GMAIL_CLIP_BYTES)} (seuil de coupure de Gmail)")
@@ -169,6 +173,16 @@ def _with_clipping(issue: Issue, html_bytes: int) -> tuple[Problem, ...]:
     return issue.warnings + ((clipping,) if clipping else ())
 
 
+def _command_context(argv: list[str]) -> click.Context | None:
+    """The context of the command ``argv`` names, parsed again leniently, for its usage line."""
+    ctx = click.Context(cli, info_name="inserecho", resilient_parsing=True)
+    rest = click.Command.parse_args(cli, ctx, list(argv))  # the group's options, not its command
+    if not rest:
+        return ctx
+    name, command, args = cli.resolve_command(ctx, rest)
+    return command.make_context(name, args, parent=ctx, resilient_parsing=True) if command and name else ctx
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: French messages, exit codes 0 (ok), 1 (the officer's files or the
     system stopped the command), 2 (usage), 130 (interrupted), 70 (a bug)."""
@@ -177,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     root = Path.cwd()
     try:
         code = cli.main(args=argv, prog_name="inserecho", standalone_mode=False)
+    except UsageProblem as error:  # shown as click shows its own: the command's usage first
+        click.UsageError(error.message, _command_context(sys.argv[1:] if argv is None else argv)).show()
+        code = error.exit_code
     except UserError as error:
         report_error(error, root)
         code = error.exit_code

@@ -9,11 +9,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from inserecho.content.textfile import read_text
-from inserecho.problems import UsageProblem
 from inserecho.french.formats import format_date
+from inserecho.paths import SLUG_PATTERN
+from inserecho.problems import ContentError, UsageProblem
 
 _RESOURCES = resources.files("inserecho") / "resources"
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MONTH_SLUG = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # French public holidays on a fixed date (month, day): no issue comes out on 1 January.
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)}
@@ -123,8 +123,11 @@ def _next_number(issues_dir: Path) -> int | None:
     """One more than the highest ``number:`` among existing issues, if any."""
     numbers = []
     for issue_file in issues_dir.glob("*/issue.yaml"):
-        text, _ = read_text(issue_file)
-        match = re.search(r"(?m)^number: *(\d+)", text or "")
+        try:
+            text = read_text(issue_file)
+        except ContentError:  # an unreadable issue is reported when it is built, not here
+            continue
+        match = re.search(r"(?m)^number: *(\d+)", text)
         if match:
             numbers.append(int(match.group(1)))
     return max(numbers) + 1 if numbers else None

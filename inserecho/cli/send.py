@@ -13,39 +13,34 @@ from pathlib import Path
 import click
 
 from inserecho.atomicfile import write_atomic
-from inserecho.send.campaign import Campaign, prepare_campaign, signer_for
 from inserecho.cli.context import (
     EXIT_CONTENT,
     Folder,
-    kilobytes,
     pass_folder,
-    plural,
     report_warnings,
     shown,
 )
+from inserecho.cli.forget import forget
+from inserecho.cli.french import IntRange
+from inserecho.content.addresses import address_key, normalise_address
+from inserecho.french.formats import format_date, format_duration, format_number, format_time, kilobytes, plural
+from inserecho.paths import SLUG_PATTERN
+from inserecho.problems import ContentError, InvalidValue, Problem, UsageProblem, UserError
+from inserecho.send.campaign import Campaign, prepare_campaign, signer_for
 from inserecho.send.csvimport import CsvImport, import_files, to_yaml
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, Waiting, deliver
-from inserecho.send.plan import Standing, addresses_for_test_copies, delivery_options, estimated_seconds, standing
-from inserecho.send.journal import Journal, Suppression, normalize
+from inserecho.send.journal import Journal, Suppression
 from inserecho.send.listexport import state_of, write_list_export
 from inserecho.send.listmerge import Merged, merge_entries
-from inserecho.french.formats import format_date, format_duration, format_number, format_time
-from inserecho.problems import ContentError, Problem
+from inserecho.send.plan import Standing, addresses_for_test_copies, delivery_options, estimated_seconds, standing
 from inserecho.send.ratelimit import Rate
-from inserecho.send.transport.relay import RelayConfig
 from inserecho.send.report import MAILBOX_LABELS, STATE_LABELS, write_delivery_report
-from inserecho.send.runlock import AlreadyRunning, exclusive_run
-from inserecho.cli.french import IntRange
-from inserecho.cli.forget import forget
-from inserecho.cli.scaffold import SLUG_PATTERN
-from inserecho.send.subscribers import Subscriber, load_subscribers, normalise_email, select
-from inserecho.send.transport.pool import (
-    FatalRelayError,
-    MaildirOutbox,
-    SendError,
-    SmtpTransport,
-    Transport,
-)
+from inserecho.send.runlock import exclusive_run
+from inserecho.send.subscribers import Subscriber, load_subscribers, select
+from inserecho.send.transport.outbox import MaildirOutbox
+from inserecho.send.transport.pool import SmtpTransport
+from inserecho.send.transport.relay import RelayConfig
+from inserecho.send.transport.replies import FatalRelayError, SendError, Transport
 
 EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
@@ -56,30 +51,70 @@ NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est not
 
 @click.command()
 @click.argument("issue", metavar="NUMÉRO")
-@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
-              help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
-@click.option("--only", multiple=True, metavar="CLÉ=VALEUR",
-              help="Ne viser qu'un segment : territory=… ou tag=… (répétable).")
-@click.option("--smtp", "smtp_url", metavar="URL", envvar=SMTP_URL_VARIABLE,
-              help="Relais SMTP, par exemple smtps://utilisateur@relais.example.org:465 "
-                   f"(sinon {SMTP_URL_VARIABLE} ou inserecho.yaml). Mot de passe : INSERECHO_SMTP_PASSWORD.")
-@click.option("--outbox", type=click.Path(path_type=Path), metavar="DOSSIER",
-              help="Écrire les messages dans ce dossier (format Maildir) au lieu de les envoyer.")
+@click.option(
+    "--subscribers",
+    "subscribers_file",
+    type=click.Path(path_type=Path),
+    metavar="FICHIER",
+    help="Liste des abonné·e·s (par défaut : subscribers.yaml).",
+)
+@click.option(
+    "--only", multiple=True, metavar="CLÉ=VALEUR", help="Ne viser qu'un segment : territory=… ou tag=… (répétable)."
+)
+@click.option(
+    "--smtp",
+    "smtp_url",
+    metavar="URL",
+    envvar=SMTP_URL_VARIABLE,
+    help="Relais SMTP, par exemple smtps://utilisateur@relais.example.org:465 "
+    f"(sinon {SMTP_URL_VARIABLE} ou inserecho.yaml). Mot de passe : INSERECHO_SMTP_PASSWORD.",
+)
+@click.option(
+    "--outbox",
+    type=click.Path(path_type=Path),
+    metavar="DOSSIER",
+    help="Écrire les messages dans ce dossier (format Maildir) au lieu de les envoyer.",
+)
 @click.option("--campaign", metavar="NOM", help="Nom de la campagne dans le journal (par défaut : le numéro).")
 @click.option("--dry-run", is_flag=True, help="Tout préparer et compter, sans rien envoyer.")
-@click.option("--test", "test_addresses", multiple=True, is_flag=False, flag_value="", metavar="ADRESSE",
-              help="Envoyer un exemplaire marqué [Test] à cette adresse (répétable, ou plusieurs séparées par "
-                   "des virgules ; sans adresse : celles de « test_recipients » dans inserecho.yaml).")
-@click.option("--retry-failed", is_flag=True, help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).")
+@click.option(
+    "--test",
+    "test_addresses",
+    multiple=True,
+    is_flag=False,
+    flag_value="",
+    metavar="ADRESSE",
+    help="Envoyer un exemplaire marqué [Test] à cette adresse (répétable, ou plusieurs séparées par "
+    "des virgules ; sans adresse : celles de « test_recipients » dans inserecho.yaml).",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).",
+)
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
 @click.option("--connections", type=IntRange(1, 50), metavar="NOMBRE", help="Connexions simultanées au relais.")
 @click.option("--rate", metavar="DÉBIT", help="Débit maximal, par exemple 300/heure ou 20/seconde.")
 @click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
 @pass_folder
-def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[str, ...], smtp_url: str | None,
-         outbox: Path | None, campaign: str | None, dry_run: bool, test_addresses: tuple[str, ...], retry_failed: bool,
-         yes: bool, insecure: bool, connections: int | None, rate: str | None, cafile: str | None) -> None:
+def send(
+    folder: Folder,
+    issue: str,
+    subscribers_file: Path | None,
+    only: tuple[str, ...],
+    smtp_url: str | None,
+    outbox: Path | None,
+    campaign: str | None,
+    dry_run: bool,
+    test_addresses: tuple[str, ...],
+    retry_failed: bool,
+    yes: bool,
+    insecure: bool,
+    connections: int | None,
+    rate: str | None,
+    cafile: str | None,
+) -> None:
     """Envoyer un numéro aux abonné·e·s (reprend là où un envoi précédent s'est arrêté).
 
     \b
@@ -93,25 +128,36 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
     rehearsal = outbox is not None  # asked for; a dry run without a relay still counts for the real send
     if outbox is None and not (smtp_url or settings.smtp_url):
         outbox = folder.root / DEFAULT_OUTBOX
-        click.echo(f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
-                   f"les messages seront écrits dans {shown(outbox)}/, sans quitter la machine.")
+        click.echo(
+            f"Aucun relais SMTP réglé (smtp.url, --smtp ou {SMTP_URL_VARIABLE}) : "
+            f"les messages seront écrits dans {shown(outbox)}/, sans quitter la machine."
+        )
     if campaign is not None and not SLUG_PATTERN.match(campaign):
-        raise click.BadParameter("utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.",
-                                 param_hint="--campaign")
+        raise UsageProblem("--campaign : utilisez des minuscules, des chiffres et des tirets, par exemple voeux-2027.")
     if test_addresses and dry_run:
-        raise click.UsageError("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
+        raise UsageProblem("--test envoie un exemplaire et --dry-run n'envoie rien : choisissez l'un ou l'autre.")
     if test_addresses:
-        _send_test_copies(folder, issue, campaign, addresses_for_test_copies(test_addresses, settings),
-                          _transport(folder, outbox, smtp_url, insecure, cafile, 1, settings.smtp_timeout))
+        _send_test_copies(
+            folder,
+            issue,
+            campaign,
+            addresses_for_test_copies(test_addresses, settings),
+            _transport(folder, outbox, smtp_url, insecure, cafile, 1, settings.smtp_timeout),
+        )
         return
 
     subscribers_file = subscribers_file or _default_subscribers(folder)
     prepared = prepare_campaign(settings, folder.issue_folder(issue), campaign, subscribers_file, only, dry_run=dry_run)
-    options = delivery_options(settings, connections=connections, rate=rate, retry_failed=retry_failed,
-                               rehearsal=rehearsal or (outbox is not None and not dry_run))
+    options = delivery_options(
+        settings,
+        connections=connections,
+        rate=rate,
+        retry_failed=retry_failed,
+        rehearsal=rehearsal or (outbox is not None and not dry_run),
+    )
     if not prepared.recipients:
         where = f"le segment « {prepared.segment} » de " if only else ""
-        raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
+        raise UserError(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
     if dry_run:
         _dry_run(folder, prepared, options)
         return
@@ -119,10 +165,7 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         _refuse_unready(folder, prepared)
     transport = _transport(folder, outbox, smtp_url, insecure, cafile, options.connections, settings.smtp_timeout)
     with ExitStack() as stack:
-        try:
-            stack.enter_context(exclusive_run(settings.journal_path.parent))
-        except AlreadyRunning as error:
-            raise click.UsageError(str(error)) from None
+        stack.enter_context(exclusive_run(settings.journal_path.parent))
         journal = stack.enter_context(Journal.open(settings.journal_path))
         _announce(folder, prepared, journal, transport, options)
         _remind_mailbox(settings.imap_url, journal)
@@ -130,9 +173,11 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
             _confirm()
         report = _deliver(prepared, journal, transport, options)
         if isinstance(transport, SmtpTransport) and transport.connections < options.connections:
-            click.echo(f"Le relais n'a accepté que {transport.connections} connexion(s) simultanée(s) sur "
-                       f"{options.connections} : réglez « connections: {transport.connections} » sous « smtp » "
-                       "dans inserecho.yaml (ou --connections) pour les prochains envois.")
+            click.echo(
+                f"Le relais n'a accepté que {transport.connections} connexion(s) simultanée(s) sur "
+                f"{options.connections} : réglez « connections: {transport.connections} » sous « smtp » "
+                "dans inserecho.yaml (ou --connections) pour les prochains envois."
+            )
         prefix = "repetition" if options.rehearsal else "envoi"
         report_path = settings.build_dir / prepared.slug / f"{prefix}-{prepared.name}.csv"
         write_delivery_report(journal, prepared.name, report_path, rehearsal=options.rehearsal)
@@ -159,7 +204,7 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
         campaigns = journal.campaigns()
         if name not in campaigns:
             known = ", ".join(campaigns) or "aucune"
-            raise click.UsageError(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
+            raise UsageProblem(f"aucune campagne « {name} » dans le journal (campagnes : {known}).")
         counts = journal.counts(name)
         if sum(counts.values()):
             click.echo(f"Campagne {name}, envoi réel : {sum(counts.values())} destinataires")
@@ -170,9 +215,11 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
         rehearsed = journal.counts(name, rehearsal=True)
         if sum(rehearsed.values()):
             when = (journal.last_update(name, rehearsal=True) or "")[:16].replace("T", " à ")
-            click.echo(f"Répétition (boîte d'envoi, ne compte pas comme l'envoi réel) : "
-                       f"{plural(rehearsed['sent'], 'message')} écrit{'' if rehearsed['sent'] == 1 else 's'}, "
-                       f"le {when} (UTC)")
+            click.echo(
+                f"Répétition (boîte d'envoi, ne compte pas comme l'envoi réel) : "
+                f"{plural(rehearsed['sent'], 'message')} écrit{'' if rehearsed['sent'] == 1 else 's'}, "
+                f"le {when} (UTC)"
+            )
         answers = journal.mailbox_counts(name)
         if answers:
             click.echo("Retours lus dans la boîte (inserecho inbox) :")
@@ -184,20 +231,32 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
             click.echo("Échecs :")
             for failure in failures:
                 kind = "temporaire" if failure.state == "failed_temporary" else "définitif"
-                click.echo(f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}")
+                click.echo(
+                    f"  {failure.email} ({kind}, {failure.attempts} tentative(s)) : {failure.reply or 'sans réponse'}"
+                )
             if counts.get("failed_temporary"):
                 named = f" --campaign {campaign}" if campaign else ""
-                click.echo(f"Pour réessayer : inserecho send {issue}{named} --retry-failed "
-                           "(avec le même --subscribers que pour l'envoi)")
+                click.echo(
+                    f"Pour réessayer : inserecho send {issue}{named} --retry-failed "
+                    "(avec le même --subscribers que pour l'envoi)"
+                )
 
 
 @click.command()
 @click.argument("addresses", nargs=-1, metavar="[ADRESSE]...")
-@click.option("--token", "tokens", multiple=True, metavar="JETON", help="Jeton reçu par le lien ou l'en-tête de désinscription.")
-@click.option("--undo", is_flag=True, help="Retirer ces adresses de la liste de désinscription (réinscription demandée).")
-@click.option("--list", "show_list", is_flag=True, help="Afficher la liste de désinscription (adresse, état, date, raison).")
+@click.option(
+    "--token", "tokens", multiple=True, metavar="JETON", help="Jeton reçu par le lien ou l'en-tête de désinscription."
+)
+@click.option(
+    "--undo", is_flag=True, help="Retirer ces adresses de la liste de désinscription (réinscription demandée)."
+)
+@click.option(
+    "--list", "show_list", is_flag=True, help="Afficher la liste de désinscription (adresse, état, date, raison)."
+)
 @pass_folder
-def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool, show_list: bool) -> None:
+def unsubscribe(
+    folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, ...], undo: bool, show_list: bool
+) -> None:
     """Désinscrire des adresses : plus aucun envoi ne leur sera fait.
 
     \b
@@ -208,30 +267,37 @@ def unsubscribe(folder: Folder, addresses: tuple[str, ...], tokens: tuple[str, .
     settings = folder.newsletter()
     if show_list:
         if addresses or tokens or undo:
-            raise click.UsageError("--list affiche la liste seulement : donnez les adresses à désinscrire dans une autre commande.")
+            raise UsageProblem(
+                "--list affiche la liste seulement : donnez les adresses à désinscrire dans une autre commande."
+            )
         _show_suppressions(settings.journal_path)
         return
     if not addresses and not tokens:
-        raise click.UsageError("indiquez au moins une adresse ou un --token (ou --list pour voir la liste).")
+        raise UsageProblem("indiquez au moins une adresse ou un --token (ou --list pour voir la liste).")
     signer = signer_for(settings, create_secret=False)  # no secret yet: no token can be ours
     targets: list[tuple[str, str]] = []
     for token in tokens:
         address = signer.resolve(token)
         if address is None:
-            raise click.UsageError(f"jeton de désinscription invalide : « {token} » (copié en entier ?).")
+            raise UsageProblem(f"jeton de désinscription invalide : « {token} » (copié en entier ?).")
         targets.append((address, "lien de désinscription"))
     for raw in addresses:
-        address, error = normalise_email(raw)
-        if error:
-            raise click.UsageError(error)
+        try:
+            address = normalise_address(raw)
+        except InvalidValue as error:
+            raise UsageProblem(error.message) from None
         targets.append((address, "demande manuelle"))
     with Journal.open(settings.journal_path) as journal:
         for address, source in targets:
             if undo:
                 entry = journal.suppression(address)
                 if entry is not None and entry.reason == "complaint":
-                    click.secho(f"Attention : {address} a signalé la lettre comme indésirable ({entry.time[:10]}). "
-                                "Ne la réinscrivez que si la personne vous l'a demandé.", fg="yellow", err=True)
+                    click.secho(
+                        f"Attention : {address} a signalé la lettre comme indésirable ({entry.time[:10]}). "
+                        "Ne la réinscrivez que si la personne vous l'a demandé.",
+                        fg="yellow",
+                        err=True,
+                    )
                 done = journal.unsuppress(address)
                 click.echo(f"{address} : {'réinscrite' if done else 'n’était pas désinscrite'}.")
             else:
@@ -253,7 +319,10 @@ def _show_suppressions(journal_path: Path) -> None:
     width = max(len(s.email) for s in suppressions)
     for suppression in suppressions:
         source = f" ({suppression.source})" if suppression.source else ""
-        click.echo(f"  {suppression.email:<{width}}  {state_of(suppression)} le {format_date(date.fromisoformat(suppression.time[:10]))}{source}")
+        click.echo(
+            f"  {suppression.email:<{width}}  {state_of(suppression)} le "
+            f"{format_date(date.fromisoformat(suppression.time[:10]))}{source}"
+        )
 
 
 @click.group(subcommand_metavar="COMMANDE [ARGUMENTS]...")
@@ -288,16 +357,24 @@ def subscribers_check(folder: Folder, file: Path, only: tuple[str, ...]) -> None
     if folder.settings.journal_path.exists():
         with Journal.open(folder.settings.journal_path) as journal:
             unsubscribed = journal.suppressed_addresses()
-        suppressed = sum(normalize(s.email) in unsubscribed for s in selected)
+        suppressed = sum(address_key(s.email) in unsubscribed for s in selected)
     click.echo(f"{shown(file)} : {len(loaded)} abonné·e·s, aucune erreur.")
     report_warnings(tuple(problems), folder.root)
-    click.echo(f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} recevraient la lettre.")
+    click.echo(
+        f"Segment ({segment}) : {len(selected)}, dont {suppressed} désinscrit·e·s ; {len(selected) - suppressed} "
+        f"recevraient la lettre."
+    )
 
 
 @subscribers.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FICHIER.csv...")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="FICHIER",
-              help="Fichier YAML à écrire (par défaut : subscribers.yaml dans le dossier de la lettre).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FICHIER",
+    help="Fichier YAML à écrire (par défaut : subscribers.yaml dans le dossier de la lettre).",
+)
 @click.option("--merge", is_flag=True, help="Fusionner dans la liste existante au lieu d'en écrire une nouvelle.")
 @click.option("--force", is_flag=True, help="Remplacer le fichier s'il existe déjà.")
 @pass_folder
@@ -314,12 +391,14 @@ def subscribers_import(folder: Folder, files: tuple[Path, ...], output: Path | N
       inserecho subscribers import nouveaux.csv --merge
     """
     if merge and force:
-        raise click.UsageError("--merge garde la liste existante et --force la remplace : choisissez l'un ou l'autre.")
+        raise UsageProblem("--merge garde la liste existante et --force la remplace : choisissez l'un ou l'autre.")
     settings = folder.newsletter()
     output = output or folder.root / SUBSCRIBERS_FILE
     if output.exists() and not (merge or force):
-        raise click.UsageError(f"{shown(output)} existe déjà : --merge pour y ajouter ces contacts, -o pour écrire "
-                               "un autre fichier, ou --force pour le remplacer.")
+        raise UsageProblem(
+            f"{shown(output)} existe déjà : --merge pour y ajouter ces contacts, -o pour écrire "
+            "un autre fichier, ou --force pour le remplacer."
+        )
     imported = import_files(files)
     if any(p.is_error for p in imported.problems):
         raise ContentError(imported.problems)
@@ -327,7 +406,14 @@ def subscribers_import(folder: Folder, files: tuple[Path, ...], output: Path | N
     if merge and output.exists():
         existing, problems = load_subscribers(output)
         if any(p.is_error for p in problems):
-            raise ContentError([*problems, Problem(output, None, "la liste existante a des erreurs : corrigez-les avant d'y fusionner un import.")])
+            raise ContentError(
+                [
+                    *problems,
+                    Problem(
+                        output, None, "la liste existante a des erreurs : corrigez-les avant d'y fusionner un import."
+                    ),
+                ]
+            )
     merged = merge_entries(existing, imported.entries)
     with Journal.open(settings.journal_path) as journal:
         for opt_out in imported.opted_out:
@@ -343,24 +429,38 @@ def _report_import(imported: CsvImport, merged: Merged, existing: list[Subscribe
     if imported.ignored:
         click.echo("Colonnes ignorées : " + ", ".join(f"« {name} »" for name in imported.ignored))
     if merge and existing:
-        click.echo(f"{shown(output)} : {merged.added} ajouté·e(s), {merged.changed} modifié·e(s), "
-                   f"{merged.unchanged} laissé·e(s) tel·le·s quel·le·s ; {len(merged.entries)} abonné·e·s en tout.")
+        click.echo(
+            f"{shown(output)} : {merged.added} ajouté·e(s), {merged.changed} modifié·e(s), "
+            f"{merged.unchanged} laissé·e(s) tel·le·s quel·le·s ; {len(merged.entries)} abonné·e·s en tout."
+        )
     else:
-        click.echo(f"{len(merged.entries)} {'abonné·e écrit·e' if len(merged.entries) == 1 else 'abonné·e·s écrit·e·s'} dans {shown(output)}.")
+        click.echo(
+            f"{len(merged.entries)} {'abonné·e écrit·e' if len(merged.entries) == 1 else 'abonné·e·s écrit·e·s'} "
+            f"dans {shown(output)}."
+        )
     if imported.opted_out:
         bounced = sum(o.reason == "bounce" for o in imported.opted_out)
-        click.echo(f"Liste de désinscription : {len(imported.opted_out) - bounced} désinscrit·e(s) et {bounced} adresse(s) "
-                   "en erreur, gardé·e·s hors de la liste (voir inserecho unsubscribe --list).")
-        left = {normalize(o.email) for o in imported.opted_out}
-        still = sum(normalize(s.email) in left for s in existing)
+        click.echo(
+            f"Liste de désinscription : {len(imported.opted_out) - bounced} désinscrit·e(s) et {bounced} adresse(s) "
+            "en erreur, gardé·e·s hors de la liste (voir inserecho unsubscribe --list)."
+        )
+        left = {address_key(o.email) for o in imported.opted_out}
+        still = sum(address_key(s.email) in left for s in existing)
         if still:
-            click.echo(f"Dont {still} encore dans {shown(output)} : la liste de désinscription les écarte de chaque envoi.")
+            click.echo(
+                f"Dont {still} encore dans {shown(output)} : la liste de désinscription les écarte de chaque envoi."
+            )
 
 
 @subscribers.command("export")
 @click.argument("file", type=click.Path(path_type=Path), required=False, metavar="[FICHIER.csv]")
-@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
-              help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
+@click.option(
+    "--subscribers",
+    "subscribers_file",
+    type=click.Path(path_type=Path),
+    metavar="FICHIER",
+    help="Liste des abonné·e·s (par défaut : subscribers.yaml).",
+)
 @pass_folder
 def subscribers_export(folder: Folder, file: Path | None, subscribers_file: Path | None) -> None:
     """Écrire la liste avec l'état de chacun·e (actif, désinscrit, adresse en erreur) pour un tableur.
@@ -387,7 +487,7 @@ def subscribers_export(folder: Folder, file: Path | None, subscribers_file: Path
 def _refuse_unready(folder: Folder, prepared: Campaign) -> None:
     for problem in prepared.unready:
         click.echo(problem.format(folder.root), err=True)
-    raise click.ClickException(
+    raise UserError(
         "ce numéro n'est pas prêt à partir (voir ci-dessus) : corrigez ces fichiers avant l'envoi réel. "
         "En attendant, --test, --dry-run et --outbox restent possibles."
     )
@@ -396,28 +496,32 @@ def _refuse_unready(folder: Folder, prepared: Campaign) -> None:
 def _default_subscribers(folder: Folder) -> Path:
     path = folder.root / SUBSCRIBERS_FILE
     if not path.exists():
-        raise click.UsageError(
+        raise UsageProblem(
             "pas de liste d'abonné·e·s : indiquez --subscribers FICHIER, ou copiez "
             "subscribers.example.yaml en subscribers.yaml et complétez-le."
         )
     return path
 
 
-def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecure: bool,
-               cafile: str | None, size: int, timeout: float) -> Transport:
-    try:
-        if outbox is not None:
-            return MaildirOutbox(outbox.absolute())
-        url = smtp_url or folder.settings.smtp_url
-        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
-    except FatalRelayError as error:  # an unreadable --cafile, an outbox that cannot be created
-        raise click.ClickException(str(error)) from None
+def _transport(
+    folder: Folder,
+    outbox: Path | None,
+    smtp_url: str | None,
+    insecure: bool,
+    cafile: str | None,
+    size: int,
+    timeout: float,
+) -> Transport:
+    if outbox is not None:
+        return MaildirOutbox(outbox.absolute())
+    url = smtp_url or folder.settings.smtp_url
+    assert url is not None, "send() writes to the outbox when no relay is set"
+    return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
 
 
-def _send_test_copies(folder: Folder, issue: str, campaign: str | None, addresses: tuple[str, ...],
-                      transport: Transport) -> None:
+def _send_test_copies(
+    folder: Folder, issue: str, campaign: str | None, addresses: tuple[str, ...], transport: Transport
+) -> None:
     """One copy marked [Test] to each address, one after the other, each outcome said."""
     prepared = prepare_campaign(folder.newsletter(), folder.issue_folder(issue), campaign, None, test=True)
 
@@ -432,7 +536,7 @@ def _send_test_copies(folder: Folder, issue: str, campaign: str | None, addresse
                     outcomes.append((address, None))
                     click.echo(f"L'exemplaire de test pour {address} n'est pas parti : {error}", err=True)
         except FatalRelayError as error:
-            raise click.ClickException(f"l'exemplaire de test n'est pas parti : {error}") from None
+            raise UserError(f"l'exemplaire de test n'est pas parti : {error}") from None
         finally:
             await transport.close()
         return outcomes
@@ -444,7 +548,7 @@ def _send_test_copies(folder: Folder, issue: str, campaign: str | None, addresse
     click.echo(NOT_THE_REAL_SEND)
     missed = sum(reply is None for _, reply in outcomes)
     if missed:
-        raise click.ClickException(f"{missed} exemplaire(s) de test sur {len(outcomes)} ne sont pas partis (voir ci-dessus).")
+        raise UserError(f"{missed} exemplaire(s) de test sur {len(outcomes)} ne sont pas partis (voir ci-dessus).")
 
 
 def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> None:
@@ -459,9 +563,11 @@ def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> No
     count = len(prepared.recipients)
     report_warnings(prepared.warnings, folder.root)
     took = f"en {format_number(elapsed, 2)} s" if elapsed >= 0.01 else "en moins de 0,01 s"
-    click.echo(f"Essai à blanc : {plural(count, 'message')} composé{'' if count == 1 else 's'} pour vérification, "
-               f"un par destinataire du segment, {took} ({kilobytes(total // max(count, 1))} "
-               "en moyenne) ; rien n'a été envoyé.")
+    click.echo(
+        f"Essai à blanc : {plural(count, 'message')} composé{'' if count == 1 else 's'} pour vérification, "
+        f"un par destinataire du segment, {took} ({kilobytes(total // max(count, 1))} "
+        "en moyenne) ; rien n'a été envoyé."
+    )
     click.echo(NOT_THE_REAL_SEND)
     click.echo(f"Segment : {prepared.segment}, {plural(count, 'destinataire')} ; {_standing_text(counted)}.")
     click.echo(_estimate(counted.to_send, options))
@@ -469,8 +575,9 @@ def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> No
 
 def _standing_text(counted: Standing) -> str:
     failures = f" ; en échec : {counted.failed}" if counted.failed else ""
-    return (f"déjà servis : {counted.sent} ; désinscrits : {counted.suppressed}{failures} ; "
-            f"à envoyer : {counted.to_send}")
+    return (
+        f"déjà servis : {counted.sent} ; désinscrits : {counted.suppressed}{failures} ; à envoyer : {counted.to_send}"
+    )
 
 
 def _estimate(to_send: int, options: DeliveryOptions) -> str:
@@ -478,29 +585,38 @@ def _estimate(to_send: int, options: DeliveryOptions) -> str:
     if options.rate is None:
         if options.rehearsal:
             return "Durée estimée : quelques instants (écriture dans un dossier, sans limite de débit)."
-        return "Durée estimée : aucune limite de débit réglée (smtp.rate), l'envoi ira aussi vite que le relais l'accepte."
+        return (
+            "Durée estimée : aucune limite de débit réglée (smtp.rate), l'envoi ira aussi vite que le relais l'accepte."
+        )
     seconds = estimated_seconds(to_send, options.rate)
     if not seconds:
         return f"Durée estimée : sans attente ({plural(to_send, 'message')}, dans la limite de {options.rate})."
     return f"Durée estimée : environ {format_duration(seconds)} à {options.rate}."
 
 
-def _announce(folder: Folder, prepared: Campaign, journal: Journal, transport: Transport,
-              options: DeliveryOptions) -> None:
+def _announce(
+    folder: Folder, prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions
+) -> None:
     report_warnings(prepared.warnings, folder.root)
-    counted = standing(prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed,
-                       rehearsal=options.rehearsal)
+    counted = standing(
+        prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed, rehearsal=options.rehearsal
+    )
     click.echo(f"Numéro : {prepared.rendered.subject}")
     click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; {_standing_text(counted)}")
     if options.rehearsal:
-        click.secho("Type d'envoi : RÉPÉTITION, les messages sont écrits dans un dossier. Elle ne compte pas "
-                    "comme l'envoi réel : celui-ci ira ensuite à tout le monde.", bold=True)
+        click.secho(
+            "Type d'envoi : RÉPÉTITION, les messages sont écrits dans un dossier. Elle ne compte pas "
+            "comme l'envoi réel : celui-ci ira ensuite à tout le monde.",
+            bold=True,
+        )
         click.echo(f"Destination : {transport.describe()} (aucun message ne quitte la machine)")
     else:
         click.secho("Type d'envoi : ENVOI RÉEL aux abonné·e·s.", bold=True)
         pace = f", débit {options.rate}" if options.rate else ""
         click.echo(f"Relais : {transport.describe()} ({options.connections} connexion(s){pace})")
-    click.echo(f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else ""))
+    click.echo(
+        f"Campagne : {prepared.name}" + (" (nouvel essai des échecs temporaires)" if options.retry_failed else "")
+    )
     if counted.to_send:
         click.echo(_estimate(counted.to_send, options))
 
@@ -509,13 +625,16 @@ def _remind_mailbox(imap_url: str | None, journal: Journal) -> None:
     """Bounces and unsubscribes of the last campaign wait in the mailbox until ``inbox`` reads them."""
     last_send, last_read = journal.last_send(), journal.last_mailbox_read()
     if imap_url and last_send and (last_read is None or last_read < last_send):
-        click.secho("Rappel : la boîte de l'association n'a pas été lue depuis le dernier envoi ; lancez d'abord "
-                    "« inserecho inbox » pour écarter les adresses inexistantes et les désinscriptions.", fg="yellow")
+        click.secho(
+            "Rappel : la boîte de l'association n'a pas été lue depuis le dernier envoi ; lancez d'abord "
+            "« inserecho inbox » pour écarter les adresses inexistantes et les désinscriptions.",
+            fg="yellow",
+        )
 
 
 def _confirm() -> None:
     if not sys.stdin.isatty():
-        raise click.UsageError("confirmation impossible sans terminal : ajoutez --yes pour envoyer sans question.")
+        raise UsageProblem("confirmation impossible sans terminal : ajoutez --yes pour envoyer sans question.")
     answer = click.prompt("Envoyer maintenant ? [o/N]", default="n", show_default=False)
     if answer.strip().casefold() not in {"o", "oui", "y", "yes"}:
         click.echo("Envoi annulé : rien n'est parti.")
@@ -528,7 +647,9 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
         loop = asyncio.get_running_loop()
 
         def stop_sending() -> None:
-            click.echo("\nArrêt demandé : fin des envois en cours, puis arrêt (Ctrl-C à nouveau pour forcer).", err=True)
+            click.echo(
+                "\nArrêt demandé : fin des envois en cours, puis arrêt (Ctrl-C à nouveau pour forcer).", err=True
+            )
             stop.set()
 
         def on_interrupt() -> None:
@@ -549,9 +670,17 @@ def _deliver(prepared: Campaign, journal: Journal, transport: Transport, options
 
         bar = _ProgressBar(options.rate)
         try:
-            async with transport:  # type: ignore[attr-defined]
-                return await deliver(prepared.name, prepared.recipients, prepared.composer.compose, transport,
-                                     journal, options, progress=bar.update, stop=stop)
+            async with transport:
+                return await deliver(
+                    prepared.name,
+                    prepared.recipients,
+                    prepared.composer.compose,
+                    transport,
+                    journal,
+                    options,
+                    progress=bar.update,
+                    stop=stop,
+                )
         finally:
             bar.finish()
             if handlers == "loop":
@@ -597,7 +726,8 @@ class _ProgressBar:
         click.echo(
             f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.sent}/{progress.total} acceptés{failed}"
             f"{retrying} · reste {format_duration(left)}   ",
-            nl=False, err=True,
+            nl=False,
+            err=True,
         )
 
     def _say_wait(self, waiting: Waiting, retrying: int) -> None:
@@ -610,8 +740,10 @@ class _ProgressBar:
         elif waiting.reason == "throttle":
             why = "le relais demande de ralentir"
         else:
-            why = (f"{plural(retrying, 'destinataire')} refusé{'' if retrying == 1 else 's'} "
-                   "pour l'instant (liste grise, serveur occupé), nouvel essai")
+            why = (
+                f"{plural(retrying, 'destinataire')} refusé{'' if retrying == 1 else 's'} "
+                "pour l'instant (liste grise, serveur occupé), nouvel essai"
+            )
         left = (waiting.until - datetime.now().astimezone()).total_seconds()
         if self.tty:
             click.echo(err=True)  # keep the bar's last state above
@@ -627,11 +759,15 @@ def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None, j
         click.secho(
             f"Attention : le journal d'envoi {shown(journal_path)} a été supprimé ou remplacé pendant "
             "l'envoi ; il a été remis en place avec tout ce que l'envoi savait. Ne le supprimez pas : "
-            "c'est lui qui évite d'envoyer deux fois la lettre.", fg="yellow", err=True,
+            "c'est lui qui évite d'envoyer deux fois la lettre.",
+            fg="yellow",
+            err=True,
         )
     if report.to_send == 0:
-        click.echo("Rien à envoyer : chaque destinataire de ce segment a déjà été servi, s'est désinscrit "
-                   "ou est en échec (voir inserecho status).")
+        click.echo(
+            "Rien à envoyer : chaque destinataire de ce segment a déjà été servi, s'est désinscrit "
+            "ou est en échec (voir inserecho status)."
+        )
     else:
         bounced = f" (dont {report.bounced} adresse(s) inexistante(s), désormais écartée(s))" if report.bounced else ""
         done = "Écrits" if outbox is not None else "Envoyés"
@@ -641,9 +777,14 @@ def _summarise(report: DeliveryReport, report_path: Path, outbox: Path | None, j
         )
     click.echo(f"Rapport détaillé : {shown(report_path)}")
     if outbox is not None:
-        click.echo(f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie).")
-        click.secho("C'était une RÉPÉTITION : elle ne compte pas comme l'envoi réel, personne n'est noté comme "
-                    "servi. L'envoi réel se fait avec un relais SMTP (smtp.url ou --smtp).", bold=True)
+        click.echo(
+            f"Messages écrits dans {shown(outbox)}/new/ (un fichier par destinataire, à ouvrir avec une messagerie)."
+        )
+        click.secho(
+            "C'était une RÉPÉTITION : elle ne compte pas comme l'envoi réel, personne n'est noté comme "
+            "servi. L'envoi réel se fait avec un relais SMTP (smtp.url ou --smtp).",
+            bold=True,
+        )
     elif report.complete:
         click.secho("Envoi réel terminé pour ce segment (le détail : inserecho status).", bold=True)
     if report.interrupted:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
-from inserecho.web.archive import build_archive
-from inserecho.cli.context import Folder, kilobytes, pass_folder, report_warnings, shown
+from inserecho.cli.context import Folder, pass_folder, report_warnings, shown
 from inserecho.cli.french import IntRange
+from inserecho.french.formats import kilobytes
+from inserecho.problems import UsageProblem
+from inserecho.web.archive import build_archive
 from inserecho.web.preview import (
     DEFAULT_PORT,
     PreviewServer,
@@ -46,14 +48,16 @@ def preview(folder: Folder, issue: str, port: int, open_browser: bool) -> None:
         server = PreviewServer(session, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise click.UsageError(
+            raise UsageProblem(
                 f"le port {port} est déjà utilisé (un autre aperçu est peut-être ouvert) : "
                 f"fermez-le ou choisissez un autre port, par exemple --port {port + 1}."
             ) from None
         raise
     with server:
         click.echo(f"Aperçu du numéro {session.issue_folder.name} : {server.url}")
-        click.echo("La page se met à jour à chaque enregistrement d'un fichier du numéro, des gabarits ou des réglages.")
+        click.echo(
+            "La page se met à jour à chaque enregistrement d'un fichier du numéro, des gabarits ou des réglages."
+        )
         click.echo("Ctrl-C pour arrêter.")
         _report_rebuild(first, folder.root)
         if open_browser and not webbrowser.open(server.url):
@@ -96,7 +100,10 @@ def archive(folder: Folder, out: Path | None) -> None:
     """
     target = (out or folder.settings.build_dir / "archive").resolve()
     result = build_archive(folder.settings, target, today=date.today())
-    click.echo(f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours, {result.events} événement(s) à venir.")
+    click.echo(
+        f"Archive : {result.issues} numéro(s), {result.calls} appel(s) et {result.offers} offre(s) en cours, "
+        f"{result.events} événement(s) à venir."
+    )
     report_warnings(result.warnings, folder.root)
     click.echo(f"Site : {shown(result.directory / 'index.html')}")
     if result.feed:

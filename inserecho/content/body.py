@@ -17,11 +17,11 @@ from urllib.parse import quote
 
 import markdown
 
-from inserecho.content.fields import FieldError, FieldWarning, check_image
+from inserecho.content.fields import check_image, warner
 from inserecho.content.pasted import link_addresses, pasted_lists
 from inserecho.content.sanitise import Finding, inspect, sanitise
 from inserecho.content.textfile import control_character, drop_control_characters
-from inserecho.problems import Problem, Severity
+from inserecho.problems import InvalidValue, Problem, Severity
 
 MAX_NESTING = 20
 """Levels of lists, quotes and tags in a text; the parser gives up near 250 nested lists."""
@@ -61,7 +61,14 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     for (line, dangerous), what in sorted(by_line.items()):
         listed = ", ".join(dict.fromkeys(what))
         if dangerous:
-            problems.append(Problem(path, line, f"HTML refusé : {listed}. Retirez-le : rien dans la lettre ne doit exécuter de code chez les lecteurs."))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"HTML refusé : {listed}. Retirez-le : rien dans la lettre ne doit exécuter de code chez les "
+                    f"lecteurs.",
+                )
+            )
         else:
             problems.append(Problem(
                 path, line,
@@ -80,12 +87,9 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     for image in found.images:
         line = lines.of(image)
         try:
-            images[image.src] = check_image(image.src, folder)
-        except FieldWarning as warning:
-            images[image.src] = warning.value
-            problems.append(Problem(path, line, str(warning), Severity.WARNING))
-        except FieldError as error:
-            problems.append(Problem(path, line, str(error)))
+            images[image.src] = check_image(image.src, folder, warner(problems, path, line))
+        except InvalidValue as error:
+            problems.append(error.at(path, line))
         if not (image.alt or "").strip():
             problems.append(Problem(
                 path, line,

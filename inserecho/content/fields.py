@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
-from inserecho.french.formats import parse_french_date
-from inserecho.paths import within
+from inserecho.content.addresses import normalise_address
 from inserecho.content.model import Link
 from inserecho.content.sections import AUDIENCES, CONTRACTS, FieldSpec
-from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
+from inserecho.french.formats import parse_french_date
+from inserecho.french.suggest import did_you_mean, french_list
+from inserecho.paths import within
+from inserecho.problems import InvalidValue, Problem, Severity
 
 _URL = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IGNORECASE)
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -24,43 +25,40 @@ _TRUE = {"oui", "vrai", "yes", "true"}
 _FALSE = {"non", "faux", "no", "false"}
 
 
-class FieldError(ValueError):
-    """A value the officer must fix; ``args[0]`` is the French message."""
+Warn = Callable[[str], None]
+"""Takes a French warning about a value that is accepted as it is but worth a second look."""
 
 
-class FieldWarning(Exception):
-    """A value accepted as it is but worth a second look."""
-
-    def __init__(self, value: Any, message: str):
-        super().__init__(message)
-        self.value = value
+def warner(problems: list[Problem], path: Path, line: int | None) -> Warn:
+    """A :data:`Warn` that adds each warning to ``problems`` at ``path:line``."""
+    return lambda message: problems.append(Problem(path, line, message, Severity.WARNING))
 
 
-def check_field(spec: FieldSpec, value: Any, folder: Path) -> Any:
-    """Return the converted value, raise :class:`FieldError` or :class:`FieldWarning`."""
+def check_field(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> Any:
+    """The converted value, or :class:`InvalidValue`; warnings go to ``warn``."""
     if value is None or value == "" or value == []:
         if spec.required:
-            raise FieldError(f"le champ obligatoire « {spec.name} » ({spec.label}) est vide.")
+            raise InvalidValue(f"le champ obligatoire « {spec.name} » ({spec.label}) est vide.")
         return None
-    return _CHECKERS[spec.kind](spec, value, folder)
+    return _CHECKERS[spec.kind](spec, value, folder, warn)
 
 
-def _text(spec: FieldSpec, value: Any, folder: Path) -> str:
+def _text(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> str:
     if isinstance(value, (list, dict)):
-        raise FieldError(f"« {spec.name} » doit être un texte simple, pas une liste.")
+        raise InvalidValue(f"« {spec.name} » doit être un texte simple, pas une liste.")
     if isinstance(value, bool):
-        raise FieldError(f"« {spec.name} » doit être un texte ; mettez-le entre guillemets.")
+        raise InvalidValue(f"« {spec.name} » doit être un texte ; mettez-le entre guillemets.")
     return str(value).strip()
 
 
-def _date(spec: FieldSpec, value: Any, folder: Path) -> date:
+def _date(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     parsed = parse_french_date(str(value))
     if parsed is None:
-        raise FieldError(
+        raise InvalidValue(
             f"« {value} » n'est pas une date valide pour « {spec.name} » : "
             "écrivez-la AAAA-MM-JJ, par exemple 2027-01-15."
         )
@@ -70,7 +68,7 @@ def _date(spec: FieldSpec, value: Any, folder: Path) -> date:
 _TIME = re.compile(r"^(?P<hours>\d{1,2}) *(?:h|:) *(?P<minutes>\d{2})?$")
 
 
-def _time(spec: FieldSpec, value: Any, folder: Path) -> time:
+def _time(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> time:
     hours: int | None = None
     minutes = 0
     if isinstance(value, int) and not isinstance(value, bool):
@@ -79,36 +77,41 @@ def _time(spec: FieldSpec, value: Any, folder: Path) -> time:
     elif isinstance(value, str) and (match := _TIME.match(value.strip().casefold())):
         hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
     if hours is None or hours > 23 or minutes > 59:
-        raise FieldError(f"« {value} » n'est pas une heure valide pour « {spec.name} » : écrivez-la par exemple 9h30 ou 14h.")
+        raise InvalidValue(
+            f"« {value} » n'est pas une heure valide pour « {spec.name} » : écrivez-la par exemple 9h30 ou 14h."
+        )
     return time(hours, minutes)
 
 
-def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
-    text = _text(spec, value, folder)
+def _url(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> Link:
+    text = _text(spec, value, folder, warn)
     if not _URL.match(text):
-        raise FieldError(
+        raise InvalidValue(
             f"« {text} » n'est pas une adresse web valide pour « {spec.name} » : "
             "elle doit commencer par https:// (par exemple https://www.example.org/page)."
         )
     if text.lower().startswith("http://"):
-        raise FieldWarning(Link(text, text), f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.")
+        warn(f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.")
+        return Link(text, text)
     if text.lower().startswith("mailto:"):
         return Link(text, text[len("mailto:"):])
     return Link(text, text)
 
 
-def _apply(spec: FieldSpec, value: Any, folder: Path) -> Link:
-    text = _text(spec, value, folder)
+def _apply(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> Link:
+    text = _text(spec, value, folder, warn)
     if "@" in text and not text.lower().startswith(("http://", "https://", "mailto:")):
         try:
-            address = validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise FieldError(f"« {text} » n'est ni une adresse e-mail ni une adresse web valide pour « {spec.name} ».") from None
+            address = normalise_address(text)
+        except InvalidValue:
+            raise InvalidValue(
+                f"« {text} » n'est ni une adresse e-mail ni une adresse web valide pour « {spec.name} »."
+            ) from None
         return Link(f"mailto:{address}", address)
-    return _url(spec, text, folder)
+    return _url(spec, text, folder, warn)
 
 
-def _bool(spec: FieldSpec, value: Any, folder: Path) -> bool:
+def _bool(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> bool:
     if isinstance(value, bool):
         return value
     word = str(value).strip().casefold()
@@ -116,30 +119,30 @@ def _bool(spec: FieldSpec, value: Any, folder: Path) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise FieldError(f"« {spec.name} » vaut « {value} » : écrivez « true » (oui) ou « false » (non).")
+    raise InvalidValue(f"« {spec.name} » vaut « {value} » : écrivez « true » (oui) ou « false » (non).")
 
 
-def _amount(spec: FieldSpec, value: Any, folder: Path) -> int | float | str:
+def _amount(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> int | float | str:
     if isinstance(value, bool) or isinstance(value, (list, dict)):
-        raise FieldError(f"« {spec.name} » doit être un montant en euros, par exemple 30000.")
+        raise InvalidValue(f"« {spec.name} » doit être un montant en euros, par exemple 30000.")
     if isinstance(value, (int, float)):
         if value < 0:
-            raise FieldError(f"le montant « {value} » est négatif.")
+            raise InvalidValue(f"le montant « {value} » est négatif.")
         return value
     return str(value).strip()
 
 
-def _int(spec: FieldSpec, value: Any, folder: Path) -> int:
+def _int(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(f"« {spec.name} » doit être un nombre entier (1, 2, 3…), pas « {value} ».")
+        raise InvalidValue(f"« {spec.name} » doit être un nombre entier (1, 2, 3…), pas « {value} ».")
     return value
 
 
-def _image(spec: FieldSpec, value: Any, folder: Path) -> Path:
-    return check_image(_text(spec, value, folder), folder)
+def _image(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> Path:
+    return check_image(_text(spec, value, folder, warn), folder, warn)
 
 
-def check_image(written: str, folder: Path) -> Path:
+def check_image(written: str, folder: Path, warn: Warn) -> Path:
     """An image of the issue, as the ``image`` field or the body's ``![…](…)`` names it.
 
     Returns its path relative to ``folder`` once symlinks and ``..`` are resolved: what
@@ -148,45 +151,48 @@ def check_image(written: str, folder: Path) -> Path:
     relative = Path(written)
     target = within(folder / relative, folder)
     if relative.is_absolute() or target is None or target == folder.resolve() or _URL_SCHEME.match(written):
-        raise FieldError(f"l'image « {written} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).")
+        raise InvalidValue(
+            f"l'image « {written} » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg)."
+        )
     if not target.is_file():
-        raise FieldError(f"l'image « {written} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.")
+        raise InvalidValue(
+            f"l'image « {written} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier."
+        )
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        raise FieldError(f"l'image « {written} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries).")
+        raise InvalidValue(
+            f"l'image « {written} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries)."
+        )
     normalised = target.relative_to(folder.resolve())
     if target.stat().st_size > MAX_IMAGE_BYTES:
-        raise FieldWarning(normalised, f"l'image « {written} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les lecteurs sur mobile.")
+        warn(
+            f"l'image « {written} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les "
+            f"lecteurs sur mobile."
+        )
     return normalised
 
 
-def _territory(spec: FieldSpec, value: Any, folder: Path) -> tuple[str, ...]:
+def _territory(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> tuple[str, ...]:
     names = value if isinstance(value, list) else [value]
-    result = []
-    for name in names:
-        canonical, error = normalise_territory(str(name))
-        if error:
-            raise FieldError(error)
-        result.append(canonical)
-    return tuple(result)
+    return tuple(normalise_territory(str(name)) for name in names)
 
 
-def _contract(spec: FieldSpec, value: Any, folder: Path) -> str:
-    text = _text(spec, value, folder)
+def _contract(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> str:
+    text = _text(spec, value, folder, warn)
     known = {c.casefold(): c for c in CONTRACTS}
     if text.casefold() in known:
         return known[text.casefold()]
-    raise FieldWarning(
-        text,
+    warn(
         f"type de contrat inhabituel « {text} »{did_you_mean(text, CONTRACTS)} ; "
-        f"les types courants sont {french_list(CONTRACTS)}.",
+        f"les types courants sont {french_list(CONTRACTS)}."
     )
+    return text
 
 
-def _audience(spec: FieldSpec, value: Any, folder: Path) -> str:
-    text = _text(spec, value, folder)
+def _audience(spec: FieldSpec, value: Any, folder: Path, warn: Warn) -> str:
+    text = _text(spec, value, folder, warn)
     if text.casefold() in AUDIENCES:
         return text.casefold()
-    raise FieldError(
+    raise InvalidValue(
         f"public inconnu « {text} »{did_you_mean(text, AUDIENCES)} ; écrivez « insertion » "
         "(personnes en parcours d'insertion) ou « permanents » (salarié·e·s permanent·e·s)."
     )

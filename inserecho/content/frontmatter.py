@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from inserecho.problems import Problem
+from inserecho.problems import ContentError, Problem
 
 FENCE = "---"
 
@@ -20,14 +20,14 @@ class SplitItem:
     """Line of the body's first line (blank lines after the front matter are left out)."""
 
 
-def split_front_matter(text: str, path: Path) -> tuple[SplitItem | None, Problem | None]:
-    """Split ``text`` (``\\n`` line endings) at its ``---`` fences."""
+def split_front_matter(text: str, path: Path) -> SplitItem:
+    """Split ``text`` (``\\n`` line endings) at its ``---`` fences, or :class:`ContentError`."""
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return None, Problem(path, 1, "le fichier est vide ; écrivez un en-tête entre deux lignes « --- » puis le texte.")
+        raise _problem(path, 1, "le fichier est vide ; écrivez un en-tête entre deux lignes « --- » puis le texte.")
     if lines[first].rstrip() != FENCE:
-        return None, Problem(
+        raise _problem(
             path, first + 1,
             "le fichier doit commencer par un en-tête entre deux lignes « --- » "
             "(par exemple « section: news » et « title: … »).",
@@ -41,8 +41,12 @@ def split_front_matter(text: str, path: Path) -> tuple[SplitItem | None, Problem
                 front_matter_line=first + 2,
                 body="\n".join(rest).strip("\n"),
                 body_line=end + 2 + blank,
-            ), None
-    return None, Problem(
+            )
+    raise _problem(
         path, first + 1,
         "l'en-tête ouvert par « --- » n'est jamais refermé : ajoutez une ligne « --- » après le dernier champ.",
     )
+
+
+def _problem(path: Path, line: int, message: str) -> ContentError:
+    return ContentError([Problem(path, line, message)])

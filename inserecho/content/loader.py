@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inserecho.content.body import Body, render_body
-from inserecho.content.fields import FieldError, FieldWarning, check_field
-from inserecho.french.formats import format_date
+from inserecho.content.fields import check_field, warner
 from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
 from inserecho.content.placeholders import ISSUE_PHRASES, ITEM_PHRASES, find_placeholder
-from inserecho.paths import outside_read, within
-from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
-from inserecho.french.suggest import did_you_mean, fold
 from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
+from inserecho.french.formats import format_date
+from inserecho.french.suggest import did_you_mean, fold
+from inserecho.paths import outside_read, within
+from inserecho.problems import ContentError, InvalidValue, Problem, Severity
 
 if TYPE_CHECKING:  # settings import the section specifications of this stage
     from inserecho.settings import Settings
@@ -47,7 +47,9 @@ def load_issue(folder: Path, settings: Settings) -> Issue:
     problems: list[Problem] = []
     unready: list[Problem] = []
     if not folder.is_dir():
-        raise ContentError([Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new NUMÉRO ».")])
+        raise ContentError(
+            [Problem(folder, None, "ce dossier de numéro n'existe pas ; créez-le avec « inserecho new NUMÉRO ».")]
+        )
     meta = _load_meta(folder, problems, unready)
     files = _item_files(folder)
     items = [
@@ -104,7 +106,13 @@ def sort_items(items: list[Item], sort: SortOrder | None) -> tuple[Item, ...]:
 def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) -> IssueMeta | None:
     path = folder / ISSUE_FILE
     if not path.is_file():
-        problems.append(Problem(path, None, "fichier issue.yaml manquant : il donne le numéro, la date et l'objet (voir « inserecho new »)."))
+        problems.append(
+            Problem(
+                path,
+                None,
+                "fichier issue.yaml manquant : il donne le numéro, la date et l'objet (voir « inserecho new »).",
+            )
+        )
         return None
     text = _read(path, folder, problems)
     data = _parse_mapping(text, path, 1, problems, "le fichier issue.yaml") if text is not None else None
@@ -121,7 +129,13 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
         if text is None:
             pass
         elif editorial:
-            problems.append(Problem(path, data.lines["editorial"], "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul."))
+            problems.append(
+                Problem(
+                    path,
+                    data.lines["editorial"],
+                    "l'éditorial est à la fois dans issue.yaml et dans _edito.md : gardez-en un seul.",
+                )
+            )
         else:
             editorial = text.strip()
             editorial_at = (editorial_path, 1 + text[: len(text) - len(text.lstrip())].count("\n"))
@@ -129,12 +143,32 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
     rendered = render_body(editorial, *editorial_at, folder, problems) if editorial_at else Body("", ())
     for name in ("subject", "preheader"):
         if isinstance(values.get(name), str) and control_character(values[name]):
-            problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
+            problems.append(
+                Problem(
+                    path,
+                    data.lines[name],
+                    f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne).",
+                )
+            )
             values[name] = None
     if not values.get("preheader") and values.get("subject"):
-        problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", Severity.WARNING))
+        problems.append(
+            Problem(
+                path,
+                data.line,
+                "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.",
+                Severity.WARNING,
+            )
+        )
     elif values.get("preheader") and len(values["preheader"]) > PREHEADER_MAX:
-        problems.append(Problem(path, data.lines["preheader"], f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.", Severity.WARNING))
+        problems.append(
+            Problem(
+                path,
+                data.lines["preheader"],
+                f"la phrase d'aperçu dépasse {PREHEADER_MAX} caractères ; elle sera coupée dans la boîte de réception.",
+                Severity.WARNING,
+            )
+        )
     if values.get("draft"):
         unready.insert(0, Problem(
             path, data.lines["draft"],
@@ -163,9 +197,10 @@ def _load_item(
     if text is None:
         return None
     _note_placeholder(find_placeholder(path, text or "", ITEM_PHRASES), unready)
-    split, problem = split_front_matter(text, path)
-    if problem:
-        problems.append(problem)
+    try:
+        split = split_front_matter(text, path)
+    except ContentError as error:
+        problems.extend(error.problems)
         return None
     data = _parse_mapping(split.front_matter, path, split.front_matter_line, problems)
     if data is None:
@@ -179,18 +214,36 @@ def _load_item(
         elif not isinstance(section_key, str):
             message = f"« section » doit être le nom d'une seule rubrique, sans crochets ({', '.join(keys)})."
         elif section_key in BUILTIN_SECTIONS:
-            message = f"la rubrique « {section_key} » n'est pas dans la liste « sections » de inserecho.yaml ; ajoutez-la ou changez de rubrique."
+            message = (f"la rubrique « {section_key} » n'est pas dans la liste « sections » de inserecho.yaml ; "
+                       "ajoutez-la ou changez de rubrique.")
         else:
-            message = f"rubrique inconnue « {section_key} »{did_you_mean(section_key, keys)} ; les rubriques sont {', '.join(keys)}."
+            message = (f"rubrique inconnue « {section_key} »{did_you_mean(section_key, keys)} ; "
+                       f"les rubriques sont {', '.join(keys)}.")
         problems.append(Problem(path, data.lines.get("section", data.line), message))
         return None
-    values = _check_fields(data, {f.name: f for f in spec.fields}, path, folder, problems, f"pour un article de la rubrique « {spec.key} »")
+    values = _check_fields(
+        data, {f.name: f for f in spec.fields}, path, folder, problems, f"pour un article de la rubrique « {spec.key} »"
+    )
     for image in (f.name for f in spec.fields if f.kind == "image" and f.name in values):
         if not values.get(f"{image}_alt"):
-            problems.append(Problem(path, data.lines[image], f"l'image n'a pas de texte alternatif : ajoutez « {image}_alt: » qui décrit l'image pour les personnes qui ne la voient pas."))
+            problems.append(
+                Problem(
+                    path,
+                    data.lines[image],
+                    f"l'image n'a pas de texte alternatif : ajoutez « {image}_alt: » qui décrit l'image pour les "
+                    f"personnes qui ne la voient pas.",
+                )
+            )
     starts, ends = values.get("date"), values.get("end_date")
     if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
-        problems.append(Problem(path, data.lines["end_date"], f"« end_date » ({format_date(ends)}) tombe avant « date » ({format_date(starts)}) : corrigez l'une des deux."))
+        problems.append(
+            Problem(
+                path,
+                data.lines["end_date"],
+                f"« end_date » ({format_date(ends)}) tombe avant « date » ({format_date(starts)}) : corrigez l'une "
+                f"des deux.",
+            )
+        )
     elif spec.archive == "agenda" and isinstance(starts, date) and meta and (ends or starts) < meta.date:
         problems.append(Problem(
             path, data.lines["end_date" if ends else "date"],
@@ -210,10 +263,14 @@ def _load_item(
     if any(values.get(name) is None for name in spec.required):
         return None
     fields = {k: v for k, v in values.items() if v is not None and k not in ("section", "title", "order")}
-    return Item(path, anchor, spec.key, values["title"], fields, split.body, values.get("order"), body.html, body.images)
+    return Item(
+        path, anchor, spec.key, values["title"], fields, split.body, values.get("order"), body.html, body.images
+    )
 
 
-def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folder: Path, problems: list[Problem], where: str) -> dict[str, Any]:
+def _check_fields(
+    data: LineDict, specs: dict[str, FieldSpec], path: Path, folder: Path, problems: list[Problem], where: str
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, raw in data.items():
         line = data.lines[key]
@@ -223,15 +280,19 @@ def _check_fields(data: LineDict, specs: dict[str, FieldSpec], path: Path, folde
             problems.append(Problem(path, line, f"champ inconnu « {key} » {where}{hint}."))
             continue
         try:
-            values[key] = check_field(spec, raw, folder)
-        except FieldWarning as warning:
-            values[key] = warning.value
-            problems.append(Problem(path, line, str(warning), Severity.WARNING))
-        except FieldError as error:
-            problems.append(Problem(path, line, str(error)))
+            values[key] = check_field(spec, raw, folder, warner(problems, path, line))
+        except InvalidValue as error:
+            problems.append(error.at(path, line))
     for spec in specs.values():
         if spec.required and spec.name not in data:
-            problems.append(Problem(path, data.line, f"champ obligatoire « {spec.name} » ({spec.label}) manquant : ajoutez une ligne « {spec.name}: … »."))
+            problems.append(
+                Problem(
+                    path,
+                    data.line,
+                    f"champ obligatoire « {spec.name} » ({spec.label}) manquant : ajoutez une ligne « {spec.name}: … "
+                    f"».",
+                )
+            )
     return values
 
 
@@ -240,13 +301,16 @@ def _read(path: Path, folder: Path, problems: list[Problem]) -> str | None:
     if within(path, folder) is None:
         problems.append(Problem(path, None, outside_read(path, "dossier du numéro")))
         return None
-    text, problem = read_text(path)
-    if problem:
-        problems.append(problem)
-    return text
+    try:
+        return read_text(path)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
 
 
-def _parse_mapping(text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête") -> LineDict | None:
+def _parse_mapping(
+    text: str, path: Path, first_line: int, problems: list[Problem], what: str = "l'en-tête"
+) -> LineDict | None:
     data, found = parse_mapping(text, path, first_line, what)
     problems.extend(found)
     return data

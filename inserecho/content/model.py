@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from inserecho.problems import Problem
 from inserecho.content.sections import SectionSpec
+from inserecho.problems import Problem
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,9 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 REMOVED_WITH_CONTENT = frozenset({"script", "style"})
 DANGEROUS_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet"})
 DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data"})
-_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "poster", "cite", "data", "xlink:href"})
+_URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "background", "poster", "cite", "data", "xlink:href"}
+)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 _CODE_CLASS = re.compile(r"^language-[\w+#.-]+$")
@@ -147,7 +149,9 @@ class _Walker(HTMLParser):
             value_pattern = re.escape(value) if value else name_pattern
             value_occurrence = self._site(value_pattern) if value else name_occurrence
             if name.startswith("on"):
-                self._remove(name_pattern, name_occurrence, f"l'attribut « {name} » (du code lancé par le navigateur)", True)
+                self._remove(
+                    name_pattern, name_occurrence, f"l'attribut « {name} » (du code lancé par le navigateur)", True
+                )
             elif (name in _URL_ATTRIBUTES and _scheme(value) in DANGEROUS_SCHEMES) or (tag_kept and name in allowed):
                 verdict = _removed_value(tag, name, value)
                 if verdict is not None:

@@ -20,7 +20,9 @@ from inserecho.content.yamlfile import LineDict, LineList, parse_yaml
 from inserecho.french.suggest import did_you_mean, fold
 from inserecho.problems import Problem
 
-FieldKind = Literal["text", "date", "time", "url", "bool", "amount", "image", "territory", "contract", "audience", "apply", "int"]
+FieldKind = Literal[
+    "text", "date", "time", "url", "bool", "amount", "image", "territory", "contract", "audience", "apply", "int"
+]
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
 ArchivePage = Literal["calls", "offers", "agenda"]
 ARCHIVE_PAGES: tuple[str, ...] = get_args(ArchivePage)
@@ -89,7 +91,9 @@ _SECTION_KEYS = ("key", "label", "sort", "cta", "archive", "fields")
 _FIELD_KEYS = ("type", "label", "required", "highlight")
 
 
-def read_sections(value: Any, line: int, path: Path, base: Mapping[str, SectionSpec], problems: list[Problem]) -> tuple[SectionSpec, ...]:
+def read_sections(
+    value: Any, line: int, path: Path, base: Mapping[str, SectionSpec], problems: list[Problem]
+) -> tuple[SectionSpec, ...]:
     """Read a ``sections:`` list; an entry named in ``base`` starts from that section.
 
     Every mistake is added to ``problems`` with its line; faulty entries are left out.
@@ -98,7 +102,7 @@ def read_sections(value: Any, line: int, path: Path, base: Mapping[str, SectionS
         problems.append(Problem(path, line, "« sections » doit être une liste de rubriques (« - key: news »)."))
         return ()
     sections: list[SectionSpec] = []
-    for entry, entry_line in zip(value, value.lines):
+    for entry, entry_line in zip(value, value.lines, strict=True):
         spec = _read_section(entry, entry_line, path, base, problems)
         if spec is None:
             continue
@@ -109,21 +113,39 @@ def read_sections(value: Any, line: int, path: Path, base: Mapping[str, SectionS
     return tuple(sections)
 
 
-def _read_section(entry: Any, line: int, path: Path, base: Mapping[str, SectionSpec], problems: list[Problem]) -> SectionSpec | None:
+def _read_section(
+    entry: Any, line: int, path: Path, base: Mapping[str, SectionSpec], problems: list[Problem]
+) -> SectionSpec | None:
     mapping = entry if isinstance(entry, LineDict) else LineDict.at(line)
     key = mapping.get("key") if isinstance(entry, LineDict) else entry
     before = len(problems)
     for extra in mapping:
         if extra not in _SECTION_KEYS:
-            problems.append(Problem(path, mapping.lines[extra], f"réglage inconnu « {extra} » dans une rubrique{_hint(extra, _SECTION_KEYS)}."))
+            problems.append(
+                Problem(
+                    path,
+                    mapping.lines[extra],
+                    f"réglage inconnu « {extra} » dans une rubrique{_hint(extra, _SECTION_KEYS)}.",
+                )
+            )
     if key is None:
-        problems.append(Problem(path, line, f"rubrique sans « key » : écrivez « - key: … » avec {_names(base) or 'le nom de la rubrique'}."))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"rubrique sans « key » : écrivez « - key: … » avec {_names(base) or 'le nom de la rubrique'}.",
+            )
+        )
         return None
     if not isinstance(key, str) or not _KEY.match(key):
-        problems.append(Problem(
-            path, mapping.lines.get("key", line),
-            f"« {key} » ne convient pas comme clé de rubrique : des minuscules sans accent, des chiffres, des « - » ou des « _ », par exemple « portrait ».",
-        ))
+        problems.append(
+            Problem(
+                path,
+                mapping.lines.get("key", line),
+                f"« {key} » ne convient pas comme clé de rubrique : des minuscules sans accent, des chiffres, des « "
+                f"- » ou des « _ », par exemple « portrait ».",
+            )
+        )
         return None
     builtin = base.get(key)
     if builtin is None and "label" not in mapping and "fields" not in mapping:
@@ -138,7 +160,9 @@ def _read_section(entry: Any, line: int, path: Path, base: Mapping[str, SectionS
     if label is not None:
         spec = replace(spec, label=label)
     elif not spec.label:
-        problems.append(Problem(path, line, f"la nouvelle rubrique « {key} » n'a pas d'intitulé : ajoutez « label: … »."))
+        problems.append(
+            Problem(path, line, f"la nouvelle rubrique « {key} » n'a pas d'intitulé : ajoutez « label: … ».")
+        )
     cta = _text(mapping, "cta", path, problems)
     if cta is not None:
         spec = replace(spec, cta=cta)
@@ -149,30 +173,60 @@ def _read_section(entry: Any, line: int, path: Path, base: Mapping[str, SectionS
         if page in ARCHIVE_PAGES:
             spec = replace(spec, archive=page)
         else:
-            problems.append(Problem(
-                path, mapping.lines["archive"],
-                f"page d'archive inconnue « {page} »{did_you_mean(str(page), ARCHIVE_PAGES)} ; écrivez calls (appels en cours), "
-                "offers (offres en cours) ou agenda (événements à venir).",
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    mapping.lines["archive"],
+                    f"page d'archive inconnue « {page} »{did_you_mean(str(page), ARCHIVE_PAGES)} ; écrivez calls "
+                    f"(appels en cours), "
+                    "offers (offres en cours) ou agenda (événements à venir).",
+                )
+            )
     if "sort" in mapping:
         spec = replace(spec, sort=_read_sort(mapping["sort"], mapping.lines["sort"], path, spec, problems))
     if spec.archive == "agenda" and getattr(spec.field("date"), "kind", None) != "date":
-        problems.append(Problem(path, line, f"la rubrique « {key} » va dans l'agenda : elle a besoin d'un champ « date » de type date."))
+        problems.append(
+            Problem(
+                path, line, f"la rubrique « {key} » va dans l'agenda : elle a besoin d'un champ « date » de type date."
+            )
+        )
     return spec if len(problems) == before else None
 
 
-def _read_fields(value: Any, line: int, path: Path, spec: SectionSpec, problems: list[Problem]) -> tuple[FieldSpec, ...]:
+def _read_fields(
+    value: Any, line: int, path: Path, spec: SectionSpec, problems: list[Problem]
+) -> tuple[FieldSpec, ...]:
     if not isinstance(value, LineDict):
-        problems.append(Problem(path, line, "« fields » doit donner un champ par ligne, par exemple « structure: {type: text, label: \"Structure\"} »."))
+        problems.append(
+            Problem(
+                path,
+                line,
+                "« fields » doit donner un champ par ligne, par exemple « structure: "
+                "{type: text, label: \"Structure\"} ».",
+            )
+        )
         return spec.fields
     fields = {f.name: f for f in spec.fields}
     for name, definition in value.items():
         field_line = value.lines[name]
         if any(f.name == name for f in COMMON):
-            problems.append(Problem(path, field_line, f"le champ « {name} » existe déjà dans toutes les rubriques : choisissez un autre nom."))
+            problems.append(
+                Problem(
+                    path,
+                    field_line,
+                    f"le champ « {name} » existe déjà dans toutes les rubriques : choisissez un autre nom.",
+                )
+            )
             continue
         if not _FIELD_NAME.match(name):
-            problems.append(Problem(path, field_line, f"« {name} » ne convient pas comme nom de champ : des minuscules sans accent, des chiffres et des « _ », par exemple « end_date »."))
+            problems.append(
+                Problem(
+                    path,
+                    field_line,
+                    f"« {name} » ne convient pas comme nom de champ : des minuscules sans accent, des chiffres et "
+                    f"des « _ », par exemple « end_date ».",
+                )
+            )
             continue
         field = _read_field(name, definition, field_line, path, fields.get(name), problems)
         if field is None:
@@ -183,7 +237,9 @@ def _read_fields(value: Any, line: int, path: Path, spec: SectionSpec, problems:
     return tuple(fields.values())
 
 
-def _read_field(name: str, definition: Any, line: int, path: Path, inherited: FieldSpec | None, problems: list[Problem]) -> FieldSpec | None:
+def _read_field(
+    name: str, definition: Any, line: int, path: Path, inherited: FieldSpec | None, problems: list[Problem]
+) -> FieldSpec | None:
     """``nom: text`` or ``nom: {type: text, label: "…", required: true}``."""
     if isinstance(definition, str):
         definition_map = LineDict.at(line)
@@ -193,15 +249,29 @@ def _read_field(name: str, definition: Any, line: int, path: Path, inherited: Fi
     elif definition is None and inherited is not None:
         return inherited
     else:
-        problems.append(Problem(path, line, f"le champ « {name} » doit donner son type, par exemple « {name}: {{type: text, label: \"…\"}} »."))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"le champ « {name} » doit donner son type, par exemple « {name}: {{type: text, label: \"…\"}} ».",
+            )
+        )
         return None
     before = len(problems)
     for extra in definition_map:
         if extra not in _FIELD_KEYS:
-            problems.append(Problem(path, definition_map.lines[extra], f"réglage inconnu « {extra} » pour le champ « {name} »{_hint(extra, _FIELD_KEYS)}."))
+            problems.append(
+                Problem(
+                    path,
+                    definition_map.lines[extra],
+                    f"réglage inconnu « {extra} » pour le champ « {name} »{_hint(extra, _FIELD_KEYS)}.",
+                )
+            )
     kind = definition_map.get("type", inherited.kind if inherited else None)
     if kind is None:
-        problems.append(Problem(path, line, f"le champ « {name} » n'a pas de type : ajoutez « type: », parmi {_KIND_NAMES}."))
+        problems.append(
+            Problem(path, line, f"le champ « {name} » n'a pas de type : ajoutez « type: », parmi {_KIND_NAMES}.")
+        )
     elif kind not in FIELD_KINDS:
         problems.append(Problem(
             path, definition_map.lines.get("type", line),
@@ -249,7 +319,9 @@ def _flag(mapping: LineDict, key: str, name: str, path: Path, problems: list[Pro
     if key not in mapping:
         return None
     if not isinstance(mapping[key], bool):
-        problems.append(Problem(path, mapping.lines[key], f"« {key} » du champ « {name} » doit valoir true (oui) ou false (non)."))
+        problems.append(
+            Problem(path, mapping.lines[key], f"« {key} » du champ « {name} » doit valoir true (oui) ou false (non).")
+        )
         return None
     return mapping[key]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from inserecho.french.suggest import did_you_mean, fold_words, french_list
+from inserecho.problems import InvalidValue
 
 TERRITORIES: tuple[str, ...] = (
     "Est Ensemble",
@@ -16,8 +17,8 @@ TERRITORIES: tuple[str, ...] = (
 WHOLE_DEPARTMENT = "Seine-Saint-Denis"
 
 
-def normalise_territory(value: str, allow_department: bool = True) -> tuple[str | None, str | None]:
-    """Return ``(canonical name, None)`` or ``(None, French error message)``.
+def normalise_territory(value: str, allow_department: bool = True) -> str:
+    """The territory's canonical name, or :class:`InvalidValue` with a French message.
 
     Accepts any case and the typographic apostrophe (``Paris Terres d’Envol``).
     """
@@ -25,11 +26,11 @@ def normalise_territory(value: str, allow_department: bool = True) -> tuple[str 
     wanted = " ".join(str(value).replace("’", "'").split()).casefold()
     for name in known:
         if name.casefold() == wanted:
-            return name, None
+            return name
     commune_of = territory_of_location(str(value))
     hint = (f" (vouliez-vous dire « {commune_of} » ? la commune de {value} en fait partie)" if commune_of
             else did_you_mean(str(value), known))
-    return None, f"territoire inconnu « {value} »{hint} ; les territoires sont {french_list(known)}."
+    raise InvalidValue(f"territoire inconnu « {value} »{hint} ; les territoires sont {french_list(known)}.")
 
 
 # The communes of each territory (établissement public territorial), to place a job offer

@@ -5,26 +5,26 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from inserecho.problems import Problem, describe_os_error
+from inserecho.problems import ContentError, Problem, describe_os_error
 
 
-def read_text(path: Path) -> tuple[str | None, Problem | None]:
-    """Return the file's text with ``\\n`` line endings, or a problem saying why not."""
+def read_text(path: Path) -> str:
+    """The file's text with ``\\n`` line endings, or :class:`ContentError` saying why not."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, Problem(path, None, unreadable(exc))
+        raise ContentError([Problem(path, None, unreadable(exc))]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(
+        raise ContentError([Problem(
             path,
             line,
             "le fichier n'est pas encodé en UTF-8. Enregistrez-le en « UTF-8 » "
             "depuis votre éditeur (menu Enregistrer sous… > Encodage).",
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+        )]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def unreadable(exc: OSError) -> str:

@@ -6,6 +6,7 @@ Every message to the officer names a line, so mappings come back as
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,52 +60,129 @@ class LineList(list):
         self.lines.append(line)
 
 
-class _Constructor(yaml.constructor.SafeConstructor):
-    pass
+class LineBuilder:
+    """Builds values from the parser's events, with the line of every key and list entry.
+
+    The one builder for every file the officer writes: front matter and settings through
+    :func:`parse_yaml` (scalars typed as YAML reads them: numbers, dates, booleans), and the
+    subscriber list one entry at a time (every scalar a string, see ``scalar``). No node tree
+    is built (for a list of a hundred thousand entries it costs seconds and hundreds of MB),
+    and anchors and aliases are refused as they come, so no alias is ever expanded.
+
+    Problems (a key written twice, the first anchor or alias) go to ``problems``, the loaders'
+    way of reporting everything wrong in a file at once.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        problems: list[Problem],
+        first_line: int = 1,
+        scalar: Callable[[Any], Any] | None = None,
+    ):
+        self.path = path
+        self.problems = problems
+        self._offset = first_line
+        self._scalar = scalar or _typed_scalar
+        self.refused = False
+        """Whether an anchor, an alias or a second document was refused."""
+
+    def value(self, event: Any, events: Iterator[Any]) -> Any:
+        """The value that starts with ``event``, read on from ``events``."""
+        kind = type(event)
+        if event.anchor is not None:  # an anchor, or the name an alias refers to
+            self._refuse(event)
+            if kind is yaml.AliasEvent:
+                return None
+        if kind is yaml.ScalarEvent:
+            return self._scalar(event)
+        value, offset = self.value, self._offset  # a list of 100,000 entries runs through here
+        if kind is yaml.SequenceStartEvent:
+            seq = LineList.at(offset + event.start_mark.line)
+            while type(child := next(events)) is not yaml.SequenceEndEvent:
+                seq.add(value(child, events), offset + child.start_mark.line)
+            return seq
+        mapping = LineDict.at(offset + event.start_mark.line)  # a MappingStartEvent: nothing else starts a value
+        while type(key_event := next(events)) is not yaml.MappingEndEvent:
+            key = str(value(key_event, events))
+            mapping.put(key, value(next(events), events), offset + key_event.start_mark.line, self.path, self.problems)
+        return mapping
+
+    def document_end(self, events: Iterator[Any]) -> None:
+        """Read past the end of the document; a second one is reported where it starts."""
+        next(events)  # document end
+        event = next(events)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.refused = True
+            self.problems.append(Problem(self.path, self._line(event), SECOND_DOCUMENT))
+
+    def _refuse(self, event: Any) -> None:
+        if not self.refused:  # the first one says it all
+            self.refused = True
+            self.problems.append(Problem(self.path, self._line(event), ALIAS_REFUSED))
+
+    def _line(self, event: Any) -> int:
+        return self._offset + event.start_mark.line
+
+
+def parse_events(text: str) -> Iterator[Any]:
+    """The parser's events for ``text``, from libyaml's C parser when PyYAML has it."""
+    return yaml.parse(text, Loader=_Loader)
+
+
+def _typed_scalar(event: Any) -> Any:
+    """The scalar as YAML's safe loader would construct it; a value it cannot build stays text
+    (``2027-02-30`` looks like a date but is none: the field check reports it)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    construct = _CONSTRUCTOR.yaml_constructors.get(tag)
+    if construct is None:
+        return event.value
+    try:
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+    except (yaml.constructor.ConstructorError, ValueError):
+        return event.value
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Problem]]:
     """Parse ``text`` (which starts at line ``first_line`` of ``path``).
 
-    Returns the value (``None`` for an empty document) and at most one problem.
+    Returns the value (``None`` for an empty document, or when the text cannot be read)
+    and the problems found, each at its line.
     """
+    problems: list[Problem] = []
+    builder = LineBuilder(path, problems, first_line)
     try:
-        alias = _first_alias(text)
-        if alias is not None:
-            return None, [Problem(path, first_line + alias.line, ALIAS_REFUSED)]
-        node = yaml.compose(text, Loader=_Loader)
+        events = parse_events(text)
+        next(events)  # stream start
+        event = next(events)
+        if not isinstance(event, yaml.DocumentStartEvent):  # nothing but comments
+            return None, []
+        value = builder.value(next(events), events)
+        builder.document_end(events)
     except yaml.MarkedYAMLError as exc:
         mark, message = explain_yaml_error(exc, text)
         return None, [Problem(path, first_line + mark.line if mark else first_line, message)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, first_line, f"YAML illisible : {exc}")]
-    if node is None:
-        return None, []
-    constructor = _Constructor()
-    problems: list[Problem] = []
-    value = _build(node, constructor, path, first_line, problems)
-    return value, problems
+    return (None if builder.refused else value), problems
 
 
 ALIAS_REFUSED = (
     "YAML refusé : les ancres (« &nom ») et les renvois (« *nom ») ne sont pas acceptés ; "
     "écrivez chaque valeur en entier, entre guillemets si elle commence par « & » ou « * »."
 )
+SECOND_DOCUMENT = "YAML illisible : une ligne « --- » en trop coupe le fichier en deux ; supprimez-la."
 
 
-def _first_alias(text: str) -> yaml.Mark | None:
-    """Where the first anchor or alias stands, found from the parser's events.
-
-    The officer's files have no use for them, and building values from a few nested
-    aliases can take gigabytes ("billion laughs"); the events cost what the text costs.
-    """
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            return event.start_mark
-    return None
-
-
-def parse_mapping(text: str, path: Path, first_line: int = 1, what: str = "l'en-tête") -> tuple[LineDict | None, list[Problem]]:
+def parse_mapping(
+    text: str, path: Path, first_line: int = 1, what: str = "l'en-tête"
+) -> tuple[LineDict | None, list[Problem]]:
     """Parse ``text`` as ``champ: valeur`` lines; an empty text is an empty mapping.
 
     ``what`` names the text in the message when it is YAML but not a mapping.
@@ -119,47 +197,42 @@ def parse_mapping(text: str, path: Path, first_line: int = 1, what: str = "l'en-
     return data, []
 
 
-def _build(node: yaml.Node, constructor: _Constructor, path: Path, offset: int, problems: list[Problem]) -> Any:
-    line = offset + node.start_mark.line
-    if isinstance(node, yaml.MappingNode):
-        result = LineDict.at(line)
-        for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
-            key_line = offset + key_node.start_mark.line
-            result.put(str(key), _build(value_node, constructor, path, offset, problems), key_line, path, problems)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        seq = LineList.at(line)
-        for child in node.value:
-            seq.add(_build(child, constructor, path, offset, problems), offset + child.start_mark.line)
-        return seq
-    try:
-        return constructor.construct_object(node, deep=True)
-    except (yaml.constructor.ConstructorError, ValueError):
-        # e.g. "2027-02-30" matches the timestamp pattern but is not a date
-        return node.value
-
-
 _TAB = "une tabulation est utilisée ; indentez avec des espaces"
 # (words of PyYAML's or libyaml's message, hint, whether the error is best shown where the
 # construct began, e.g. an unclosed quote, rather than where the parser gave up)
 _HINTS: tuple[tuple[str, str, bool], ...] = (
-    ("mapping values are not allowed", "un « : » est mal placé ; mettez la valeur entre guillemets si elle contient « : »", False),
+    (
+        "mapping values are not allowed",
+        "un « : » est mal placé ; mettez la valeur entre guillemets si elle contient « : »",
+        False,
+    ),
     ("tab character", _TAB, False),
     ("could not find expected ':'", "il manque « : » après le nom du champ", True),
     ("alias", "un « * » en début de valeur ; mettez la valeur entre guillemets", False),
     ("anchor", "un « & » en début de valeur ; mettez la valeur entre guillemets", False),
-    ("unknown escape character", "une barre oblique « \\ » entre guillemets doubles ; doublez-la ou utilisez des guillemets simples", False),
+    (
+        "unknown escape character",
+        "une barre oblique « \\ » entre guillemets doubles ; doublez-la ou utilisez des guillemets simples",
+        False,
+    ),
     ("while scanning a quoted scalar", "un guillemet ouvert n'est pas refermé", True),
-    ("while parsing a flow", "un crochet « [ » ou une accolade « { » n'est pas refermé ; mettez la valeur entre guillemets si elle commence ainsi", True),
+    (
+        "while parsing a flow",
+        "un crochet « [ » ou une accolade « "
+        "{ » n'est pas refermé ; mettez la valeur entre guillemets si elle commence ainsi",
+        True,
+    ),
     (
         "while parsing a block mapping",
         "l'indentation est incohérente, ou du texte suit un guillemet fermant ; si la valeur contient "
         "des guillemets ou une apostrophe, entourez-la de guillemets doubles (par exemple \"l'IAE\")",
         False,
     ),
-    ("while parsing a block collection", "une liste (lignes « - ») est mal alignée ou mêlée à des lignes « champ: valeur »", False),
-    ("another document", "une ligne « --- » en trop coupe le fichier en deux ; supprimez-la", False),
+    (
+        "while parsing a block collection",
+        "une liste (lignes « - ») est mal alignée ou mêlée à des lignes « champ: valeur »",
+        False,
+    ),
 )
 
 

@@ -141,3 +141,13 @@ def parse_french_date(text: str) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def kilobytes(size: int) -> str:
+    """A size in bytes as the officer reads it: ``41,3 Ko``."""
+    return f"{size / 1024:.1f} Ko".replace(".", ",")
+
+
+def plural(count: int, word: str) -> str:
+    """``1 article``, ``2 articles`` (regular French plurals only)."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -275,6 +275,7 @@ def typeset_html(fragment: str) -> str:
             continue
         for position, segment in enumerate(covered):
             piece = replacement if position == 0 else ""
+            assert segment.token is not None  # checked above
             local.setdefault(segment.token, []).append(
                 (max(start, segment.start) - segment.start, min(end, segment.end) - segment.start, piece)
             )

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from inserecho.content.addresses import address_key
 from inserecho.inbox.classify import Verdict
-from inserecho.send.journal import Journal, Reason, normalize
+from inserecho.send.journal import Journal, Reason
 from inserecho.send.listfile import add_subscriber
 from inserecho.send.message import MESSAGE_ID, campaign_label, message_id_key
 from inserecho.send.tokens import TokenSigner
@@ -45,7 +46,7 @@ class JournalKeys:
         self.list_id = list_id
         self.unsubscribe_address = unsubscribe_address
         self._journal, self._signer, self._verp, self._domain = journal, signer, verp, domain.casefold()
-        self._listed = {normalize(a) for a in listed}
+        self._listed = {address_key(a) for a in listed}
         self._known: set[str] | None = None
         self._tags: dict[str, str] | None = None
         self._by_label: dict[str, list[str]] | None = None
@@ -81,7 +82,7 @@ class JournalKeys:
         return read_notice(text, self._notices)
 
     def is_listed(self, address: str) -> bool:
-        key = normalize(address)
+        key = address_key(address)
         return key in self._listed or key in self._known_addresses()
 
     def _known_addresses(self) -> set[str]:

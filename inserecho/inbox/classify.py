@@ -37,8 +37,9 @@ from typing import Protocol
 
 from flufl.bounce import all_failures
 
-from inserecho.send.journal import MailKind, normalize
-from inserecho.send.transport.pool import Reply, is_hard_bounce
+from inserecho.content.addresses import address_key
+from inserecho.send.journal import MailKind
+from inserecho.send.transport.replies import Reply, is_hard_bounce
 from inserecho.web.notices import NOTICE_HEADER, Notice
 
 
@@ -103,7 +104,9 @@ _UNSUBSCRIBE_WORDS = re.compile(
 )
 _TOKEN_IN_URL = re.compile(r"token=([A-Za-z0-9_.~%-]+)")
 _LIST_ID = re.compile(rb"^List-Id:[^\n]*?<([^>\s]+)>", re.IGNORECASE | re.MULTILINE)
-_QUOTE_START = re.compile(r"^(>|-{2,}\s*(original|message d'origine)|le .{5,80} a écrit|on .{5,80} wrote)", re.IGNORECASE)
+_QUOTE_START = re.compile(
+    r"^(>|-{2,}\s*(original|message d'origine)|le .{5,80} a écrit|on .{5,80} wrote)", re.IGNORECASE
+)
 _TAG = re.compile(r"<[^>]*>")
 _PLAIN_REQUEST_LIMIT = 600  # characters of the reader's own text: a request, not a letter
 
@@ -129,7 +132,7 @@ def _notice(message: Message, keys: Keys) -> Verdict:
     notice = keys.notice(_text_of(message, limit=20_000))
     if notice is None:  # forged, altered, or signed with another secret
         return Verdict("human", detail=f"avis du site non reconnu (signature invalide) : {_subject(message)}")
-    email = normalize(notice.email)
+    email = address_key(notice.email)
     if notice.kind == "unsubscribe":
         return Verdict("unsubscribe", email, None, "désinscription en un clic", notice)
     return Verdict("signup", email, None, "inscription confirmée par le lien", notice)
@@ -147,7 +150,13 @@ def _bounce(message: Message, raw: bytes, keys: Keys) -> Verdict:
     hard = any(f.hard for f in failures)
     kind: MailKind = "hard_bounce" if hard else "soft_bounce"
     status = next((f.status for f in failures if f.hard == hard and f.status), "")
-    what = "adresse inexistante" if hard else "refus qui ne met pas l'adresse en cause" if status.startswith("5") else "échec temporaire"
+    what = (
+        "adresse inexistante"
+        if hard
+        else "refus qui ne met pas l'adresse en cause"
+        if status.startswith("5")
+        else "échec temporaire"
+    )
     detail = f"{what}{f' ({status})' if status else ''}"
     ours = _our_recipient(message, raw, keys)
     if ours is not None:
@@ -155,7 +164,7 @@ def _bounce(message: Message, raw: bytes, keys: Keys) -> Verdict:
         return Verdict(kind, address, campaign, detail)
     if _other_list(raw, keys) or _returned_message_id(message):
         return Verdict("human", detail=f"rapport de non-remise d'un autre envoi : {_subject(message)}")
-    listed = [normalize(f.address) for f in failures if f.address and keys.is_listed(f.address)]
+    listed = [address_key(f.address) for f in failures if f.address and keys.is_listed(f.address)]
     if listed:
         return Verdict(kind, listed[0], None, detail)
     named = next((f.address for f in failures if f.address), "adresse non indiquée")
@@ -267,7 +276,7 @@ def _complaint(message: Message, raw: bytes, keys: Keys) -> Verdict:
     for name in ("original-rcpt-to", "removal-recipient"):
         named = _dsn_address(fields.get(name))
         if named and keys.is_listed(named):
-            return Verdict("complaint", normalize(named), None, "signalé comme indésirable")
+            return Verdict("complaint", address_key(named), None, "signalé comme indésirable")
     return Verdict("human", detail=f"plainte sans destinataire reconnu : {_subject(message)}")
 
 
@@ -299,7 +308,7 @@ def _our_recipient(message: Message, raw: bytes, keys: Keys) -> tuple[str | None
     for token in _TOKEN_IN_URL.findall(text):
         address = keys.token_address(token)
         if address is not None:
-            return None, normalize(address)
+            return None, address_key(address)
     return None
 
 
@@ -337,7 +346,7 @@ def _unsubscribe(message: Message, keys: Keys, *, plain: bool) -> Verdict | None
         for candidate in candidates:
             address = keys.token_address(candidate.strip("<>.,;:()[]\"'"))
             if address is not None:
-                return Verdict("unsubscribe", normalize(address), None, "demande par courriel (lien signé)")
+                return Verdict("unsubscribe", address_key(address), None, "demande par courriel (lien signé)")
         return None
     sender = parseaddr(header_text(message, "From"))[1]
     if not sender or not keys.is_listed(sender):
@@ -345,7 +354,7 @@ def _unsubscribe(message: Message, keys: Keys, *, plain: bool) -> Verdict | None
     if _UNSUBSCRIBE_WORDS.search(subject) or (
         len(own_text) <= _PLAIN_REQUEST_LIMIT and _UNSUBSCRIBE_WORDS.search(own_text)
     ):
-        return Verdict("unsubscribe", normalize(sender), None, "demande par courriel")
+        return Verdict("unsubscribe", address_key(sender), None, "demande par courriel")
     return None
 
 

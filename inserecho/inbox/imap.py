@@ -60,13 +60,26 @@ class ImapConfig(SecuredServer):
 
     @classmethod
     def from_url(
-        cls, url: str, *, environ: Mapping[str, str] | None = None, insecure: bool = False,
-        timeout: float = DEFAULT_TIMEOUT, cafile: str | None = None,
+        cls,
+        url: str,
+        *,
+        environ: Mapping[str, str] | None = None,
+        insecure: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        cafile: str | None = None,
     ) -> ImapConfig:
-        """Raises ``ValueError`` with a French message (never containing the password)."""
+        """Raises :class:`~inserecho.problems.UsageProblem` with a French message (never the password)."""
         parsed = parse_server_url(url, IMAP, os.environ if environ is None else environ)
-        return cls(parsed.scheme, parsed.host, parsed.port, parsed.username, parsed.password,  # type: ignore[arg-type]
-                   insecure, timeout, cafile)
+        return cls(
+            parsed.scheme,  # type: ignore[arg-type]
+            parsed.host,
+            parsed.port,
+            parsed.username,
+            parsed.password,
+            insecure,
+            timeout,
+            cafile,
+        )
 
 
 @dataclass(frozen=True)
@@ -115,7 +128,7 @@ class Mailbox:
         """The whole messages, in batches, without marking them as read."""
         pending = list(uids)
         for start in range(0, len(pending), _FETCH_BATCH):
-            batch = b",".join(pending[start:start + _FETCH_BATCH]).decode("ascii")
+            batch = b",".join(pending[start : start + _FETCH_BATCH]).decode("ascii")
             typ, data = self._call(self._imap.uid, "FETCH", batch, "(UID BODY.PEEK[])")
             self._ok((typ, data), "lire les messages")
             for item in data:
@@ -160,7 +173,9 @@ class Mailbox:
             raise MailboxError(f"certificat d'autorité {config.cafile} illisible ({error})") from None
         try:
             if config.implicit_tls:
-                imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=config.timeout)
+                imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                    config.host, config.port, ssl_context=context, timeout=config.timeout
+                )
             else:
                 imap = imaplib.IMAP4(config.host, config.port, timeout=config.timeout)
                 if "STARTTLS" in imap.capabilities:
@@ -178,8 +193,10 @@ class Mailbox:
                 "vérifiez le nom du serveur et le port (993 pour imaps://, 143 pour imap://)"
             ) from None
         except (OSError, imaplib.IMAP4.error) as error:
-            raise MailboxError(f"impossible de joindre le serveur {where} ({_reason(error)}) : vérifiez "
-                               "l'adresse du serveur, le port et la connexion à Internet") from None
+            raise MailboxError(
+                f"impossible de joindre le serveur {where} ({_reason(error)}) : vérifiez "
+                "l'adresse du serveur, le port et la connexion à Internet"
+            ) from None
         self._login(imap)
         return imap
 
@@ -190,7 +207,9 @@ class Mailbox:
             raise MailboxError(f"identifiant manquant pour la boîte {where} : écrivez imaps://identifiant@serveur")
         if not config.password:
             imap.shutdown()
-            raise MailboxError(f"mot de passe manquant pour {where} : définissez la variable d'environnement {PASSWORD_VARIABLE}")
+            raise MailboxError(
+                f"mot de passe manquant pour {where} : définissez la variable d'environnement {PASSWORD_VARIABLE}"
+            )
         user, password = config.username, config.password
         try:
             if "AUTH=PLAIN" in imap.capabilities:  # UTF-8 safe, unlike LOGIN in imaplib
@@ -211,7 +230,7 @@ class Mailbox:
         if typ == "OK" and data and isinstance(data[0], bytes):
             imap.capabilities = tuple(data[0].decode("ascii", "replace").upper().split())
 
-    def _call(self, method, *args):  # type: ignore[no-untyped-def]
+    def _call(self, method, *args):
         try:
             return method(*args)
         except (imaplib.IMAP4.abort, OSError) as error:

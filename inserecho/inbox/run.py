@@ -30,12 +30,18 @@ class InboxReport:
 
 
 def read_inbox(
-    mailbox: Mailbox, journal: Journal, keys: JournalKeys, folder: str, subscribers: Path, dry_run: bool = False,
+    mailbox: Mailbox,
+    journal: Journal,
+    keys: JournalKeys,
+    folder: str,
+    subscribers: Path,
+    dry_run: bool = False,
 ) -> InboxReport:
     """Process what is new in the inbox; with ``dry_run``, say what would happen and change nothing.
 
-    Confirmed sign-ups are added to ``subscribers``. The journal is written before anything is moved: a pass cut short leaves its
-    messages in the inbox, and the next pass files them without applying them twice.
+    Confirmed sign-ups are added to ``subscribers``. The journal is written before anything
+    is moved: a pass cut short leaves its messages in the inbox, and the next pass files
+    them without applying them twice.
     """
     report = InboxReport()
     ids = mailbox.message_ids()
@@ -63,7 +69,11 @@ def read_inbox(
 
 
 def _process(
-    item: Fetched, journal: Journal, keys: JournalKeys, seen: dict[str, MailKind], report: InboxReport,
+    item: Fetched,
+    journal: Journal,
+    keys: JournalKeys,
+    seen: dict[str, MailKind],
+    report: InboxReport,
     subscribers: Path | None,
 ) -> MailKind:
     """Classify and apply one message; its kind (that of its first copy if seen before)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from inserecho.render import slots
 from inserecho.atomicfile import write_atomic
 from inserecho.content.model import Issue
 from inserecho.paths import outside_read, outside_write, within
 from inserecho.problems import ContentError, Problem
+from inserecho.render import slots
 from inserecho.render.renderer import RenderedIssue, clipping_warning
 from inserecho.settings import Settings
 
@@ -66,7 +66,9 @@ def copy_images(issue: Issue, directory: Path) -> None:
     for image in issue.images:
         source = within(issue.folder / image, issue.folder)
         if source is None:
-            raise ContentError([Problem(issue.folder / image, None, outside_read(issue.folder / image, "dossier du numéro"))])
+            raise ContentError(
+                [Problem(issue.folder / image, None, outside_read(issue.folder / image, "dossier du numéro"))]
+            )
         write_atomic(_inside(directory / image, directory), source.read_bytes())
 
 

@@ -68,7 +68,9 @@ class _TextParser(HTMLParser):
             text = _ASCII_SPACES.sub(" ", text)  # keep no-break spaces
             text = text.replace(f" {_BREAK}", _BREAK).replace(f"{_BREAK} ", _BREAK).strip(" " + _BREAK)
         if text:
-            self.blocks.append((("> " * self.quote) + self.prefix, text if not self.pre else "\x00" + text, self.list_starts))
+            self.blocks.append(
+                (("> " * self.quote) + self.prefix, text if not self.pre else "\x00" + text, self.list_starts)
+            )
             self.list_starts = False
             # The bullet waits for the item's first text (in a loose list it is in a <p>);
             # the item's next paragraphs line up under that text.

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inserecho.french.formats import format_amount, format_date, format_time
-from inserecho.render.markup import html_to_text, image_source, typeset_body
 from inserecho.content.model import Issue, Item, Link
 from inserecho.content.sections import AUDIENCES, BADGE_KINDS, COMMON, LINK_KINDS, FieldSpec, SectionSpec
-from inserecho.settings import Settings
+from inserecho.french.formats import format_amount, format_date, format_time
 from inserecho.french.typography import typeset_text
+from inserecho.render.markup import html_to_text, image_source, typeset_body
+from inserecho.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from typing import Literal
 
 import jinja2
 
+from inserecho.content.model import Issue
+from inserecho.problems import ContentError, Problem, Severity
 from inserecho.render import slots
 from inserecho.render.inline import inline_css
 from inserecho.render.markup import to_flowed
-from inserecho.content.model import Issue
 from inserecho.render.present import IssueView, present_issue
-from inserecho.problems import ContentError, Problem, Severity
-from inserecho.settings import Settings
 from inserecho.render.templating import template_environment
+from inserecho.settings import Settings
 
 Variant = Literal["email", "web"]
 GMAIL_CLIP_BYTES = 102 * 1024

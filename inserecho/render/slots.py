@@ -7,8 +7,8 @@ replaced by plain string substitution.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
-from typing import Mapping
 
 GREETING = "__INSERECHO_GREETING__"
 UNSUBSCRIBE_URL = "__INSERECHO_UNSUBSCRIBE_URL__"

@@ -11,15 +11,15 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from inserecho.content.loader import ISSUE_FILE, load_issue
-from inserecho.send.dkim import DkimKey, DkimKeyError, DkimSigner
-from inserecho.send.message import Composer, HeaderError
 from inserecho.problems import ContentError, Problem
 from inserecho.render.build import check_warnings
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
-from inserecho.settings import SETTINGS_FILE, Settings
+from inserecho.send.dkim import DkimKey, DkimKeyError, DkimSigner
+from inserecho.send.message import Composer, HeaderError
 from inserecho.send.subscribers import Subscriber, load_subscribers, select
 from inserecho.send.tokens import TokenSigner, load_secret
 from inserecho.send.verp import Verp
+from inserecho.settings import SETTINGS_FILE, Settings
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,17 @@ def dkim_for(settings: Settings) -> DkimSigner | None:
     sender_domain = parseaddr(settings.sender)[1].rpartition("@")[2].casefold()
     domain = settings.dkim_domain.casefold()
     if sender_domain != domain and not sender_domain.endswith("." + domain):
-        raise ContentError([Problem(
-            settings.root / SETTINGS_FILE, None,
-            f"« dkim.domain » ({settings.dkim_domain}) n'est pas le domaine de l'expéditeur ({sender_domain}) : "
-            "les messageries n'en tiendraient pas compte (DMARC). Signez avec le domaine de « sender.from ».",
-        )])
+        raise ContentError(
+            [
+                Problem(
+                    settings.root / SETTINGS_FILE,
+                    None,
+                    f"« dkim.domain » ({settings.dkim_domain}) n'est pas le domaine de l'expéditeur "
+                    f"({sender_domain}) : "
+                    "les messageries n'en tiendraient pas compte (DMARC). Signez avec le domaine de « sender.from ».",
+                )
+            ]
+        )
     key = DkimKey(settings.dkim_domain, settings.dkim_selector, settings.root / settings.dkim_private_key)
     try:
         return DkimSigner.from_file(key)
@@ -75,24 +81,40 @@ def prepare_campaign(
     test: bool = False,
     dry_run: bool = False,
 ) -> Campaign:
-    """Load, render once and check everything; raise :class:`ContentError`, or :class:`UsageProblem` for a segment that cannot be selected."""
+    """Load, render once and check everything.
+
+    Raises :class:`ContentError`, or :class:`UsageProblem` for a segment that cannot be selected.
+    """
     issue = load_issue(issue_folder, settings)
     rendered = render_issue(issue, settings)
     asset_base = web_url(settings, issue.slug)
     if rendered.images and not asset_base:
-        raise ContentError([Problem(
-            settings.root / SETTINGS_FILE, None,
-            "le numéro contient des images mais « archive_url » n'est pas réglé : les messageries "
-            "ne pourraient pas les afficher. Indiquez l'adresse où l'archive est publiée.",
-        )])
+        raise ContentError(
+            [
+                Problem(
+                    settings.root / SETTINGS_FILE,
+                    None,
+                    "le numéro contient des images mais « archive_url » n'est pas réglé : les messageries "
+                    "ne pourraient pas les afficher. Indiquez l'adresse où l'archive est publiée.",
+                )
+            ]
+        )
     campaign_name = name or issue.slug
     try:
         verp = verp_for(settings, create_secret=not dry_run) if settings.verp else None
-        composer = Composer(rendered, settings, signer_for(settings, create_secret=not dry_run), campaign_name, asset_base or "",
-                            test, verp, dkim_for(settings))
+        composer = Composer(
+            rendered,
+            settings,
+            signer_for(settings, create_secret=not dry_run),
+            campaign_name,
+            asset_base or "",
+            test,
+            verp,
+            dkim_for(settings),
+        )
     except HeaderError as error:  # the subject comes from the issue, the rest from the settings
         source = issue_folder / ISSUE_FILE if error.header == "Subject" else settings.root / SETTINGS_FILE
-        raise ContentError([Problem(source, None, str(error))]) from None
+        raise ContentError([error.at(source, None)]) from None
     recipients: list[Subscriber] = []
     segment = ""
     if subscribers_file is not None:
@@ -105,8 +127,17 @@ def prepare_campaign(
             try:
                 composer.check(subscriber)
             except HeaderError as error:
-                injection.append(Problem(subscribers_file, subscriber.line, str(error)))
+                injection.append(error.at(subscribers_file, subscriber.line))
         if injection:
             raise ContentError(injection)
-    return Campaign(campaign_name, issue.slug, rendered, composer, tuple(recipients), segment, subscribers_file,
-                    issue.unready, check_warnings(issue, rendered, settings))
+    return Campaign(
+        campaign_name,
+        issue.slug,
+        rendered,
+        composer,
+        tuple(recipients),
+        segment,
+        subscribers_file,
+        issue.unready,
+        check_warnings(issue, rendered, settings),
+    )

@@ -19,44 +19,94 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from inserecho.problems import Problem, Severity
-from inserecho.send.journal import Reason
-from inserecho.send.subscribers import (
-    SUBSCRIBER_FIELDS,
-    address_key,
-    duplicate_message,
-    normalise_email,
-)
-from inserecho.french.suggest import fold_words
+from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import unreadable
+from inserecho.french.suggest import fold_words
+from inserecho.problems import InvalidValue, Problem, Severity
+from inserecho.send.journal import Reason
+from inserecho.send.subscribers import SUBSCRIBER_FIELDS, duplicate_message
 
 # Column names as the officer may find them, folded (lower case, no accents,
 # "-", "_" and "." read as spaces), mapped to what they hold.
 _COLUMNS: dict[str, str] = {
-    **dict.fromkeys((
-        "email", "e mail", "mail", "courriel", "adresse email", "adresse e mail", "adresse mail",
-        "adresse courriel", "adresse electronique", "email address", "e mail address",
-    ), "email"),
+    **dict.fromkeys(
+        (
+            "email",
+            "e mail",
+            "mail",
+            "courriel",
+            "adresse email",
+            "adresse e mail",
+            "adresse mail",
+            "adresse courriel",
+            "adresse electronique",
+            "email address",
+            "e mail address",
+        ),
+        "email",
+    ),
     **dict.fromkeys(("name", "full name", "nom complet", "nom et prenom", "prenom et nom", "contact"), "name"),
     **dict.fromkeys(("prenom", "first name", "firstname", "given name", "fname"), "first_name"),
     **dict.fromkeys(("nom", "last name", "lastname", "surname", "family name", "nom de famille", "lname"), "last_name"),
-    **dict.fromkeys((
-        "organisation", "organization", "structure", "societe", "company", "company name",
-        "entreprise", "organisme", "raison sociale",
-    ), "organisation"),
+    **dict.fromkeys(
+        (
+            "organisation",
+            "organization",
+            "structure",
+            "societe",
+            "company",
+            "company name",
+            "entreprise",
+            "organisme",
+            "raison sociale",
+        ),
+        "organisation",
+    ),
     **dict.fromkeys(("territoire", "territoires", "territory", "territories"), "territories"),
-    **dict.fromkeys((
-        "tags", "tag", "etiquettes", "etiquette", "groupes", "groupe", "groups",
-        "listes", "liste", "lists", "list", "list ids", "list names", "segments",
-    ), "tags"),
+    **dict.fromkeys(
+        (
+            "tags",
+            "tag",
+            "etiquettes",
+            "etiquette",
+            "groupes",
+            "groupe",
+            "groups",
+            "listes",
+            "liste",
+            "lists",
+            "list",
+            "list ids",
+            "list names",
+            "segments",
+        ),
+        "tags",
+    ),
     # Columns that say whether the contact left: a yes/no flag, a status, a date.
-    **dict.fromkeys((
-        "email blacklisted", "blacklisted", "blacklist", "blocklisted", "desinscrit", "desinscrite",
-        "desabonne", "desabonnee", "unsubscribed", "opt out", "optout", "opted out", "email opt out",
-        "do not email", "ne pas contacter",
-    ), "opted_out"),
-    **dict.fromkeys(("opt in", "optin", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"),
+    **dict.fromkeys(
+        (
+            "email blacklisted",
+            "blacklisted",
+            "blacklist",
+            "blocklisted",
+            "desinscrit",
+            "desinscrite",
+            "desabonne",
+            "desabonnee",
+            "unsubscribed",
+            "opt out",
+            "optout",
+            "opted out",
+            "email opt out",
+            "do not email",
+            "ne pas contacter",
+        ),
+        "opted_out",
+    ),
+    **dict.fromkeys(
+        ("opt in", "optin", "abonne", "abonnee", "inscrit", "subscribed"), "opted_in"
+    ),
     **dict.fromkeys(("status", "statut", "etat", "member status", "subscription status", "email status"), "status"),
     **dict.fromkeys(("unsub time", "unsubscribed at", "date de desinscription", "unsubscribe date"), "unsubscribed_on"),
     **dict.fromkeys(("clean time", "cleaned at", "bounced at"), "cleaned_on"),
@@ -76,10 +126,28 @@ _MULTI_COLUMN_FIELDS = {"tags"}  # several tag or list columns all become tags
 _YES = {"yes", "oui", "true", "vrai", "1", "x", "y", "o"}
 _NO = {"no", "non", "false", "faux", "0", "n"}
 _STATUS_OUT: dict[str, Reason] = {
-    **dict.fromkeys(("unsubscribed", "desinscrit", "desinscrite", "desabonne", "desabonnee", "blacklisted",
-                     "blocklisted", "opted out", "optout", "opt out", "inactive", "inactif", "complained"), "unsubscribe"),
-    **dict.fromkeys(("cleaned", "bounced", "hard bounce", "en erreur", "adresse en erreur", "invalid", "invalide",
-                     "nettoye"), "bounce"),
+    **dict.fromkeys(
+        (
+            "unsubscribed",
+            "desinscrit",
+            "desinscrite",
+            "desabonne",
+            "desabonnee",
+            "blacklisted",
+            "blocklisted",
+            "opted out",
+            "optout",
+            "opt out",
+            "inactive",
+            "inactif",
+            "complained",
+        ),
+        "unsubscribe",
+    ),
+    **dict.fromkeys(
+        ("cleaned", "bounced", "hard bounce", "en erreur", "adresse en erreur", "invalid", "invalide", "nettoye"),
+        "bounce",
+    ),
 }
 # Mailchimp exports a list as members_export_*.zip holding one file per status.
 _FILE_NAME_STATUS: dict[str, Reason] = {"unsubscribed": "unsubscribe", "cleaned": "bounce"}
@@ -214,9 +282,9 @@ def _opt_out(cells: dict[str, str], header: list[str], columns: dict[int, str],
         return whole_file, "export des " + ("désinscrits" if whole_file == "unsubscribe" else "adresses en erreur")
     if fold_words(cells.get("opted_out", "")) in _YES:
         return "unsubscribe", named("opted_out")
-    for field in ("opted_in", "consent"):  # a consent column holds a date, or oui/non
-        if fold_words(cells.get(field, "")) in _NO:
-            return "unsubscribe", named(field)
+    for column in ("opted_in", "consent"):  # a consent column holds a date, or oui/non
+        if fold_words(cells.get(column, "")) in _NO:
+            return "unsubscribe", named(column)
     status = _STATUS_OUT.get(fold_words(cells.get("status", "")))
     if status:
         return status, named("status")
@@ -319,17 +387,20 @@ def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]
     if not cells["email"]:
         problems.append(_skipped(path, line, "pas d'adresse électronique sur cette ligne."))
         return None
-    email, error = normalise_email(cells["email"])
-    if error:
-        problems.append(_skipped(path, line, error))
+    try:
+        email = normalise_address(cells["email"])
+    except InvalidValue as error:
+        problems.append(_skipped(path, line, error.message))
         return None
     name = cells.get("name") or " ".join(filter(None, (cells.get("first_name"), cells.get("last_name"))))
     territories: list[str] = []
     for value in _split(cells.get("territories", "")):
-        territory, error = normalise_territory(value, allow_department=False)
-        if error:
-            problems.append(Problem(path, line, f"{error} Territoire ignoré.", Severity.WARNING))
-        elif territory not in territories:
+        try:
+            territory = normalise_territory(value, allow_department=False)
+        except InvalidValue as error:
+            problems.append(Problem(path, line, f"{error.message} Territoire ignoré.", Severity.WARNING))
+            continue
+        if territory not in territories:
             territories.append(territory)
     entry = {
         "email": email,

@@ -41,13 +41,15 @@ import itertools
 import random
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Generic, Iterable, Literal, Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Generic, Literal, Protocol, TypeVar
 
-from inserecho.send.journal import Journal, State, normalize
+from inserecho.content.addresses import address_key
+from inserecho.send.journal import Journal, State
 from inserecho.send.ratelimit import Rate, RateLimiter
-from inserecho.send.transport.pool import (
+from inserecho.send.transport.replies import (
     FatalRelayError,
     OutgoingMessage,
     PermanentFailure,
@@ -215,7 +217,7 @@ class _Run(Generic[R]):
         self.fresh: deque[_Item[R]] = deque()
         seen: set[str] = set()
         for recipient in recipients:
-            key = normalize(recipient.email)
+            key = address_key(recipient.email)
             if key not in seen:
                 seen.add(key)
                 if key in wanted:
@@ -335,7 +337,7 @@ class _Run(Generic[R]):
         """Earlier runs' send times on the loop's clock, so the rate holds across runs."""
         if self.options.rate is None:
             return []
-        now, clock = datetime.now(timezone.utc), time.monotonic()  # the limiter's clock
+        now, clock = datetime.now(UTC), time.monotonic()  # the limiter's clock
         return [clock - (now - sent).total_seconds() for sent in self.journal.recent_sends(self.options.rate.count)]
 
     async def _paced_sleep(self, delay: float) -> None:

@@ -4,7 +4,7 @@ One SQLite file in the newsletter folder. Each recipient of a campaign is in exa
 one state: ``pending`` (registered, not yet delivered), ``sent`` (the relay accepted
 it), ``failed_temporary`` (gave up for this run; ``--retry-failed`` tries again),
 ``failed_permanent`` (refused with a 5xx; not retried) or ``suppressed`` (on the
-suppression list). Addresses are compared casefolded.
+suppression list). Addresses are compared by their :func:`address_key`.
 
 A rehearsal (messages written to an outbox folder instead of the relay) is recorded
 apart from the real send of the same campaign (``rehearsal=True``): it never counts as
@@ -19,14 +19,16 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Literal
 
-from inserecho.problems import ContentError, Problem
+from inserecho.content.addresses import address_key
+from inserecho.problems import ContentError, Problem, describe_os_error
 
 State = Literal["pending", "sent", "failed_temporary", "failed_permanent", "suppressed"]
 STATES: tuple[State, ...] = ("pending", "sent", "failed_temporary", "failed_permanent", "suppressed")
@@ -34,7 +36,14 @@ Reason = Literal["unsubscribe", "bounce", "complaint", "manual", "import"]
 REASONS: tuple[Reason, ...] = ("unsubscribe", "bounce", "complaint", "manual", "import")
 # What `inserecho inbox` made of a message of the mailbox (see inserecho.inbox.classify).
 MailKind = Literal[
-    "hard_bounce", "soft_bounce", "complaint", "unsubscribe", "signup", "auto_reply", "human", "ignored",
+    "hard_bounce",
+    "soft_bounce",
+    "complaint",
+    "unsubscribe",
+    "signup",
+    "auto_reply",
+    "human",
+    "ignored",
 ]
 
 _CHUNK = 5000
@@ -115,11 +124,6 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
-def normalize(email: str) -> str:
-    """The journal's key for an address: trimmed and casefolded."""
-    return email.strip().casefold()
-
-
 @dataclass(frozen=True)
 class Delivery:
     """One recipient's record for a campaign (``time`` is ISO 8601 UTC)."""
@@ -148,7 +152,7 @@ class Journal:
         self._identity = _identity(path)
 
     @classmethod
-    def open(cls, path: Path | str) -> "Journal":
+    def open(cls, path: Path | str) -> Journal:
         """Open (creating if needed) the journal at ``path``.
 
         A file that is not a journal (an empty file included: a journal emptied by
@@ -172,8 +176,9 @@ class Journal:
             # BEGIN is its own committed transaction.
             db = sqlite3.connect(path, isolation_level=None, factory=_Connection)
             db.path = path
-        except sqlite3.Error as error:
-            raise _problem(path, f"impossible d'ouvrir le journal d'envoi ({error})") from None
+        except sqlite3.Error:
+            refusal = OSError(errno.ENOENT if not path.parent.is_dir() else errno.EACCES, "", str(path))
+            raise _problem(path, f"impossible d'ouvrir le journal d'envoi : {describe_os_error(refusal)}") from None
         try:
             db.execute("PRAGMA busy_timeout = 5000")
             # Durability: in WAL mode a commit appends the transaction to the -wal file
@@ -190,11 +195,7 @@ class Journal:
                 raise _problem(path, f"le journal d'envoi ne peut pas passer en mode WAL (mode {mode})")
         except sqlite3.DatabaseError as error:
             db.close()
-            raise _problem(
-                path,
-                f"ce fichier n'est pas un journal d'envoi lisible ({error}) : "
-                "s'il est abîmé, renommez-le pour en créer un nouveau",
-            ) from None
+            raise _problem(path, _unreadable(error)) from None
         except (ContentError, OSError):
             db.close()
             raise
@@ -203,7 +204,7 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Journal":
+    def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -233,7 +234,7 @@ class Journal:
         for leftover in ("-wal", "-shm"):
             self.path.with_name(self.path.name + leftover).unlink(missing_ok=True)
         if self.path.exists():
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
             os.replace(self.path, self.path.with_name(f"{self.path.name}.remplacé-{stamp}"))
         os.replace(copy, self.path)
         restored = Journal.open(self.path)
@@ -250,7 +251,7 @@ class Journal:
         """
         now, kind = _now(), _kind(rehearsal)
         self._db.execute("INSERT OR IGNORE INTO campaigns VALUES (?, ?)", (campaign, now))
-        keys = (normalize(e) for e in emails)
+        keys = (address_key(e) for e in emails)
         while chunk := list(islice(keys, _CHUNK)):
             with self._transaction():
                 self._db.executemany(
@@ -296,17 +297,12 @@ class Journal:
         return [datetime.fromisoformat(row[0]) for row in rows]
 
     def states(self, campaign: str, *, rehearsal: bool = False) -> dict[str, State]:
-        """Every recipient's state in the campaign, by normalized address."""
-        return dict(self._db.execute(
-            "SELECT address, state FROM deliveries WHERE campaign = ? AND kind = ?", (campaign, _kind(rehearsal))
-        ))
-
-    def state(self, campaign: str, email: str, *, rehearsal: bool = False) -> State | None:
-        row = self._db.execute(
-            "SELECT state FROM deliveries WHERE campaign = ? AND kind = ? AND address = ?",
-            (campaign, _kind(rehearsal), normalize(email)),
-        ).fetchone()
-        return row[0] if row else None
+        """Every recipient's state in the campaign, by address key."""
+        return dict(
+            self._db.execute(
+                "SELECT address, state FROM deliveries WHERE campaign = ? AND kind = ?", (campaign, _kind(rehearsal))
+            )
+        )
 
     def mark_sent(self, campaign: str, email: str, reply: str, *, attempts: int = 1, rehearsal: bool = False) -> None:
         """Record that the relay accepted the message; committed before returning."""
@@ -369,22 +365,20 @@ class Journal:
             raise ValueError(f"unknown suppression reason {reason!r}")
         self._db.execute(
             "INSERT OR IGNORE INTO suppressions VALUES (?, ?, ?, ?)",
-            (normalize(email), reason, source, _now()),
+            (address_key(email), reason, source, _now()),
         )
 
     def unsuppress(self, email: str) -> bool:
         """Take ``email`` off the list; False if it was not on it."""
-        cursor = self._db.execute("DELETE FROM suppressions WHERE address = ?", (normalize(email),))
+        cursor = self._db.execute("DELETE FROM suppressions WHERE address = ?", (address_key(email),))
         return cursor.rowcount > 0
 
     def is_suppressed(self, email: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM suppressions WHERE address = ?", (normalize(email),)
-        ).fetchone()
+        row = self._db.execute("SELECT 1 FROM suppressions WHERE address = ?", (address_key(email),)).fetchone()
         return row is not None
 
     def suppressed_addresses(self) -> set[str]:
-        """The whole suppression list (normalized addresses), for checks over a whole list."""
+        """The whole suppression list (address keys), for checks over a whole list."""
         return {row[0] for row in self._db.execute("SELECT address FROM suppressions")}
 
     def suppressed_count(self) -> int:
@@ -393,15 +387,13 @@ class Journal:
     def suppressions(self) -> Iterator[Suppression]:
         yield from (
             Suppression(*row)
-            for row in self._db.execute(
-                "SELECT address, reason, source, created FROM suppressions ORDER BY address"
-            )
+            for row in self._db.execute("SELECT address, reason, source, created FROM suppressions ORDER BY address")
         )
 
     def suppression(self, email: str) -> Suppression | None:
         """Why and since when ``email`` is on the list, if it is."""
         row = self._db.execute(
-            "SELECT address, reason, source, created FROM suppressions WHERE address = ?", (normalize(email),)
+            "SELECT address, reason, source, created FROM suppressions WHERE address = ?", (address_key(email),)
         ).fetchone()
         return Suppression(*row) if row else None
 
@@ -409,7 +401,7 @@ class Journal:
         """Erase what the journal knows of ``email`` (RGPD art. 17) but the suppression
         entry that keeps it from ever being mailed again: its reason and date stay,
         its details go; an address not on the list is put there."""
-        key = normalize(email)
+        key = address_key(email)
         with self.transaction():
             self._db.execute("DELETE FROM deliveries WHERE address = ?", (key,))
             self._db.execute("UPDATE mailbox_messages SET address = NULL, detail = NULL WHERE address = ?", (key,))
@@ -423,20 +415,27 @@ class Journal:
         return {row[0] for row in self._db.execute("SELECT DISTINCT address FROM deliveries WHERE kind = 'real'")}
 
     def campaign_addresses(self, campaign: str) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT address FROM deliveries WHERE campaign = ? AND kind = 'real'", (campaign,))]
+        return [
+            row[0]
+            for row in self._db.execute(
+                "SELECT address FROM deliveries WHERE campaign = ? AND kind = 'real'", (campaign,)
+            )
+        ]
 
     def last_campaign_sent_to(self, email: str) -> str | None:
         """The campaign that last reached ``email``: where a bounce naming no campaign belongs."""
         row = self._db.execute(
             "SELECT campaign FROM deliveries WHERE address = ? AND kind = 'real' AND state = 'sent'"
             " ORDER BY updated DESC LIMIT 1",
-            (normalize(email),),
+            (address_key(email),),
         ).fetchone()
         return row[0] if row else None
 
     def last_send(self) -> datetime | None:
         """When the relay last accepted a message of any campaign (UTC)."""
-        (value,) = self._db.execute("SELECT max(updated) FROM deliveries WHERE kind = 'real' AND state = 'sent'").fetchone()
+        (value,) = self._db.execute(
+            "SELECT max(updated) FROM deliveries WHERE kind = 'real' AND state = 'sent'"
+        ).fetchone()
         return datetime.fromisoformat(value) if value else None
 
     # The mailbox loop
@@ -447,19 +446,25 @@ class Journal:
         ids = iter(message_ids)
         while chunk := list(islice(ids, 500)):
             marks = ", ".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT message_id, kind FROM mailbox_messages WHERE message_id IN ({marks})", chunk
-            ).fetchall())
+            found.update(
+                self._db.execute(
+                    f"SELECT message_id, kind FROM mailbox_messages WHERE message_id IN ({marks})", chunk
+                ).fetchall()
+            )
         return found
 
     def record_message(
-        self, message_id: str, kind: MailKind, email: str | None = None,
-        campaign: str | None = None, detail: str | None = None,
+        self,
+        message_id: str,
+        kind: MailKind,
+        email: str | None = None,
+        campaign: str | None = None,
+        detail: str | None = None,
     ) -> bool:
         """Remember a message of the mailbox; False if it was already recorded."""
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO mailbox_messages VALUES (?, ?, ?, ?, ?, ?)",
-            (message_id, kind, normalize(email) if email else None, campaign, detail, _now()),
+            (message_id, kind, address_key(email) if email else None, campaign, detail, _now()),
         )
         return cursor.rowcount > 0
 
@@ -468,7 +473,7 @@ class Journal:
         rows = self._db.execute(
             "SELECT DISTINCT campaign FROM mailbox_messages WHERE address = ? AND kind = 'soft_bounce'"
             " AND campaign IS NOT NULL",
-            (normalize(email),),
+            (address_key(email),),
         )
         return {row[0] for row in rows}
 
@@ -500,18 +505,16 @@ class Journal:
 
     # Internals
 
-    def _set(
-        self, campaign: str, rehearsal: bool, email: str, state: State, reply: str | None, attempts: int
-    ) -> None:
+    def _set(self, campaign: str, rehearsal: bool, email: str, state: State, reply: str | None, attempts: int) -> None:
         self._db.execute(
             "INSERT INTO deliveries (campaign, kind, address, state, attempts, reply, updated)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign, kind, address) DO UPDATE SET"
             " state = excluded.state, attempts = attempts + excluded.attempts,"
             " reply = coalesce(excluded.reply, reply), updated = excluded.updated",
-            (campaign, _kind(rehearsal), normalize(email), state, attempts, reply, _now()),
+            (campaign, _kind(rehearsal), address_key(email), state, attempts, reply, _now()),
         )
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
 
@@ -571,8 +574,7 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise _problem(
             path,
-            "ce journal d'envoi a été créé par une version plus récente d'inserecho : "
-            "mettez inserecho à jour",
+            "ce journal d'envoi a été créé par une version plus récente d'inserecho : mettez inserecho à jour",
         )
     if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
         raise _problem(path, "ce fichier SQLite n'est pas un journal d'envoi d'inserecho")
@@ -595,7 +597,22 @@ def _kind(rehearsal: bool) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _unreadable(error: sqlite3.DatabaseError) -> str:
+    """Why SQLite could not read the journal, in French (SQLite words it in English)."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return (
+            "le journal d'envoi est verrouillé par un autre programme (un autre envoi, une "
+            "sauvegarde en cours ?) : attendez qu'il ait fini, puis relancez la même commande"
+        )
+    what = "il est abîmé" if code == sqlite3.SQLITE_CORRUPT else "ce n'est pas une base SQLite"
+    return (
+        f"ce fichier n'est pas un journal d'envoi lisible ({what}) : "
+        "s'il est abîmé, renommez-le pour en créer un nouveau"
+    )
 
 
 def _problem(path: Path, message: str) -> ContentError:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from inserecho.send.journal import Suppression, normalize
+from inserecho.content.addresses import address_key
+from inserecho.send.journal import Suppression
 from inserecho.send.report import write_spreadsheet
 from inserecho.send.subscribers import Subscriber
 
@@ -25,13 +26,15 @@ def state_of(suppression: Suppression) -> str:
     return SUPPRESSION_STATES.get(suppression.reason, UNSUBSCRIBED)
 
 
-def write_list_export(subscribers: Iterable[Subscriber], suppressions: Iterable[Suppression], path: Path) -> dict[str, int]:
+def write_list_export(
+    subscribers: Iterable[Subscriber], suppressions: Iterable[Suppression], path: Path
+) -> dict[str, int]:
     """Write the sheet at ``path``; return how many people are in each state."""
     left = {s.email: s for s in suppressions}  # Suppression.email is already normalised
     counts: dict[str, int] = {}
     rows: list[tuple[str, ...]] = []
     for subscriber in subscribers:
-        suppression = left.pop(normalize(subscriber.email), None)
+        suppression = left.pop(address_key(subscriber.email), None)
         rows.append((
             subscriber.email, subscriber.name or "", subscriber.first_name or "", subscriber.organisation or "",
             ", ".join(subscriber.territories), ", ".join(subscriber.tags), *_state(suppression, counts),

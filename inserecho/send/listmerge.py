@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from inserecho.send.subscribers import SUBSCRIBER_FIELDS, Subscriber, address_key
+from inserecho.content.addresses import address_key
+from inserecho.send.subscribers import SUBSCRIBER_FIELDS, Subscriber
 
 _LISTS = ("territories", "tags")
 

@@ -22,14 +22,16 @@ from email.utils import formataddr, formatdate, parseaddr
 from html import escape
 from typing import Protocol
 
+from inserecho.content.addresses import address_key
+from inserecho.content.textfile import control_character
+from inserecho.problems import InvalidValue
 from inserecho.render import slots
 from inserecho.render.renderer import RenderedIssue
-from inserecho.settings import Settings
-from inserecho.content.textfile import control_character
-from inserecho.send.tokens import TokenSigner
 from inserecho.send.dkim import DkimSigner
+from inserecho.send.tokens import TokenSigner
+from inserecho.send.transport.replies import OutgoingMessage
 from inserecho.send.verp import Verp
-from inserecho.send.transport.pool import OutgoingMessage
+from inserecho.settings import Settings
 
 TEST_PREFIX = "[Test] "
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines() breaks on
@@ -47,8 +49,8 @@ class Recipient(Protocol):
     def first_name(self) -> str | None: ...
 
 
-class HeaderError(ValueError):
-    """A header value would break the message (line break, bad address): French message.
+class HeaderError(InvalidValue):
+    """A header value would break the message (line break, bad address).
 
     ``header`` names the header, which tells the caller where the value came from.
     """
@@ -125,8 +127,16 @@ class Composer:
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         self._static_headers = "".join(f"{name}: {value}\n" for name, value in headers).encode("ascii")
         delimiter = f"--{self._boundary}\n".encode("ascii")  # the first one follows the headers' blank line
-        text_head = delimiter + b'Content-Type: text/plain; charset="utf-8"; format=flowed\nContent-Transfer-Encoding: quoted-printable\n\n'
-        html_head = b"\n" + delimiter + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        text_head = (
+            delimiter
+            + b'Content-Type: text/plain; charset="utf-8"; format=flowed\n'
+            + b"Content-Transfer-Encoding: quoted-printable\n\n"
+        )
+        html_head = (
+            b"\n"
+            + delimiter
+            + b'Content-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
+        )
         closing = f"\n--{self._boundary}--\n".encode("ascii")
         # after the headers' blank line: both parts and the closing delimiter, as
         # pre-encoded chunks and the few slot lines between them
@@ -195,7 +205,7 @@ MESSAGE_ID = re.compile(r"<([0-9a-f]{24})\.([A-Za-z0-9_-]+)@([^>\s]+)>")
 
 def message_id_key(campaign: str, address: str) -> str:
     """The per-recipient part of the Message-ID of ``campaign`` sent to ``address``."""
-    return hashlib.sha256(f"{campaign}\0{address.casefold()}".encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{campaign}\0{address_key(address)}".encode()).hexdigest()[:24]
 
 
 def campaign_label(campaign: str) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from inserecho.problems import UsageProblem
+from inserecho.content.addresses import address_key, normalise_address
+from inserecho.problems import InvalidValue, UsageProblem
 from inserecho.send.delivery import DeliveryOptions
-from inserecho.send.journal import Journal, normalize
+from inserecho.send.journal import Journal
 from inserecho.send.ratelimit import Rate, parse_rate
-from inserecho.send.subscribers import Subscriber, normalise_email
+from inserecho.send.subscribers import Subscriber
 from inserecho.settings import Settings
 
 
@@ -55,10 +56,11 @@ def addresses_for_test_copies(given: Iterable[str], settings: Settings) -> tuple
     for part in raw:
         if not part.strip():
             continue
-        address, error = normalise_email(part)
-        if address is None:
-            raise UsageProblem(f"{source} : {error}")
-        addresses.setdefault(normalize(address), address)
+        try:
+            address = normalise_address(part)
+        except InvalidValue as error:
+            raise UsageProblem(f"{source} : {error.message}") from None
+        addresses.setdefault(address_key(address), address)
     if not addresses:
         raise UsageProblem(
             "à qui envoyer l'exemplaire de test ? Indiquez --test ADRESSE (répétable, ou plusieurs "
@@ -94,7 +96,7 @@ def standing(
     retried = ("failed_temporary",) if retry_failed else ()
     sent = suppressed = failed = to_send = 0
     for subscriber in recipients:
-        key = normalize(subscriber.email)
+        key = address_key(subscriber.email)
         state = states.get(key)
         if state == "sent":
             sent += 1

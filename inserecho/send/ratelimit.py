@@ -6,8 +6,8 @@ import asyncio
 import re
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Iterable
 
 from inserecho.french.formats import DURATION_UNITS, format_number
 from inserecho.french.suggest import did_you_mean

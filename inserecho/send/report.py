@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from inserecho.atomicfile import write_atomic
-from inserecho.send.journal import Journal
+from inserecho.send.journal import Journal, State
 
 COLUMNS = ("adresse", "état", "tentatives", "réponse du serveur", "date (UTC)")
-STATE_LABELS = {
+STATE_LABELS: dict[State, str] = {
     "pending": "en attente",
     "sent": "envoyé",
     "failed_temporary": "échec temporaire",

@@ -10,9 +10,11 @@ releases the lock when the process ends, even after ``kill -9``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+
+from inserecho.problems import UsageProblem
 
 try:
     import fcntl
@@ -26,8 +28,8 @@ except ImportError:  # Linux, macOS
 WINDOWS_LOCK_FILE = "journal.sqlite3.lock"
 
 
-class AlreadyRunning(Exception):
-    """Another process holds the lock (French message)."""
+class AlreadyRunning(UsageProblem):
+    """Another process holds the lock: the command cannot run now (exit code 2)."""
 
     def __init__(self) -> None:
         super().__init__(

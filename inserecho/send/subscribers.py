@@ -2,10 +2,10 @@
 
 The list may hold a hundred thousand entries, so it is read one entry at a time:
 line by line when it has the usual flat shape (:mod:`inserecho.send.plainlist`),
-else from the YAML event stream (libyaml's C parser when present), never through
-:func:`inserecho.content.yamlfile.parse_yaml`, whose node tree costs about 15 s and
-800 MB at that size. Every value of this file is text, so scalars
-stay strings (only an empty value or ``~``/``null`` becomes ``None``).
+else from the YAML event stream with the same
+:class:`~inserecho.content.yamlfile.LineBuilder` as the front matter, each entry
+checked and let go before the next is built. Every value of this file is text, so
+scalars stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 """
 
 from __future__ import annotations
@@ -17,20 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from inserecho.problems import Problem, Severity, UsageProblem
-from inserecho.french.suggest import did_you_mean, french_list
+from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
 from inserecho.content.textfile import control_character, read_text
-from inserecho.content.yamlfile import LineDict, LineList, explain_yaml_error
+from inserecho.content.yamlfile import LineBuilder, LineDict, explain_yaml_error, parse_events
+from inserecho.french.suggest import did_you_mean, french_list
+from inserecho.problems import ContentError, InvalidValue, Problem, Severity, UsageProblem
 from inserecho.send.plainlist import NotPlain, plain_entries
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags", "consent")
 CONSENT_FIELDS: tuple[str, ...] = ("date", "source", "version")
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
 _Reader = Callable[[str, Path, list[Problem]], Iterator[tuple[Any, int]]]  # (entry, line) of a text
@@ -58,93 +56,9 @@ class Subscriber:
     consent: Consent | None = None
 
 
-# --- addresses -----------------------------------------------------------------
-
-# Plain ASCII addresses, which are nearly all of a real list, are checked with
-# one regular expression: email-validator spends most of its time on Unicode
-# domain rules that cannot apply to them. Anything this pattern does not take
-# for certain (IDN, "--" in the domain, reserved names, role addresses that the
-# library lowercases, over-long addresses) goes through email-validator.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_PLAIN_ADDRESS = re.compile(
-    rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@"
-    r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z])\Z"
-)
-_RESERVED_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
-_ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
-_MAX_ADDRESS_LENGTH = 254
-
-# email-validator's reasons, most specific first, in the officer's words.
-_EMAIL_REASONS: tuple[tuple[str, str], ...] = (
-    ("must have an @-sign", "il manque le « @ »"),
-    ("instead of a regular at-sign", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
-    ("something before the @-sign", "il n'y a rien avant le « @ »"),
-    ("something after the @-sign", "il n'y a rien après le « @ »"),
-    ("'@'", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
-    ("SPACE", "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la"),
-    ("unsafe characters", "elle contient un caractère invisible ou de contrôle ; retapez-la"),
-    ("display name and angle brackets", "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
-    ("Quoting the part", "les guillemets ne sont pas acceptés dans une adresse"),
-    ("bracketed IP address", "une adresse IP entre crochets n'est pas acceptée après le « @ »"),
-    ("cannot start with a period", "elle commence par un point"),
-    ("period immediately before the @-sign", "un point est collé au « @ »"),
-    ("period immediately after the @-sign", "un point est collé au « @ »"),
-    ("cannot end with a period", "elle se termine par un point"),
-    ("two periods in a row", "deux points se suivent"),
-    ("hyphen immediately after the @-sign", "le nom de domaine (après le « @ ») commence par un tiret"),
-    ("cannot end with a hyphen", "elle se termine par un tiret"),
-    ("period and a hyphen", "un point et un tiret se suivent dans le nom de domaine"),
-    ("two dashes", "deux tirets se suivent dans le nom de domaine"),
-    ("should have a period", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
-    ("top-level domain", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
-    ("special-use or reserved", "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels"),
-    ("too long", "elle est trop longue"),
-    ("so many characters", "une partie du nom de domaine est trop longue"),
-    ("invalid characters before the @-sign", "caractères interdits avant le « @ »"),
-    ("invalid characters", "caractères interdits dans le nom de domaine (après le « @ »)"),
-)
-_QUOTED_CHARACTER = re.compile(r"'(.+?)'")
-
-
-def normalise_email(value: str) -> tuple[str | None, str | None]:
-    """Return ``(normalised address, None)`` or ``(None, French error message)``."""
-    address = value.strip()
-    match = _PLAIN_ADDRESS.match(address)
-    if match:
-        local, domain = match.groups()
-        domain = domain.lower()
-        if (
-            len(address) <= _MAX_ADDRESS_LENGTH
-            and "--" not in domain
-            and local.lower() not in _ROLE_NAMES
-            and domain not in SPECIAL_USE_DOMAIN_NAMES
-            and not domain.endswith(_RESERVED_SUFFIXES)
-        ):
-            return f"{local}@{domain}", None
-    try:
-        return validate_email(address, check_deliverability=False).normalized, None
-    except EmailNotValidError as exc:
-        return None, f"adresse « {address} » invalide : {_email_reason(str(exc))}."
-
-
-def _email_reason(detail: str) -> str:
-    for needle, reason in _EMAIL_REASONS:
-        if needle in detail:
-            if reason.startswith("caractères interdits"):
-                characters = _QUOTED_CHARACTER.findall(detail.rpartition(": ")[2])
-                return f"{reason} : {', '.join(f'« {c} »' for c in characters)}" if characters else reason
-            return reason
-    return "elle n'a pas la forme d'une adresse électronique (prenom.nom@exemple.org)"
-
-
 def duplicate_message(first_line: int) -> str:
     """The French message for an address already seen at ``first_line``."""
     return f"adresse en double : déjà présente ligne {first_line}."
-
-
-def address_key(email: str) -> str:
-    """What two addresses must share to count as the same subscriber."""
-    return email.casefold()
 
 
 # --- loading -------------------------------------------------------------------
@@ -155,11 +69,14 @@ def load_subscribers(path: Path) -> tuple[list[Subscriber], list[Problem]]:
 
     The list holds every entry with a valid address not seen before (a bad
     territory or an unknown field is reported but does not drop the entry);
-    ``problems`` says what is wrong with the rest.
+    ``problems`` says what is wrong with the rest, all at once, so that the officer
+    fixes a pasted list in one pass (an import keeps the good entries and reports the
+    others; a send refuses the list if any problem is an error).
     """
-    text, problem = read_text(path)
-    if text is None:
-        return [], [problem] if problem is not None else []
+    try:
+        text = read_text(path)
+    except ContentError as error:
+        return [], error.problems
     try:
         return _checked(plain_entries, text, path)
     except NotPlain:
@@ -192,58 +109,39 @@ def _checked(read: _Reader, text: str, path: Path) -> tuple[list[Subscriber], li
 
 
 def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[Any, int]]:
-    """Yield ``(value, line)`` for each entry of the top-level list, one at a time, from YAML events."""
-    events = yaml.parse(text, Loader=_Loader)
+    """Yield ``(value, line)`` for each entry of the top-level list, one at a time."""
+    events = parse_events(text)
+    builder = LineBuilder(path, problems, scalar=_text_scalar)
     next(events)  # stream start
     event = next(events)  # a document starts, or the stream ends at once
-    root = next(events) if isinstance(event, yaml.DocumentStartEvent) else None
+    root: Any = next(events) if isinstance(event, yaml.DocumentStartEvent) else None
     if root is None or _is_null(root):
         problems.append(Problem(path, None, "la liste des abonnés est vide.", Severity.WARNING))
         return
     if not isinstance(root, yaml.SequenceStartEvent):
-        problems.append(Problem(
-            path, root.start_mark.line + 1,
-            "le fichier doit être une liste d'abonnés : chaque abonné commence par un tiret, "
-            "par exemple « - email: marie.dupont@exemple.org ».",
-        ))
+        problems.append(
+            Problem(
+                path,
+                root.start_mark.line + 1,
+                "le fichier doit être une liste d'abonnés : chaque abonné commence par un tiret, "
+                "par exemple « - email: marie.dupont@exemple.org ».",
+            )
+        )
         return
     for event in events:
         if isinstance(event, yaml.SequenceEndEvent):
             break
-        yield _value(event, events, path, problems), event.start_mark.line + 1
-    next(events)  # document end
-    event = next(events)
-    if isinstance(event, yaml.DocumentStartEvent):
-        problems.append(Problem(
-            path, event.start_mark.line + 1,
-            "un second document commence ici (ligne « --- ») ; la liste doit tenir en un seul document.",
-        ))
+        yield builder.value(event, events), event.start_mark.line + 1
+    builder.document_end(events)
 
 
-def _value(event: yaml.Event, events: Iterator[yaml.Event], path: Path, problems: list[Problem]) -> Any:
-    """Build the value that starts with ``event``, with lines kept as ``parse_yaml`` does."""
-    kind = type(event)
-    if kind is yaml.ScalarEvent:
-        return None if event.implicit[0] and event.value in _NULLS else event.value
-    line = event.start_mark.line + 1
-    if kind is yaml.SequenceStartEvent:
-        seq = LineList.at(line)
-        while type(child := next(events)) is not yaml.SequenceEndEvent:
-            seq.add(_value(child, events, path, problems), child.start_mark.line + 1)
-        return seq
-    if kind is yaml.MappingStartEvent:
-        mapping = LineDict.at(line)
-        while type(key_event := next(events)) is not yaml.MappingEndEvent:
-            key = str(_value(key_event, events, path, problems))
-            mapping.put(key, _value(next(events), events, path, problems), key_event.start_mark.line + 1, path, problems)
-        return mapping
-    # An alias: the officer meant a value starting with "*", not a YAML reference.
-    problems.append(Problem(path, line, "une valeur commence par « * » ; mettez-la entre guillemets."))
-    return None
+def _text_scalar(event: Any) -> str | None:
+    """Every value of the list is text: only an empty value or ``~``/``null`` is None."""
+    return None if event.implicit[0] and event.value in _NULLS else event.value
 
 
-def _is_null(event: yaml.Event) -> bool:
-    return isinstance(event, yaml.ScalarEvent) and event.implicit[0] and event.value in _NULLS
+def _is_null(event: Any) -> bool:
+    return isinstance(event, yaml.ScalarEvent) and _text_scalar(event) is None
 
 
 def _line_of(entry: Any, key: str, default: int) -> int:
@@ -254,11 +152,14 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
     if isinstance(entry, str):  # a bare address, as in a pasted list
         entry = {"email": entry}
     if not isinstance(entry, dict):
-        problems.append(Problem(
-            path, line,
-            "chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-            f"{french_list(SUBSCRIBER_FIELDS[1:])} sur les lignes suivantes.",
-        ))
+        problems.append(
+            Problem(
+                path,
+                line,
+                "chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
+                f"{french_list(SUBSCRIBER_FIELDS[1:])} sur les lignes suivantes.",
+            )
+        )
         return None
 
     def report(key: str, message: str) -> None:
@@ -266,23 +167,30 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
 
     for key in entry:
         if key not in SUBSCRIBER_FIELDS:
-            report(key, f"champ inconnu « {key} »{did_you_mean(key, SUBSCRIBER_FIELDS)} ; "
-                        f"les champs possibles sont {french_list(SUBSCRIBER_FIELDS)}.")
+            report(
+                key,
+                f"champ inconnu « {key} »{did_you_mean(key, SUBSCRIBER_FIELDS)} ; "
+                f"les champs possibles sont {french_list(SUBSCRIBER_FIELDS)}.",
+            )
 
     email = _email(entry, report)
     texts = {key: _text(entry, key, report) for key in ("name", "first_name", "organisation")}
     territories: list[str] = []
     for value in _strings(entry, "territories", report):
-        territory, error = normalise_territory(value, allow_department=False)
-        if error:
-            report("territories", error)
-        elif territory not in territories:
+        try:
+            territory = normalise_territory(value, allow_department=False)
+        except InvalidValue as error:
+            report("territories", error.message)
+            continue
+        if territory not in territories:
             territories.append(territory)
     tags = tuple(dict.fromkeys(_strings(entry, "tags", report)))
     consent = _consent(entry, report)
     if email is None:
         return None
-    return Subscriber(email, texts["name"], texts["organisation"], tuple(territories), tags, line, texts["first_name"], consent)
+    return Subscriber(
+        email, texts["name"], texts["organisation"], tuple(territories), tags, line, texts["first_name"], consent
+    )
 
 
 def _consent(entry: dict, report: _Report) -> Consent | None:
@@ -295,16 +203,24 @@ def _consent(entry: dict, report: _Report) -> Consent | None:
         return None
     for key in value:
         if key not in CONSENT_FIELDS:
-            report("consent", f"champ inconnu « {key} » dans « consent » ; les champs possibles sont {french_list(CONSENT_FIELDS)}.")
+            report(
+                "consent",
+                f"champ inconnu « {key} » dans « consent » ; les champs possibles sont {french_list(CONSENT_FIELDS)}.",
+            )
     date, source = value.get("date"), value.get("source")
     if not isinstance(date, str) or not _ISO_DATE.match(date.strip()):
-        report("consent", f"la date du consentement doit s'écrire AAAA-MM-JJ (avec l'heure si connue), par exemple {example}.")
+        report(
+            "consent",
+            f"la date du consentement doit s'écrire AAAA-MM-JJ (avec l'heure si connue), par exemple {example}.",
+        )
         return None
     if not isinstance(source, str) or not source.strip():
         report("consent", f"indiquez l'origine du consentement (formulaire, import…), par exemple {example}.")
         return None
     version = value.get("version")
-    return Consent(date.strip(), source.strip(), str(version).strip() if isinstance(version, str) and version.strip() else None)
+    return Consent(
+        date.strip(), source.strip(), str(version).strip() if isinstance(version, str) and version.strip() else None
+    )
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?\Z")
@@ -318,10 +234,11 @@ def _email(entry: dict, report: _Report) -> str | None:
     if value is None or not value.strip():
         report("email", "il manque l'adresse : ajoutez « email: prenom.nom@exemple.org ».")
         return None
-    email, error = normalise_email(value)
-    if error:
-        report("email", error)
-    return email
+    try:
+        return normalise_address(value)
+    except InvalidValue as error:
+        report("email", error.message)
+        return None
 
 
 def _text(entry: dict, key: str, report: _Report) -> str | None:
@@ -332,8 +249,11 @@ def _text(entry: dict, key: str, report: _Report) -> str | None:
         report(key, f"« {key} » doit être un texte simple, pas une liste.")
         return None
     if control_character(value):
-        report(key, f"« {key} » contient un saut de ligne ou un caractère de contrôle : "
-                    "écrivez-le sur une seule ligne, sans « \\n ».")
+        report(
+            key,
+            f"« {key} » contient un saut de ligne ou un caractère de contrôle : "
+            "écrivez-le sur une seule ligne, sans « \\n ».",
+        )
         return None
     return value.strip() or None
 
@@ -375,12 +295,15 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
             raise UsageProblem(f"filtre « {spec} » incompris ; écrivez par exemple {_FILTER_EXAMPLE}.")
         kind = _FILTER_KEYS.get(key.strip().casefold())
         if kind is None:
-            raise UsageProblem(f"filtre inconnu « {key.strip()} »{did_you_mean(key.strip(), _FILTER_LABELS)} ; "
-                             f"écrivez par exemple {_FILTER_EXAMPLE}.")
+            raise UsageProblem(
+                f"filtre inconnu « {key.strip()} »{did_you_mean(key.strip(), _FILTER_LABELS)} ; "
+                f"écrivez par exemple {_FILTER_EXAMPLE}."
+            )
         if kind == "territory":
-            value, error = normalise_territory(value, allow_department=False)
-            if error:
-                raise UsageProblem(error)
+            try:
+                value = normalise_territory(value, allow_department=False)
+            except InvalidValue as error:
+                raise UsageProblem(error.message) from None
         else:
             if known_tags is None:  # folded tag -> its first spelling in the list
                 known_tags = {}
@@ -388,7 +311,9 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
                     for tag in subscriber.tags:
                         known_tags.setdefault(tag.casefold(), tag)
             if value.casefold() not in known_tags:
-                raise UsageProblem(f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}.")
+                raise UsageProblem(
+                    f"aucun abonné n'a l'étiquette « {value} »{did_you_mean(value, known_tags.values())}."
+                )
             value = known_tags[value.casefold()]
         if value not in wanted.setdefault(kind, []):
             wanted[kind].append(value)
@@ -396,7 +321,8 @@ def select(subscribers: Sequence[Subscriber], only: Sequence[str]) -> tuple[list
     territories = set(wanted.get("territory", ()))
     tags = {tag.casefold() for tag in wanted.get("tag", ())}
     selected = [
-        s for s in subscribers
+        s
+        for s in subscribers
         if (not territories or territories.intersection(s.territories))
         and (not tags or any(tag.casefold() in tags for tag in s.tags))
     ]

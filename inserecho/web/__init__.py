@@ -15,11 +15,12 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     if name == "application":
+        from inserecho.problems import UserError
         from inserecho.web.app import ReadersSite, config_from_environment, smtp_mailer
 
         try:
             config, relay = config_from_environment()
-        except ValueError as error:
+        except (ValueError, UserError) as error:
             raise RuntimeError(f"inserecho.web:application : {error}") from None
         application = ReadersSite(config, smtp_mailer(relay))
         globals()["application"] = application

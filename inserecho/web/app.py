@@ -23,9 +23,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.util import application_uri
 
+from inserecho.content.addresses import normalise_address
 from inserecho.content.territories import TERRITORIES, normalise_territory
+from inserecho.problems import InvalidValue
 from inserecho.render.templating import template_environment
-from inserecho.send.subscribers import normalise_email
 from inserecho.send.tokens import TokenSigner
 from inserecho.send.transport.pool import (
     FatalRelayError,
@@ -86,11 +87,20 @@ class WebConfig:
     @classmethod
     def from_settings(cls, settings: Settings, secret: bytes) -> WebConfig:
         if not settings.unsubscribe_mailto:
-            raise ValueError("« mailto » sous « unsubscribe » n'est pas réglé dans inserecho.yaml : c'est l'adresse "
-                             "où le site envoie les désinscriptions et les inscriptions, lues par « inserecho inbox ».")
+            raise ValueError(
+                "« mailto » sous « unsubscribe » n'est pas réglé dans inserecho.yaml : c'est l'adresse "
+                "où le site envoie les désinscriptions et les inscriptions, lues par « inserecho inbox »."
+            )
         return cls(
-            secret, settings.list_id, settings.name, settings.unsubscribe_mailto, settings.sender,
-            _path(settings.unsubscribe_url), settings.signup_url, settings.consent_text, settings.consent_version,
+            secret,
+            settings.list_id,
+            settings.name,
+            settings.unsubscribe_mailto,
+            settings.sender,
+            _path(settings.unsubscribe_url),
+            settings.signup_url,
+            settings.consent_text,
+            settings.consent_version,
         )
 
 
@@ -107,9 +117,13 @@ def config_from_environment(environ: Mapping[str, str] = os.environ) -> tuple[We
     if missing:
         raise ValueError(f"variables d'environnement manquantes pour le site : {', '.join(missing)}")
     config = WebConfig(
-        environ["INSERECHO_SECRET"].encode("utf-8"), environ["INSERECHO_LIST_ID"],
-        environ.get("INSERECHO_NAME") or Settings.name, environ["INSERECHO_MAILBOX"], environ["INSERECHO_SENDER"],
-        _path(environ.get("INSERECHO_UNSUBSCRIBE_URL")), environ.get("INSERECHO_SIGNUP_URL") or None,
+        environ["INSERECHO_SECRET"].encode("utf-8"),
+        environ["INSERECHO_LIST_ID"],
+        environ.get("INSERECHO_NAME") or Settings.name,
+        environ["INSERECHO_MAILBOX"],
+        environ["INSERECHO_SENDER"],
+        _path(environ.get("INSERECHO_UNSUBSCRIBE_URL")),
+        environ.get("INSERECHO_SIGNUP_URL") or None,
         environ.get("INSERECHO_CONSENT") or Settings.consent_text,
         environ.get("INSERECHO_CONSENT_VERSION") or Settings.consent_version,
     )
@@ -121,7 +135,9 @@ def smtp_mailer(relay: RelayConfig) -> Mailer:
 
     def send(message: EmailMessage) -> None:
         recipient = parseaddr(str(message["To"]))[1]
-        outgoing = OutgoingMessage(parseaddr(str(message["From"]))[1], recipient, message.as_bytes(), not recipient.isascii())
+        outgoing = OutgoingMessage(
+            parseaddr(str(message["From"]))[1], recipient, message.as_bytes(), not recipient.isascii()
+        )
 
         async def deliver() -> None:
             async with SmtpTransport(relay, 1, connect_attempts=2) as transport:
@@ -150,8 +166,13 @@ class ReadersSite:
         path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
         query = _form(environ.get("QUERY_STRING", ""))
         if method not in ("GET", "HEAD", "POST"):
-            return self._page(start_response, HTTPStatus.METHOD_NOT_ALLOWED, "message.html", "Méthode non prise en charge",
-                              paragraphs=["Cette adresse s'utilise depuis un navigateur."])
+            return self._page(
+                start_response,
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "message.html",
+                "Méthode non prise en charge",
+                paragraphs=["Cette adresse s'utilise depuis un navigateur."],
+            )
         form = _form(_body(environ)) if method == "POST" else {}
         routes = {
             self.config.unsubscribe_path: self._unsubscribe,
@@ -160,36 +181,76 @@ class ReadersSite:
         }
         handler = routes.get(path)
         if handler is None:
-            return self._page(start_response, HTTPStatus.NOT_FOUND, "message.html", "Page introuvable",
-                              paragraphs=["Cette page n'existe pas. Vérifiez l'adresse du lien."])
+            return self._page(
+                start_response,
+                HTTPStatus.NOT_FOUND,
+                "message.html",
+                "Page introuvable",
+                paragraphs=["Cette page n'existe pas. Vérifiez l'adresse du lien."],
+            )
         return handler(environ, start_response, method == "POST", query, form)
 
     # One-click unsubscribe
 
-    def _unsubscribe(self, environ: dict[str, Any], start_response: StartResponse, post: bool,
-                     query: dict[str, str], form: dict[str, str]) -> Iterable[bytes]:
+    def _unsubscribe(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        post: bool,
+        query: dict[str, str],
+        form: dict[str, str],
+    ) -> Iterable[bytes]:
         token = form.get("token") or query.get("token", "")
         address = self.tokens.resolve(token) if token else None
         if address is None:
-            return self._page(start_response, HTTPStatus.BAD_REQUEST, "message.html", "Lien de désinscription invalide",
-                              paragraphs=[("Ce lien est incomplet ou a été modifié. Utilisez le lien de la dernière "
-                                          f"lettre reçue, ou écrivez à {self.config.mailbox}.")])
+            return self._page(
+                start_response,
+                HTTPStatus.BAD_REQUEST,
+                "message.html",
+                "Lien de désinscription invalide",
+                paragraphs=[
+                    (
+                        "Ce lien est incomplet ou a été modifié. Utilisez le lien de la dernière "
+                        f"lettre reçue, ou écrivez à {self.config.mailbox}."
+                    )
+                ],
+            )
         if not post:  # what link scanners and previews do: show, change nothing
             action = f"{self.config.unsubscribe_path}?{urlencode({'token': token})}"
-            return self._page(start_response, HTTPStatus.OK, "unsubscribe.html", "Se désinscrire",
-                              email=address, token=token, action=action)
+            return self._page(
+                start_response,
+                HTTPStatus.OK,
+                "unsubscribe.html",
+                "Se désinscrire",
+                email=address,
+                token=token,
+                action=action,
+            )
         notice = Notice("unsubscribe", address, self.clock().isoformat(timespec="seconds"))
         failure = self._mail(notice_message(notice, self.notices, self.config.sender, self.config.mailbox))
         if failure is not None:
             return failure(start_response)
-        return self._page(start_response, HTTPStatus.OK, "message.html", "Désinscription enregistrée",
-                          paragraphs=[f"Vous ne recevrez plus {self.config.name} à l'adresse {address}.",
-                                      "Vous pourrez vous réinscrire à tout moment depuis la page d'inscription."])
+        return self._page(
+            start_response,
+            HTTPStatus.OK,
+            "message.html",
+            "Désinscription enregistrée",
+            paragraphs=[
+                f"Vous ne recevrez plus {self.config.name} à l'adresse {address}.",
+                "Vous pourrez vous réinscrire à tout moment depuis la page d'inscription.",
+            ],
+        )
 
     # Sign-up with double opt-in
 
-    def _signup(self, environ: dict[str, Any], start_response: StartResponse, post: bool,
-                query: dict[str, str], form: dict[str, str]) -> Iterable[bytes]:
+    def _signup(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        post: bool,
+        query: dict[str, str],
+        form: dict[str, str],
+    ) -> Iterable[bytes]:
         if not post:
             return self._signup_form(start_response, HTTPStatus.OK, {}, {})
         if form.get("website"):  # the trap field, invisible to people: a bot filled it; it is told nothing
@@ -204,50 +265,108 @@ class ReadersSite:
         return failure(start_response) if failure is not None else self._check_your_mail(start_response)
 
     def _check_your_mail(self, start_response: StartResponse) -> Iterable[bytes]:
-        return self._page(start_response, HTTPStatus.OK, "message.html", "Vérifiez votre boîte aux lettres",
-                          paragraphs=[("Nous venons de vous envoyer un courriel : cliquez sur le lien qu'il contient "
-                                       "pour confirmer votre inscription (il reste valable 7 jours)."),
-                                      "Personne n'est inscrit sans cette confirmation."])
+        return self._page(
+            start_response,
+            HTTPStatus.OK,
+            "message.html",
+            "Vérifiez votre boîte aux lettres",
+            paragraphs=[
+                (
+                    "Nous venons de vous envoyer un courriel : cliquez sur le lien qu'il contient "
+                    "pour confirmer votre inscription (il reste valable 7 jours)."
+                ),
+                "Personne n'est inscrit sans cette confirmation.",
+            ],
+        )
 
-    def _confirm(self, environ: dict[str, Any], start_response: StartResponse, post: bool,
-                 query: dict[str, str], form: dict[str, str]) -> Iterable[bytes]:
+    def _confirm(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        post: bool,
+        query: dict[str, str],
+        form: dict[str, str],
+    ) -> Iterable[bytes]:
         token = form.get("jeton") or query.get("jeton", "")
         signup, expired = read_confirmation(self.links, token, self.clock())
         if signup is None:
             if expired:
-                return self._page(start_response, HTTPStatus.GONE, "message.html", "Lien expiré",
-                                  paragraphs=[("Ce lien de confirmation a plus de 7 jours. Inscrivez-vous de nouveau : "
-                                              "vous recevrez un nouveau lien.")])
-            return self._page(start_response, HTTPStatus.BAD_REQUEST, "message.html", "Lien de confirmation invalide",
-                              paragraphs=[("Ce lien est incomplet ou a été modifié. Copiez-le en entier depuis le "
-                                          "courriel reçu, ou inscrivez-vous de nouveau.")])
+                return self._page(
+                    start_response,
+                    HTTPStatus.GONE,
+                    "message.html",
+                    "Lien expiré",
+                    paragraphs=[
+                        (
+                            "Ce lien de confirmation a plus de 7 jours. Inscrivez-vous de nouveau : "
+                            "vous recevrez un nouveau lien."
+                        )
+                    ],
+                )
+            return self._page(
+                start_response,
+                HTTPStatus.BAD_REQUEST,
+                "message.html",
+                "Lien de confirmation invalide",
+                paragraphs=[
+                    (
+                        "Ce lien est incomplet ou a été modifié. Copiez-le en entier depuis le "
+                        "courriel reçu, ou inscrivez-vous de nouveau."
+                    )
+                ],
+            )
         if not post:
-            return self._page(start_response, HTTPStatus.OK, "confirm.html", "Confirmer l'inscription",
-                              email=signup.email, token=token, action=CONFIRM_PATH)
+            return self._page(
+                start_response,
+                HTTPStatus.OK,
+                "confirm.html",
+                "Confirmer l'inscription",
+                email=signup.email,
+                token=token,
+                action=CONFIRM_PATH,
+            )
         notice = Notice("signup", signup.email, self.clock().isoformat(timespec="seconds"), signup)
         failure = self._mail(notice_message(notice, self.notices, self.config.sender, self.config.mailbox))
         if failure is not None:
             return failure(start_response)
-        return self._page(start_response, HTTPStatus.OK, "message.html", "Inscription confirmée",
-                          paragraphs=[f"Merci ! {signup.email} recevra la prochaine lettre {self.config.name}.",
-                                      "Chaque lettre contient un lien pour se désinscrire."])
+        return self._page(
+            start_response,
+            HTTPStatus.OK,
+            "message.html",
+            "Inscription confirmée",
+            paragraphs=[
+                f"Merci ! {signup.email} recevra la prochaine lettre {self.config.name}.",
+                "Chaque lettre contient un lien pour se désinscrire.",
+            ],
+        )
 
     def _read_signup(self, form: dict[str, str]) -> tuple[Signup | None, dict[str, str]]:
         errors: dict[str, str] = {}
-        email, error = normalise_email(form.get("email", "")) if form.get("email", "").strip() else (None, None)
-        if email is None:
-            errors["email"] = f"Adresse électronique : {error}" if error else "Indiquez votre adresse électronique."
+        email: str | None = None
+        if not form.get("email", "").strip():
+            errors["email"] = "Indiquez votre adresse électronique."
+        else:
+            try:
+                email = normalise_address(form["email"])
+            except InvalidValue as error:
+                errors["email"] = f"Adresse électronique : {error.message}"
         territory = None
         if form.get("territory", "").strip():
-            territory, error = normalise_territory(form["territory"], allow_department=False)
-            if error:
+            try:
+                territory = normalise_territory(form["territory"], allow_department=False)
+            except InvalidValue:
                 errors["territory"] = "Choisissez un territoire dans la liste."
         if form.get("consent") != "oui":
             errors["consent"] = "Cochez la case pour accepter de recevoir la lettre."
         if errors or email is None:
             return None, errors
-        return Signup(email, _one_line(form.get("name")), _one_line(form.get("organisation")), territory,
-                      self.config.consent_version), {}
+        return Signup(
+            email,
+            _one_line(form.get("name")),
+            _one_line(form.get("organisation")),
+            territory,
+            self.config.consent_version,
+        ), {}
 
     def _confirmation_mail(self, signup: Signup, link: str) -> EmailMessage:
         message = EmailMessage()
@@ -271,30 +390,50 @@ class ReadersSite:
             self.mailer(message)
         except MailError:
             return lambda start_response: self._page(
-                start_response, HTTPStatus.SERVICE_UNAVAILABLE, "message.html", "Service momentanément indisponible",
-                paragraphs=[("Votre demande n'a pas pu être transmise. Réessayez dans quelques minutes, ou écrivez "
-                            f"à {self.config.mailbox}.")],
+                start_response,
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "message.html",
+                "Service momentanément indisponible",
+                paragraphs=[
+                    (
+                        "Votre demande n'a pas pu être transmise. Réessayez dans quelques minutes, ou écrivez "
+                        f"à {self.config.mailbox}."
+                    )
+                ],
             )
         return None
 
-    def _signup_form(self, start_response: StartResponse, status: HTTPStatus, values: dict[str, str],
-                     errors: dict[str, str]) -> Iterable[bytes]:
+    def _signup_form(
+        self, start_response: StartResponse, status: HTTPStatus, values: dict[str, str], errors: dict[str, str]
+    ) -> Iterable[bytes]:
         shown = {key: values.get(key, "") for key in ("email", "name", "organisation", "territory")}
-        return self._page(start_response, status, "signup.html", f"S'inscrire à {self.config.name}",
-                          values=shown, errors=errors, territories=TERRITORIES, consent=self.config.consent_text,
-                          action=SIGNUP_PATH)
+        return self._page(
+            start_response,
+            status,
+            "signup.html",
+            f"S'inscrire à {self.config.name}",
+            values=shown,
+            errors=errors,
+            territories=TERRITORIES,
+            consent=self.config.consent_text,
+            action=SIGNUP_PATH,
+        )
 
-    def _page(self, start_response: StartResponse, status: HTTPStatus, template: str, title: str,
-              **values: Any) -> Iterable[bytes]:
+    def _page(
+        self, start_response: StartResponse, status: HTTPStatus, template: str, title: str, **values: Any
+    ) -> Iterable[bytes]:
         html = self.templates.get_template(f"web/{template}").render(title=title, name=self.config.name, **values)
         body = html.encode("utf-8")
-        start_response(f"{status.value} {status.phrase}", [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            ("Cache-Control", "no-store"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),  # the token must not leak to other sites
-        ])
+        start_response(
+            f"{status.value} {status.phrase}",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "no-referrer"),  # the token must not leak to other sites
+            ],
+        )
         return [body]
 
 

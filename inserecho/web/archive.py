@@ -1,4 +1,5 @@
-"""The web archive: every issue as a page, an index, an Atom feed, the calls and offers still open and the events to come.
+"""The web archive: every issue as a page, an index, an Atom feed, the calls and offers still open
+and the events to come.
 
 Issue pages are the ``web`` variant of :func:`inserecho.render.renderer.render_issue` with its slots
 filled; the "en cours" pages list the loader's items (presented by :mod:`inserecho.render.present`),
@@ -18,19 +19,19 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 
-from inserecho.render import slots
-from inserecho.render.build import copy_images
-from inserecho.french.formats import format_date
 from inserecho.content.loader import ISSUE_FILE, load_issue
 from inserecho.content.model import Issue, Item
-from inserecho.render.present import ItemView, SectionView
-from inserecho.problems import ContentError, Problem, Severity, UsageProblem
-from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.content.sections import AUDIENCES, ArchivePage
-from inserecho.settings import SETTINGS_FILE, Settings
-from inserecho.french.suggest import fold_words
-from inserecho.render.templating import template_environment
 from inserecho.content.territories import TERRITORIES, WHOLE_DEPARTMENT, territory_of_location
+from inserecho.french.formats import format_date
+from inserecho.french.suggest import fold_words
+from inserecho.problems import ContentError, Problem, Severity, UsageProblem
+from inserecho.render import slots
+from inserecho.render.build import copy_images
+from inserecho.render.present import ItemView, SectionView
+from inserecho.render.renderer import RenderedIssue, render_issue, web_url
+from inserecho.render.templating import template_environment
+from inserecho.settings import SETTINGS_FILE, Settings
 
 SITE_MARKER = ".inserecho-archive"
 """Left in the site folder: only a folder holding it may be replaced by a new build."""
@@ -140,7 +141,7 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
             ))
     issues = [issue for issue in issues if issue.ready]
     rendered = [render_issue(issue, settings, variant="web") for issue in issues]
-    entries = [_issue_entry(issue, view, settings) for issue, view in zip(issues, rendered)]
+    entries = [_issue_entry(issue, view, settings) for issue, view in zip(issues, rendered, strict=True)]
     calls = _calls_page(issues, entries, settings, today)
     offers = _offers_page(issues, entries, settings, today)
     agenda = _agenda_page(issues, entries, settings, today)
@@ -153,12 +154,25 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
         ))
     env = template_environment(settings.templates_dir)
     context = {
-        "settings": settings, "today": format_date(today), "issues": entries, "calls": calls, "offers": offers, "agenda": agenda,
-        "pages": {"index": INDEX_PAGE, "calls": CALLS_PAGE, "offers": OFFERS_PAGE, "agenda": AGENDA_PAGE, "css": STYLESHEET,
-                  "feed": FEED_FILE if settings.archive_url else None},
+        "settings": settings,
+        "today": format_date(today),
+        "issues": entries,
+        "calls": calls,
+        "offers": offers,
+        "agenda": agenda,
+        "pages": {
+            "index": INDEX_PAGE,
+            "calls": CALLS_PAGE,
+            "offers": OFFERS_PAGE,
+            "agenda": AGENDA_PAGE,
+            "css": STYLESHEET,
+            "feed": FEED_FILE if settings.archive_url else None,
+        },
         "nav": (
-            (INDEX_PAGE, "Tous les numéros"), (CALLS_PAGE, "Appels à projets en cours"),
-            (OFFERS_PAGE, "Offres en cours"), (AGENDA_PAGE, "Agenda"),
+            (INDEX_PAGE, "Tous les numéros"),
+            (CALLS_PAGE, "Appels à projets en cours"),
+            (OFFERS_PAGE, "Offres en cours"),
+            (AGENDA_PAGE, "Agenda"),
         ),
         "base": settings.archive_url.rstrip("/") + "/" if settings.archive_url else None,
     }
@@ -166,11 +180,14 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
         _write(site / SITE_MARKER, "Site produit par « inserecho archive » : ce dossier est remplacé à chaque fois.\n")
         _write(site / STYLESHEET, env.get_template("archive/site.css").render())
         nav = env.get_template("archive/issue_nav.html").render(context)
-        for issue, view in zip(issues, rendered):
+        for issue, view in zip(issues, rendered, strict=True):
             _write_issue_page(site, issue, view, nav)
         _write(site / INDEX_PAGE, env.get_template("archive/index.html").render(context, current=INDEX_PAGE))
         for page in (calls, offers, agenda):
-            _write(site / page.filename, env.get_template("archive/open.html").render(context, page=page, current=page.filename))
+            _write(
+                site / page.filename,
+                env.get_template("archive/open.html").render(context, page=page, current=page.filename),
+            )
         if settings.archive_url:
             _write(site / FEED_FILE, env.get_template("archive/feed.xml").render(context))
     return ArchiveResult(
@@ -284,11 +301,11 @@ def _open_entries(
     is listed once, as the latest issue words it.
     """
     found: dict[tuple, tuple[tuple, OpenEntry]] = {}
-    for issue, entry in zip(issues, entries):  # most recent issue first
-        for items, section in zip(issue.sections, entry.sections):
+    for issue, entry in zip(issues, entries, strict=True):  # most recent issue first
+        for items, section in zip(issue.sections, entry.sections, strict=True):
             if section.key not in keys:
                 continue
-            for item, view in zip(items.items, section.items):
+            for item, view in zip(items.items, section.items, strict=True):
                 starts: date | None = item.fields.get("date") if agenda else None
                 if starts is not None:
                     expires = item.fields.get("end_date") or starts
@@ -298,14 +315,30 @@ def _open_entries(
                 if expires >= today and key not in found:
                     territories = territories_of(item)
                     when = starts or item.deadline
-                    soonest = (when is None, when or date.min, item.fields.get("time") or time.min, -issue.meta.date.toordinal(), item.title.casefold())
-                    found[key] = soonest, OpenEntry(
-                        view, section.label if len(keys) > 1 else None, territories, entry,
-                        f"{entry.href}#{view.anchor}", item.deadline, starts, format_date(starts) if starts else "", expires,
-                        (
-                            ("territoire", " ".join(_slug(t) for t in territories)),
-                            ("rubrique", section.key),
-                            ("public", item.fields.get("audience", "")),
+                    soonest = (
+                        when is None,
+                        when or date.min,
+                        item.fields.get("time") or time.min,
+                        -issue.meta.date.toordinal(),
+                        item.title.casefold(),
+                    )
+                    found[key] = (
+                        soonest,
+                        OpenEntry(
+                            view,
+                            section.label if len(keys) > 1 else None,
+                            territories,
+                            entry,
+                            f"{entry.href}#{view.anchor}",
+                            item.deadline,
+                            starts,
+                            format_date(starts) if starts else "",
+                            expires,
+                            (
+                                ("territoire", " ".join(_slug(t) for t in territories)),
+                                ("rubrique", section.key),
+                                ("public", item.fields.get("audience", "")),
+                            ),
                         ),
                     )
     return tuple(entry for _, entry in sorted(found.values(), key=lambda pair: pair[0]))

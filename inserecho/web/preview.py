@@ -26,13 +26,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 
-from inserecho.render.build import preview_email
-from inserecho.cli.context import kilobytes
 from inserecho.content.loader import load_issue
+from inserecho.french.formats import kilobytes
 from inserecho.problems import ContentError, Problem
+from inserecho.render.build import preview_email
 from inserecho.render.renderer import GMAIL_CLIP_BYTES, render_issue
-from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 from inserecho.render.templating import template_environment
+from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -92,7 +92,12 @@ class PreviewSession:
             rendered = render_issue(issue, settings)
             filled = preview_email(rendered, settings)
             email = PreviewEmail(
-                rendered.subject, rendered.preheader, _display_name(settings), filled.html, filled.text, filled.html_bytes,
+                rendered.subject,
+                rendered.preheader,
+                _display_name(settings),
+                filled.html,
+                filled.text,
+                filled.html_bytes,
             )
             problems = issue.warnings
         except ContentError as error:
@@ -180,7 +185,10 @@ class PreviewServer(ThreadingHTTPServer):
         """A page closed during a long poll is normal; anything else gets one line, no traceback."""
         error = sys.exc_info()[1]
         if not isinstance(error, ConnectionError):
-            print(f"Erreur interne de l'aperçu ({type(error).__name__} : {error}) ; il continue de tourner.", file=sys.stderr)
+            print(
+                f"Erreur interne de l'aperçu ({type(error).__name__} : {error}) ; il continue de tourner.",
+                file=sys.stderr,
+            )
 
     def __enter__(self) -> Self:
         self._thread.start()

@@ -6,9 +6,9 @@ import re
 
 import click
 import pytest
-from issuefolder import run_cli
 
 from inserecho.cli.main import cli
+from issuefolder import run_cli
 
 
 def all_commands() -> list[tuple[str, ...]]:
@@ -23,7 +23,9 @@ def all_commands() -> list[tuple[str, ...]]:
     return found
 
 
-ENGLISH = re.compile(r"\b(INTEGER|RANGE|TEXT|PATH|FILENAME|COMMAND|ARGS|SLUG|ADDRESSES|Usage|Options:|Commands|Show)\b|<=x<=")
+ENGLISH = re.compile(
+    r"\b(INTEGER|RANGE|TEXT|PATH|FILENAME|COMMAND|ARGS|SLUG|ADDRESSES|Usage|Options:|Commands|Show)\b|<=x<="
+)
 
 
 def test_the_commands_are_all_there():

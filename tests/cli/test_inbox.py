@@ -3,12 +3,13 @@ what comes back dropped in the mailbox, read, applied and filed."""
 
 from __future__ import annotations
 
-import mailbox
 import re
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from inserecho.send.journal import Journal
 from issuefolder import SETTINGS, SLUG, make_folder, run_cli, write_files
 from mailbox_messages import (
     complaint,
@@ -16,12 +17,9 @@ from mailbox_messages import (
     hard_bounce,
     mailto_unsubscribe,
     out_of_office,
-    recipient_of,
     reply,
     soft_bounce,
 )
-
-from inserecho.send.journal import Journal
 
 SUBSCRIBERS = """\
     - email: marie@example.org
@@ -57,6 +55,7 @@ def send(smtp_server, monkeypatch):
             message.rcpt: f"Return-Path: <{message.mail_from}>\r\n".encode() + message.data
             for message in smtp_server.handler.received[before:]
         }
+
     return send
 
 
@@ -217,11 +216,26 @@ def test_without_verp_the_returned_message_id_names_recipient_and_campaign(folde
 
 def test_a_bounce_for_someone_not_on_the_list_changes_nothing(folder, dovecot, send):
     send(folder, "2027-01")
-    poor = fill("postfix_dsn.eml", verp="lettre@inser-eco93.fr", recipient="inconnu@example.net",
-                action="failed", status="5.1.1", diagnostic="550 5.1.1 User unknown", headers="", queue_id="A1")
-    personal = fill("postfix_dsn.eml", verp="contact@inser-eco93.example.org", recipient="zoe@example.org",
-                    action="failed", status="5.1.1", diagnostic="550 5.1.1 User unknown", queue_id="A2",
-                    headers="From: contact@inser-eco93.example.org\nTo: zoe@example.org\nMessage-ID: <perso@example.org>")
+    poor = fill(
+        "postfix_dsn.eml",
+        verp="lettre@inser-eco93.fr",
+        recipient="inconnu@example.net",
+        action="failed",
+        status="5.1.1",
+        diagnostic="550 5.1.1 User unknown",
+        headers="",
+        queue_id="A1",
+    )
+    personal = fill(
+        "postfix_dsn.eml",
+        verp="contact@inser-eco93.example.org",
+        recipient="zoe@example.org",
+        action="failed",
+        status="5.1.1",
+        diagnostic="550 5.1.1 User unknown",
+        queue_id="A2",
+        headers="From: contact@inser-eco93.example.org\nTo: zoe@example.org\nMessage-ID: <perso@example.org>",
+    )
     dovecot.append(poor, personal)
     result = inbox(folder, dovecot)
     assert "inconnu@example.net, qui n'est pas dans la liste" in result.out

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 
 import pytest
-from issuefolder import SLUG, make_folder, run_cli, write_files
 
 from inserecho.send.journal import Journal
+from issuefolder import SLUG, make_folder, run_cli, write_files
 
 BREVO = """\
     EMAIL;PRENOM;NOM;EMAIL_BLACKLISTED;LISTES
@@ -69,7 +69,9 @@ def test_merge_reports_what_it_added_changed_and_left_alone(tmp_path):
 
 def test_export_writes_each_person_with_their_state_date_and_reason(tmp_path):
     root = make_folder(tmp_path)
-    write_files(root, {"subscribers.yaml": "- email: karim@example.org\n  first_name: Karim\n- email: rose@example.org\n"})
+    write_files(
+        root, {"subscribers.yaml": "- email: karim@example.org\n  first_name: Karim\n- email: rose@example.org\n"}
+    )
     assert run_cli(root, "unsubscribe", "rose@example.org").code == 0
     with Journal.open(root / "journal.sqlite3") as journal:
         journal.suppress("ancien@example.org", "bounce", "adresse inexistante")
@@ -129,6 +131,7 @@ def test_a_commune_given_as_territory_suggests_its_territory_in_the_list_and_in_
     listed = run_cli(root, "subscribers", "check", "communes.yaml")
     segment = run_cli(root, "subscribers", "check", "subscribers.yaml", "--only", "territory=Saint-Denis")
 
-    hint = "territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? la commune de Saint-Denis en fait partie)"
+    hint = ("territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? "
+            "la commune de Saint-Denis en fait partie)")
     assert listed.code == 1 and f"communes.yaml:2: {hint}" in listed.err
     assert segment.code == 2 and hint in segment.err

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from issuefolder import ITEMS, SLUG, Run, make_folder, run_cli, run_process, write_files
 from inserecho.send.journal import Journal
+from issuefolder import ITEMS, SLUG, Run, make_folder, run_cli, run_process, write_files
 
 NEWS_IMAGE = "---\nsection: news\ntitle: Vœux\nimage: images/voeux.png\n"
 
@@ -61,12 +61,19 @@ ITEM_ERRORS = [
         id="empty-item-file",
     ),
     pytest.param(
-        {"offre.md": "---\nsection: jobs\ntitle: Agent·e de tri\nemployer: Recyclerie\nlocation: Saint-Denis\n---\nTexte.\n"},
-        "issues/2027-01/offre.md:2: champ obligatoire « contract » (Contrat) manquant : ajoutez une ligne « contract: … ».",
+        {
+            "offre.md": "---\nsection: jobs\ntitle: Agent·e de tri\nemployer: Recyclerie\nlocation: "
+                        "Saint-Denis\n---\nTexte.\n"
+        },
+        "issues/2027-01/offre.md:2: champ obligatoire « contract » (Contrat) manquant : ajoutez une ligne « "
+        "contract: … ».",
         id="missing-required-field",
     ),
     pytest.param(
-        {"offre.md": "---\nsection: jobs\ntitle: Agent·e de tri\nemployer: Recyclerie\nlocation: Saint-Denis\ncontract: CDDI\ncontrat: CDDI\n---\nTexte.\n"},
+        {
+            "offre.md": "---\nsection: jobs\ntitle: Agent·e de tri\nemployer: Recyclerie\nlocation: "
+                        "Saint-Denis\ncontract: CDDI\ncontrat: CDDI\n---\nTexte.\n"
+        },
         "issues/2027-01/offre.md:7: champ inconnu « contrat » pour un article de la rubrique « jobs » "
         "(vouliez-vous dire « contract » ?).",
         id="unknown-field-close-to-a-known-one",
@@ -79,7 +86,8 @@ ITEM_ERRORS = [
     ),
     pytest.param(
         {"voeux.md": "---\nsection: actualites\ntitle: Vœux\n---\nTexte.\n"},
-        "issues/2027-01/voeux.md:2: rubrique inconnue « actualites » ; les rubriques sont news, events, procurement, funding, jobs.",
+        "issues/2027-01/voeux.md:2: rubrique inconnue « actualites » ; les rubriques sont news, events, procurement, "
+        "funding, jobs.",
         id="unknown-section",
     ),
     pytest.param(
@@ -96,7 +104,8 @@ ITEM_ERRORS = [
     ),
     pytest.param(
         {"voeux.md": "---\ntitle: Vœux\n---\nTexte.\n"},
-        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, events, procurement, funding, jobs).",
+        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, events, procurement, "
+        "funding, jobs).",
         id="no-section",
     ),
     pytest.param(
@@ -161,19 +170,29 @@ ITEM_ERRORS = [
         id="link-that-is-not-a-web-address",
     ),
     pytest.param(
-        {"marche.md": "---\nsection: procurement\ntitle: Espaces verts\nbuyer: Ville\ndeadline: 2027-02-08\nreserved: peut-être\n---\nTexte.\n"},
+        {
+            "marche.md": "---\nsection: procurement\ntitle: Espaces verts\nbuyer: Ville\ndeadline: "
+                         "2027-02-08\nreserved: peut-être\n---\nTexte.\n"
+        },
         "issues/2027-01/marche.md:6: « reserved » vaut « peut-être » : écrivez « true » (oui) ou « false » (non).",
         id="neither-true-nor-false",
     ),
     pytest.param(
-        {"offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\nlocation: Bondy\ncontract: CDDI\naudience: tous\n---\nTexte.\n"},
+        {
+            "offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\nlocation: Bondy\ncontract: "
+                        "CDDI\naudience: tous\n---\nTexte.\n"
+        },
         "issues/2027-01/offre.md:7: public inconnu « tous » ; écrivez « insertion » (personnes en parcours "
         "d'insertion) ou « permanents » (salarié·e·s permanent·e·s).",
         id="unknown-audience",
     ),
     pytest.param(
-        {"offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\nlocation: Bondy\ncontract: CDDI\napply: rh@@recyclerie\n---\nTexte.\n"},
-        "issues/2027-01/offre.md:7: « rh@@recyclerie » n'est ni une adresse e-mail ni une adresse web valide pour « apply ».",
+        {
+            "offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\nlocation: Bondy\ncontract: "
+                        "CDDI\napply: rh@@recyclerie\n---\nTexte.\n"
+        },
+        "issues/2027-01/offre.md:7: « rh@@recyclerie » n'est ni une adresse e-mail ni une adresse web valide pour « "
+        "apply ».",
         id="apply-neither-email-nor-web",
     ),
     pytest.param(
@@ -219,7 +238,8 @@ ISSUE_ERRORS = [
     ),
     pytest.param(
         "number: 43\nsubject: Vœux\npreheader: Les vœux.\n",
-        "issues/2027-01/issue.yaml:1: champ obligatoire « date » (Date de parution) manquant : ajoutez une ligne « date: … ».",
+        "issues/2027-01/issue.yaml:1: champ obligatoire « date » (Date de parution) manquant : ajoutez une ligne « "
+        "date: … ».",
         id="missing-date",
     ),
     pytest.param(
@@ -267,7 +287,8 @@ def test_errors_in_several_files_are_all_reported_in_one_run(tmp_path):
         {
             **ITEMS,
             "fonds.md": "---\nsection: funding\ntitle: Fonds\nfunder: Fondation\ndeadline: 2027-01-06\n---\nTexte.\n",
-            "offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\ncontract: CDDI\nlieu: Bondy\n---\nTexte.\n",
+            "offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\ncontract: CDDI\nlieu: "
+                        "Bondy\n---\nTexte.\n",
             "voeux.md": "---\nsection: news\ntitle: Vœux : Montreuil\n---\nTexte.\n",
         },
         issue="number: 43\ndate: 2027-01-07\nsubject: Vœux\npreheader: Les vœux.\nnumero: 43\n",
@@ -278,7 +299,8 @@ def test_errors_in_several_files_are_all_reported_in_one_run(tmp_path):
         "issues/2027-01/issue.yaml:5: champ inconnu « numero » dans issue.yaml (vouliez-vous dire « number » ?).",
         "issues/2027-01/fonds.md:5: la date limite (6 janvier 2027) est déjà passée à la date du numéro "
         "(7 janvier 2027) : corrigez-la ou retirez cet article.",
-        "issues/2027-01/offre.md:2: champ obligatoire « location » (Lieu) manquant : ajoutez une ligne « location: … ».",
+        "issues/2027-01/offre.md:2: champ obligatoire « location » (Lieu) manquant : ajoutez une ligne « location: … "
+        "».",
         "issues/2027-01/offre.md:6: champ inconnu « lieu » pour un article de la rubrique « jobs » ; "
         "les champs possibles sont section, title, order, employer, location, contract, hours, deadline, "
         "audience, apply, territory.",
@@ -299,7 +321,8 @@ def test_messages_name_the_path_from_where_the_command_runs(tmp_path):
 
 WARNINGS = {
     "voeux.md": "---\nsection: news\ntitle: Vœux\nlink: http://inser-eco93.example.org/voeux\n---\nTexte.\n",
-    "offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\nlocation: Bondy\ncontract: CDD insertion\n---\nTexte.\n",
+    "offre.md": "---\nsection: jobs\ntitle: Tri\nemployer: Recyclerie\nlocation: Bondy\ncontract: CDD "
+                "insertion\n---\nTexte.\n",
 }
 NO_PREHEADER = "number: 43\ndate: 2027-01-07\nsubject: Vœux\n"
 
@@ -376,7 +399,11 @@ USAGE_ERRORS = [
     ),
     pytest.param(["check"], "Erreur : Argument manquant 'NUMÉRO'.", id="missing-argument"),
     pytest.param(["chek", SLUG], "Erreur : Commande inconnue : 'chek'.", id="unknown-command"),
-    pytest.param(["check", "--strik", SLUG], "Erreur : Option inconnue : '--strik'. Vouliez-vous dire '--strict' ?", id="unknown-option"),
+    pytest.param(
+        ["check", "--strik", SLUG],
+        "Erreur : Option inconnue : '--strik'. Vouliez-vous dire '--strict' ?",
+        id="unknown-option",
+    ),
     pytest.param(["build", "2027-02"], "Erreur : numéro introuvable", id="build-unknown-issue"),
 ]
 
@@ -468,7 +495,9 @@ def test_a_read_only_build_folder_is_explained_and_the_last_build_kept(tmp_path)
     root = make_folder(tmp_path)
     assert run_cli(root, "build", SLUG).code == 0
     before = built(root)
-    (root / "issues" / SLUG / "voeux.md").write_text(NEWS_IMAGE.replace("image: images/voeux.png\n", "") + "---\nNouveau.\n")
+    (root / "issues" / SLUG / "voeux.md").write_text(
+        NEWS_IMAGE.replace("image: images/voeux.png\n", "") + "---\nNouveau.\n"
+    )
     (root / "build" / SLUG).chmod(0o555)
     try:
         run = run_process(root, "build", SLUG, bound_by_permissions=True)

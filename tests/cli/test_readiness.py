@@ -10,9 +10,9 @@ import textwrap
 from datetime import date
 
 import pytest
-from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli, write_files
 
 from inserecho.cli.scaffold import default_date, new_issue
+from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli, write_files
 
 SUBSCRIBERS = """\
     - email: karim@example.org
@@ -46,7 +46,13 @@ def test_new_makes_a_draft_that_check_reports_file_by_file_and_strict_refuses(tm
 
     assert check.code == 0, check.output
     assert re.search(r"issues/2027-02/issue\.yaml:\d+: avertissement : ce numéro est un brouillon", check.out)
-    for name in ("issue.yaml", "exemple-actualite.md", "exemple-appel-a-projets.md", "exemple-marche.md", "exemple-offre.md"):
+    for name in (
+        "issue.yaml",
+        "exemple-actualite.md",
+        "exemple-appel-a-projets.md",
+        "exemple-marche.md",
+        "exemple-offre.md",
+    ):
         assert re.search(rf"issues/2027-02/{name}:\d+: avertissement : texte d'exemple encore présent", check.out), name
     assert strict.code == 1 and "refusé avec --strict" in strict.err
 
@@ -104,14 +110,21 @@ def test_a_draft_still_goes_to_a_test_address_a_dry_run_and_the_outbox(tmp_path,
 
 def test_the_archive_leaves_drafts_out(tmp_path):
     root = make_folder(tmp_path)  # 2027-01, ready
-    make_folder(root, slug="2027-02", issue=DRAFT.replace("number: 43", "number: 44").replace("2027-01-07", "2027-02-01"),
-                items={"offre.md": ITEMS["offre.md"].replace("2027-01-15", "2027-02-20")})
+    make_folder(
+        root,
+        slug="2027-02",
+        issue=DRAFT.replace("number: 43", "number: 44").replace("2027-01-07", "2027-02-01"),
+        items={"offre.md": ITEMS["offre.md"].replace("2027-01-15", "2027-02-20")},
+    )
 
     run = run_cli(root, "archive", "--out", "site")
 
     assert run.code == 0, run.output
     assert "Archive : 1 numéro(s)" in run.out
-    assert "issues/2027-02/issue.yaml: avertissement : numéro 2027-02 laissé hors de l'archive : c'est un brouillon" in run.out
+    assert (
+        "issues/2027-02/issue.yaml: avertissement : numéro 2027-02 laissé hors de l'archive : c'est un brouillon"
+        in run.out
+    )
     assert (root / "site" / SLUG).is_dir() and not (root / "site" / "2027-02").exists()
 
 
@@ -137,7 +150,9 @@ def test_new_writes_the_date_its_comment_states_and_dates_examples_after_it(tmp_
     assert "\ndate: 2027-05-03\n" in text and "(ici : 3 mai 2027)" in text and "7 janvier" not in text
     deadlines = [date.fromisoformat(d) for p in folder.glob("*.md")
                  for d in re.findall(r"(?m)^(?:deadline|date): (\S+)", p.read_text(encoding="utf-8"))]
-    assert len(deadlines) == 6 and all(d >= date(2027, 5, 3) for d in deadlines)  # news, events (date and deadline), three calls
+    assert len(deadlines) == 6 and all(
+        d >= date(2027, 5, 3) for d in deadlines
+    )  # news, events (date and deadline), three calls
 
 
 def test_init_settings_promise_no_one_click_page_and_check_flags_the_example_sender(tmp_path):

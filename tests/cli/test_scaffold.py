@@ -10,15 +10,15 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
-from datetime import date
 import zipfile
+from datetime import date
 from email.parser import Parser
 from pathlib import Path
 
 import pytest
 
-from issuefolder import ISSUE, SLUG, make_folder, run_cli, run_process
 from inserecho.cli.scaffold import ScaffoldError, init_folder, new_issue
+from issuefolder import ISSUE, SLUG, make_folder, run_cli, run_process
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,11 @@ def test_new_creates_a_draft_issue_without_errors(tmp_path):
     assert run.code == 0, run.output
     assert run.out.splitlines()[0] == "Numéro créé : issues/2027-02"
     assert sorted(p.name for p in (root / "issues" / "2027-02").iterdir()) == [
-        "exemple-actualite.md", "exemple-appel-a-projets.md", "exemple-evenement.md", "exemple-marche.md", "exemple-offre.md",
+        "exemple-actualite.md",
+        "exemple-appel-a-projets.md",
+        "exemple-evenement.md",
+        "exemple-marche.md",
+        "exemple-offre.md",
         "issue.yaml",
     ]
     check = run_cli(root, "check", "2027-02")  # warnings only: a draft, with example texts (test_readiness)
@@ -41,7 +45,9 @@ def test_new_creates_a_draft_issue_without_errors(tmp_path):
 
 def test_the_new_number_follows_the_highest_existing_one(tmp_path):
     make_folder(tmp_path, slug="2026-12", issue=ISSUE.replace("number: 43", "number: 42"))
-    make_folder(tmp_path, slug="2027-01", issue=("\ufeff" + textwrap.dedent(ISSUE).replace("number: 43", "number: 57")).encode())
+    make_folder(
+        tmp_path, slug="2027-01", issue=("\ufeff" + textwrap.dedent(ISSUE).replace("number: 43", "number: 57")).encode()
+    )
     make_folder(tmp_path, slug="2026-11", issue=ISSUE.replace("number: 43", "number: 41"))
 
     folder = new_issue(tmp_path / "issues", "2027-02")
@@ -82,7 +88,10 @@ def test_new_refuses_a_bad_name(tmp_path, slug):
     run = run_cli(tmp_path, "new", slug)
 
     assert run.code == 2
-    assert f"Erreur : « {slug} » ne convient pas comme nom de numéro : utilisez des minuscules, des chiffres et des tirets" in run.err
+    assert (
+        f"Erreur : « {slug} » ne convient pas comme nom de numéro : utilisez des minuscules, des chiffres et des tirets"
+        in run.err
+    )
     assert not (tmp_path / "issues").exists()
     assert "Traceback" not in run.output
 
@@ -94,8 +103,15 @@ def test_init_makes_a_working_folder(tmp_path):
 
     assert run.code == 0, run.output
     assert run.out.startswith(f"Dossier de lettre créé dans {target} (")
-    for name in ("inserecho.yaml", "subscribers.example.yaml", ".gitignore", "templates/email.html", "templates/email.css",
-                 "issues/2026-12/issue.yaml", "issues/2026-12/images/assemblee-generale.png"):
+    for name in (
+        "inserecho.yaml",
+        "subscribers.example.yaml",
+        ".gitignore",
+        "templates/email.html",
+        "templates/email.css",
+        "issues/2026-12/issue.yaml",
+        "issues/2026-12/images/assemblee-generale.png",
+    ):
         assert (target / name).is_file(), name
     assert "subscribers.yaml" in (target / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert run_cli(target, "check", "2026-12").code == 0
@@ -107,7 +123,10 @@ def test_init_refuses_a_folder_that_already_has_its_files_and_writes_nothing(tmp
     run = run_cli(tmp_path, "init", ".")
 
     assert run.code == 2
-    assert f"Erreur : le dossier {tmp_path} contient déjà inserecho.yaml : choisissez un dossier vide ou un autre nom." in run.err
+    assert (
+        f"Erreur : le dossier {tmp_path} contient déjà inserecho.yaml : choisissez un dossier vide ou un autre nom."
+        in run.err
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inserecho.yaml"]
     assert (tmp_path / "inserecho.yaml").read_text(encoding="utf-8") == "# mes réglages\n"
 
@@ -143,7 +162,9 @@ def build_wheel(project: Path, work: Path) -> Path:
     files = {path.relative_to(lib).as_posix(): path.read_bytes() for path in sorted(lib.rglob("*")) if path.is_file()}
     files[f"{dist_info}/METADATA"] = pkg_info
     files[f"{dist_info}/entry_points.txt"] = (egg_info / "entry_points.txt").read_bytes()
-    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: inserecho-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{dist_info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: inserecho-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
     record = [
         f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}"
         for name, data in files.items()
@@ -162,9 +183,24 @@ def test_init_and_build_with_the_tool_installed_from_a_wheel(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
+    # without PYTHONPATH, which would show pip this checkout as inserecho already installed
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
     )
     # The dependencies come from the test interpreter's site-packages, whose .pth files
     # (the editable install of this repository among them) a path line does not run.
@@ -173,7 +209,6 @@ def test_init_and_build_with_the_tool_installed_from_a_wheel(tmp_path):
         check=True, capture_output=True, text=True,
     ).stdout.strip())
     (venv_site / "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     folder = tmp_path / "lettre"
     folder.mkdir()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import csv
 import email
-import errno
 import email.policy
+import errno
 import mailbox
 import os
 import re
@@ -25,9 +25,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from issuefolder import ISSUE, SLUG, Run, make_folder, run_cli, write_files
 
 from inserecho.send.journal import Journal
+from issuefolder import ISSUE, SLUG, Run, make_folder, run_cli, write_files
 
 SETTINGS = """\
     newsletter:
@@ -150,7 +150,9 @@ def test_every_message_is_a_well_formed_personalised_newsletter(smtp_server, fol
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         html = text_of(message, "html")
         assert f'href="https://inser-eco93.example.org/desinscription?token={token}"' in html
-        assert f"Se désinscrire : https://inser-eco93.example.org/desinscription?token={token}" in spaced(text_of(message))
+        assert f"Se désinscrire : https://inser-eco93.example.org/desinscription?token={token}" in spaced(
+            text_of(message)
+        )
     # every header line the wire carried is ASCII: display names are RFC 2047 encoded
     raw_headers = smtp_server.handler.received[0].data.split(b"\r\n\r\n", 1)[0]
     assert raw_headers.isascii() and b"=?utf-8?" in raw_headers
@@ -331,7 +333,9 @@ def test_a_permanent_failure_is_recorded_and_never_retried(smtp_server, folder):
     smtp_server.handler.script("ines@example.org", "rcpt:550 5.1.1 Utilisateur inconnu")
     result = send(folder, smtp_server)
     assert result.code == 0, result.output
-    assert "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
+    assert (
+        "Envoyés : 1 · échecs temporaires : 0 · échecs définitifs : 2 (dont 1 adresse(s) inexistante(s)" in result.out
+    )
 
     status = run_cli(folder, "status", SLUG)
     assert "Campagne 2027-01, envoi réel : 3 destinataires" in status.out
@@ -378,8 +382,11 @@ GREYLISTING = "rcpt:451 4.7.1 Greylisted, please try again later"
 
 def test_a_greylisting_server_is_waited_out_in_one_run(smtp_server, tmp_path):
     addresses = [f"abonne{n:02}@example.org" for n in range(12)]  # more than the failure streak's 10
-    root = newsletter(tmp_path, subscribers="".join(f"- email: {a}\n" for a in addresses),
-                      settings=textwrap.dedent(SETTINGS) + 'smtp:\n  retry_for: "4 secondes"\n')
+    root = newsletter(
+        tmp_path,
+        subscribers="".join(f"- email: {a}\n" for a in addresses),
+        settings=textwrap.dedent(SETTINGS) + 'smtp:\n  retry_for: "4 secondes"\n',
+    )
     for address in addresses:  # each one refused at first, as a greylisting server does
         smtp_server.handler.script(address, GREYLISTING, GREYLISTING)
     result = send(root, smtp_server)
@@ -495,11 +502,14 @@ def test_a_relay_that_never_answers_data_stops_the_run(smtp_server, tmp_path):
     ],
 )
 def test_a_line_break_in_a_name_is_refused_before_anything_is_sent(smtp_server, tmp_path, name):
-    root = newsletter(tmp_path, subscribers=f"""\
+    root = newsletter(
+        tmp_path,
+        subscribers=f"""\
         - email: paul@example.org
         - email: marie@example.org
           name: "{name}"
-        """)
+        """,
+    )
     result = send(root, smtp_server)
     assert result.code == 1
     assert "subscribers.yaml:3: « name » contient un saut de ligne ou un caractère de contrôle" in result.err
@@ -523,17 +533,23 @@ def test_an_unusable_sender_address_in_the_settings_is_refused(smtp_server, tmp_
     root = newsletter(tmp_path, settings=settings)
     result = send(root, smtp_server)
     assert result.code == 1
-    assert f"inserecho.yaml: « contact chez inser-eco93 » ({setting} dans inserecho.yaml) n'est pas une adresse valide" in result.err
+    assert (
+        f"inserecho.yaml: « contact chez inser-eco93 » ({setting} dans inserecho.yaml) n'est pas une adresse valide"
+        in result.err
+    )
     assert smtp_server.handler.commands == []
 
 
 def test_invalid_and_duplicated_addresses_are_refused_with_their_lines(smtp_server, tmp_path):
-    root = newsletter(tmp_path, subscribers="""\
+    root = newsletter(
+        tmp_path,
+        subscribers="""\
         - email: marie@example.org
         - email: paul@@example.org
         - email: ines@example.org
         - email: Marie@Example.org
-        """)
+        """,
+    )
     result = send(root, smtp_server)
     assert result.code == 1
     assert "subscribers.yaml:2: adresse « paul@@example.org » invalide" in result.err
@@ -585,17 +601,23 @@ def test_the_estimated_duration_and_the_check_warnings_come_before_the_send(smtp
 
 
 def test_a_test_copy_goes_to_every_address_given(smtp_server, folder):
-    result = send(folder, smtp_server, "--test", "moi@example.org", "--test", "Collegue@Example.org, direction@example.org")
+    result = send(
+        folder, smtp_server, "--test", "moi@example.org", "--test", "Collegue@Example.org, direction@example.org"
+    )
     assert result.code == 0, result.output
     assert sorted(m.rcpt for m in smtp_server.handler.received) == [
-        "Collegue@example.org", "direction@example.org", "moi@example.org",
+        "Collegue@example.org",
+        "direction@example.org",
+        "moi@example.org",
     ]
     assert result.out.count("Exemplaire de test envoyé à") == 3
     assert not (folder / "journal.sqlite3").exists()
 
 
 def test_test_copies_go_to_the_test_recipients_setting(smtp_server, tmp_path):
-    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + "test_recipients: [moi@example.org, direction@example.org]\n")
+    root = newsletter(
+        tmp_path, settings=textwrap.dedent(SETTINGS) + "test_recipients: [moi@example.org, direction@example.org]\n"
+    )
     result = send(root, smtp_server, "--test")
     assert result.code == 0, result.output
     assert sorted(m.rcpt for m in smtp_server.handler.received) == ["direction@example.org", "moi@example.org"]
@@ -704,7 +726,9 @@ def test_tls_and_authentication(tls_server, folder, monkeypatch, scheme):
     port = tls_server.smtps_port if scheme == "smtps" else tls_server.starttls_port
     monkeypatch.setenv("INSERECHO_SMTP_PASSWORD", tls_server.password)
     url = f"{scheme}://{tls_server.username}@localhost:{port}"
-    result = run_cli(folder, "send", SLUG, "--smtp", url, "--cafile", str(tls_server.cafile), "--connections", "1", "--yes")
+    result = run_cli(
+        folder, "send", SLUG, "--smtp", url, "--cafile", str(tls_server.cafile), "--connections", "1", "--yes"
+    )
     assert result.code == 0, result.output
     assert f"Relais : {url} (1 connexion(s))" in result.out
     assert tls_server.password not in result.output
@@ -763,8 +787,14 @@ def test_relay_problems_found_before_sending_are_explained(folder):
 def process(cwd: Path, *args: str, **popen) -> subprocess.Popen:
     """``python -m inserecho ARGS`` as the officer would run it, without a terminal."""
     return subprocess.Popen(
-        [sys.executable, "-m", "inserecho", *args], cwd=cwd, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", **popen,
+        [sys.executable, "-m", "inserecho", *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        **popen,
     )
 
 
@@ -790,8 +820,14 @@ def in_a_terminal(cwd: Path, *args: str, answer: str) -> str:
     import pty
 
     controller, terminal = pty.openpty()
-    child = subprocess.Popen([sys.executable, "-m", "inserecho", *args], cwd=cwd,
-                             stdin=terminal, stdout=terminal, stderr=terminal, env={**os.environ, "COLUMNS": "200"})
+    child = subprocess.Popen(
+        [sys.executable, "-m", "inserecho", *args],
+        cwd=cwd,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     os.close(terminal)
     shown, answered = b"", False
     try:
@@ -814,8 +850,11 @@ def in_a_terminal(cwd: Path, *args: str, answer: str) -> str:
 
 
 def test_on_a_terminal_the_warnings_and_estimate_come_before_the_question_and_the_bar_counts_acceptances(
-        smtp_server, tmp_path):
-    root = newsletter(tmp_path, settings=textwrap.dedent(SETTINGS) + 'smtp:\n  rate: "100/heure"\n  retry_for: "3 secondes"\n')
+    smtp_server, tmp_path
+):
+    root = newsletter(
+        tmp_path, settings=textwrap.dedent(SETTINGS) + 'smtp:\n  rate: "100/heure"\n  retry_for: "3 secondes"\n'
+    )
     smtp_server.handler.script("paul@example.org", GREYLISTING)
     shown = in_a_terminal(root, "send", SLUG, "--smtp", smtp_server.url, answer="o")
     question = shown.index("Envoyer maintenant")
@@ -842,15 +881,14 @@ def test_a_second_send_in_the_same_folder_is_refused_while_one_runs(smtp_server,
 # Crashes and Ctrl-C: a real process, killed, then run again
 
 
-
 CAMPAIGN_SIZE, CONNECTIONS = 240, 4
 
 
 def generated_list(root: Path) -> set[str]:
     addresses = [f"abonne{n:04}@example.org" for n in range(CAMPAIGN_SIZE)]
-    write_files(root, {"subscribers.yaml": "".join(
-        f"- email: {a}\n  name: Abonné·e {n}\n" for n, a in enumerate(addresses)
-    )})
+    write_files(
+        root, {"subscribers.yaml": "".join(f"- email: {a}\n  name: Abonné·e {n}\n" for n, a in enumerate(addresses))}
+    )
     return set(addresses)
 
 
@@ -948,7 +986,7 @@ def test_ctrl_c_stops_cleanly_then_resume_sends_nobody_twice(smtp_server, folder
 
     received = set(smtp_server.handler.recipients())
     with Journal.open(folder / "journal.sqlite3") as journal:
-        sent = {a for a in addresses if journal.state(SLUG, a) == "sent"}
+        sent = {a for a in addresses if journal.states(SLUG).get(a) == "sent"}
     assert sent == received  # what the relay accepted is exactly what the journal says
     assert 40 <= len(sent) < CAMPAIGN_SIZE
     assert counts(folder)["pending"] == CAMPAIGN_SIZE - len(sent)
@@ -972,11 +1010,16 @@ def test_status_before_any_send_and_for_an_unknown_campaign(smtp_server, folder)
 
 
 def test_subscribers_import_writes_the_list_and_never_overwrites_without_force(folder):
-    write_files(folder, {"export.csv": """\
+    write_files(
+        folder,
+        {
+            "export.csv": """\
         Email;Prénom;Nom;Structure;Territoire
         marie@example.org;Marie;Dupont;Régie de quartier;Est Ensemble
         paul@example.org;Paul;Martin;;Plaine Commune
-        """})
+        """
+        },
+    )
     existing = (folder / "subscribers.yaml").read_bytes()
     refused = run_cli(folder, "subscribers", "import", "export.csv")
     assert refused.code == 2

@@ -8,6 +8,7 @@ import re
 import textwrap
 
 import pytest
+
 from issuefolder import ISSUE, ITEMS, NEWS, SETTINGS, SLUG, make_folder, run_cli
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -25,10 +26,17 @@ def assert_refused(run, *expected: str) -> None:
 @pytest.mark.parametrize(
     ("files", "where"),
     [
-        pytest.param({"items": {**ITEMS, "voeux.md": "---\nsection: news\nl0: &l0 ha\n" + BOMB + "---\nTexte.\n"}},
-                     "issues/2027-01/voeux.md:3", id="front-matter"),
-        pytest.param({"issue": textwrap.dedent(ISSUE) + 'l0: &l0 "ha"\n' + BOMB}, "issues/2027-01/issue.yaml:7", id="issue-yaml"),
-        pytest.param({"settings": textwrap.dedent(SETTINGS) + 'l0: &l0 "ha"\n' + BOMB}, "inserecho.yaml:14", id="settings"),
+        pytest.param(
+            {"items": {**ITEMS, "voeux.md": "---\nsection: news\nl0: &l0 ha\n" + BOMB + "---\nTexte.\n"}},
+            "issues/2027-01/voeux.md:3",
+            id="front-matter",
+        ),
+        pytest.param(
+            {"issue": textwrap.dedent(ISSUE) + 'l0: &l0 "ha"\n' + BOMB}, "issues/2027-01/issue.yaml:7", id="issue-yaml"
+        ),
+        pytest.param(
+            {"settings": textwrap.dedent(SETTINGS) + 'l0: &l0 "ha"\n' + BOMB}, "inserecho.yaml:14", id="settings"
+        ),
     ],
 )
 def test_yaml_aliases_are_refused_before_they_expand(tmp_path, files, where):
@@ -42,7 +50,9 @@ def test_yaml_aliases_are_refused_before_they_expand(tmp_path, files, where):
 def test_a_file_that_links_out_of_the_issue_is_not_read(tmp_path, name):
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
-    root = make_folder(tmp_path / "lettre", issue=ISSUE.replace("editorial: |\n      Bonne année à toutes et à tous !\n", ""))
+    root = make_folder(
+        tmp_path / "lettre", issue=ISSUE.replace("editorial: |\n      Bonne année à toutes et à tous !\n", "")
+    )
     link = root / "issues" / SLUG / name
     link.unlink(missing_ok=True)
     link.symlink_to(secret)
@@ -55,12 +65,17 @@ def test_a_file_that_links_out_of_the_issue_is_not_read(tmp_path, name):
 
 
 def test_an_image_path_that_climbs_out_through_a_link_is_copied_inside_build(tmp_path):
-    root = make_folder(tmp_path, {
-        **ITEMS,
-        "voeux.md": NEWS.replace("---\n    Rendez", "image: profond/../../../photo.png\n    image_alt: Le stand\n    ---\n    Rendez"),
-        "photo.png": PNG,
-        "dossier/a/b/.keep": "",
-    })
+    root = make_folder(
+        tmp_path,
+        {
+            **ITEMS,
+            "voeux.md": NEWS.replace(
+                "---\n    Rendez", "image: profond/../../../photo.png\n    image_alt: Le stand\n    ---\n    Rendez"
+            ),
+            "photo.png": PNG,
+            "dossier/a/b/.keep": "",
+        },
+    )
     (root / "issues" / SLUG / "profond").symlink_to("dossier/a/b")
 
     run = run_cli(root, "build", SLUG)
@@ -74,8 +89,16 @@ def test_an_image_path_that_climbs_out_through_a_link_is_copied_inside_build(tmp
 def test_a_build_folder_that_links_out_is_not_written_through(tmp_path):
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
-    root = make_folder(tmp_path / "lettre", {**ITEMS, "voeux.md": NEWS.replace(
-        "---\n    Rendez", "image: images/photo.png\n    image_alt: Le stand\n    ---\n    Rendez"), "images/photo.png": PNG})
+    root = make_folder(
+        tmp_path / "lettre",
+        {
+            **ITEMS,
+            "voeux.md": NEWS.replace(
+                "---\n    Rendez", "image: images/photo.png\n    image_alt: Le stand\n    ---\n    Rendez"
+            ),
+            "images/photo.png": PNG,
+        },
+    )
     (root / "build" / SLUG).mkdir(parents=True)
     (root / "build" / SLUG / "images").symlink_to(elsewhere)
 
@@ -181,8 +204,11 @@ def test_a_list_nested_300_deep_is_a_clear_error_not_an_internal_one(tmp_path):
 
     run = run_cli(root, "build", SLUG)
 
-    assert_refused(run, "issues/2027-01/voeux.md:30: la mise en forme est imbriquée sur plus de 20 niveaux "
-                        "(listes dans des listes, citations « > » ou balises les unes dans les autres) ; simplifiez-la.")
+    assert_refused(
+        run,
+        "issues/2027-01/voeux.md:30: la mise en forme est imbriquée sur plus de 20 niveaux "
+        "(listes dans des listes, citations « > » ou balises les unes dans les autres) ; simplifiez-la.",
+    )
     assert not (root / "build").exists()
 
 

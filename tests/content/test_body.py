@@ -64,9 +64,12 @@ def test_body_images_follow_the_rules_of_the_image_field(tmp_path):
     assert problems == [
         "stand.md:8: l'image « images/stand.jpg » n'a pas de texte alternatif : décrivez-la entre les crochets, "
         "par exemple ![Le stand du réseau](images/stand.jpg).",
-        "stand.md:10: l'image « images/absente.jpg » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.",
-        "stand.md:12: l'image « ../secret.jpg » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).",
-        "stand.md:14: l'image « https://example.org/a.jpg » doit se trouver dans le dossier du numéro (par exemple images/photo.jpg).",
+        "stand.md:10: l'image « images/absente.jpg » est introuvable dans le dossier du numéro ; vérifiez le nom du "
+        "fichier.",
+        "stand.md:12: l'image « ../secret.jpg » doit se trouver dans le dossier du numéro (par exemple "
+        "images/photo.jpg).",
+        "stand.md:14: l'image « https://example.org/a.jpg » doit se trouver dans le dossier du numéro (par exemple "
+        "images/photo.jpg).",
     ]
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli
 from inserecho.content.loader import load_issue, unique_anchors
 from inserecho.content.model import Issue, Link
 from inserecho.problems import ContentError
 from inserecho.settings import load_settings
+from issuefolder import ISSUE, ITEMS, SLUG, make_folder, run_cli
 
 
 def load(root: Path) -> Issue:
@@ -61,7 +61,9 @@ def test_a_valid_issue_with_one_item_per_section(tmp_path):
 
 def test_sections_follow_the_settings_order_and_empty_ones_are_left_out(tmp_path):
     root = make_folder(tmp_path, {"offre.md": ITEMS["offre.md"], "voeux.md": ITEMS["voeux.md"]})
-    (root / "inserecho.yaml").write_text("sections:\n  - key: jobs\n  - key: news\n  - key: funding\n", encoding="utf-8")
+    (root / "inserecho.yaml").write_text(
+        "sections:\n  - key: jobs\n  - key: news\n  - key: funding\n", encoding="utf-8"
+    )
 
     assert [s.spec.key for s in load(root).sections] == ["jobs", "news"]
 
@@ -165,7 +167,9 @@ def test_warnings_travel_with_the_issue(tmp_path):
 
 
 def test_a_preheader_longer_than_inboxes_show(tmp_path):
-    root = make_folder(tmp_path, issue=ISSUE.replace("preheader: \"Un marché", "preheader: \"" + "très " * 25 + "Un marché"))
+    root = make_folder(
+        tmp_path, issue=ISSUE.replace("preheader: \"Un marché", "preheader: \"" + "très " * 25 + "Un marché")
+    )
 
     [warning] = load(root).warnings
     assert warning.line == 4
@@ -206,16 +210,21 @@ def test_an_empty_front_matter_asks_for_the_section(tmp_path):
     root = make_folder(tmp_path, {"voeux.md": "---\n---\nTexte.\n"})
 
     assert problems(root) == [
-        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, events, procurement, funding, jobs).",
+        "issues/2027-01/voeux.md:2: champ « section » manquant : indiquez la rubrique (news, events, procurement, "
+        "funding, jobs).",
     ]
 
 
 def test_images_used_by_the_issue(tmp_path):
-    root = make_folder(tmp_path, {
-        "voeux.md": "---\nsection: news\ntitle: Vœux\nimage: images/voeux.png\nimage_alt: Une carte de vœux\n---\nTexte.\n",
-        "images/voeux.png": b"\x89PNG\r\n\x1a\n",
-        "images/inutile.png": b"\x89PNG\r\n\x1a\n",
-    })
+    root = make_folder(
+        tmp_path,
+        {
+            "voeux.md": "---\nsection: news\ntitle: Vœux\nimage: images/voeux.png\nimage_alt: Une carte de "
+                        "vœux\n---\nTexte.\n",
+            "images/voeux.png": b"\x89PNG\r\n\x1a\n",
+            "images/inutile.png": b"\x89PNG\r\n\x1a\n",
+        },
+    )
 
     assert load(root).images == (Path("images/voeux.png"),)
 

@@ -14,7 +14,8 @@ def clean(html: str) -> str:
 def test_what_an_officer_pastes_is_kept():
     html = (
         "<p><strong>Gras</strong>, <em>italique</em>,<br>ligne suivante</p>"
-        '<table><thead><tr><th scope="col">Lot</th></tr></thead><tbody><tr><td colspan="2">Espaces verts</td></tr></tbody></table>'
+        '<table><thead><tr><th scope="col">Lot</th></tr></thead><tbody><tr><td colspan="2">Espaces '
+        'verts</td></tr></tbody></table>'
         '<ul><li><a href="https://example.org/a">web</a></li><li><a href="mailto:rh@example.org">courriel</a></li>'
         '<li><a href="tel:+33148000000">téléphone</a></li><li><a href="#rubrique-jobs">plus bas</a></li></ul>'
         '<img src="images/stand.jpg" alt="Le stand">'
@@ -34,9 +35,15 @@ def test_what_an_officer_pastes_is_kept():
         ('<iframe src="https://example.org"></iframe>', "la balise <iframe>"),
         ('<object data="x.swf"></object>', "la balise <object>"),
         ('<embed src="x.swf">', "la balise <embed>"),
-        ('<img src="images/x.png" alt="x" onerror="alert(1)">', "l'attribut « onerror » (du code lancé par le navigateur)"),
+        (
+            '<img src="images/x.png" alt="x" onerror="alert(1)">',
+            "l'attribut « onerror » (du code lancé par le navigateur)",
+        ),
         ('<font onmouseover="alert(1)">x</font>', "l'attribut « onmouseover » (du code lancé par le navigateur)"),
-        ('<a href="javascript:alert(1)">x</a>', "l'adresse « javascript:alert(1) » (« javascript: » exécute ou cache du contenu)"),
+        (
+            '<a href="javascript:alert(1)">x</a>',
+            "l'adresse « javascript:alert(1) » (« javascript: » exécute ou cache du contenu)",
+        ),
         ('<a href="java\tscript:alert(1)">x</a>', "« javascript: » exécute ou cache du contenu"),
         ('<img src="data:image/png;base64,AAAA" alt="x">', "« data: » exécute ou cache du contenu"),
     ],

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from issuefolder import SETTINGS, SLUG, make_folder, run_cli
-
 from inserecho.content.loader import sort_items
 from inserecho.content.model import Item
 from inserecho.content.sections import SortOrder
+from issuefolder import SETTINGS, SLUG, make_folder, run_cli
 
 TODAY = date.today()  # the archive command lists what is still to come on the day it runs
 
@@ -49,7 +48,8 @@ def event(title: str, when: str, **extra: str) -> str:
 
 
 def issue(offset: int, number: int) -> str:
-    return f'number: {number}\ndate: {day(offset)}\nsubject: "Inser\'Echo n° {number}"\npreheader: "Le portrait du mois et l\'agenda."\n'
+    return (f'number: {number}\ndate: {day(offset)}\nsubject: "Inser\'Echo n° {number}"\n'
+            'preheader: "Le portrait du mois et l\'agenda."\n')
 
 
 def folder(tmp_path: Path) -> Path:
@@ -59,7 +59,13 @@ def folder(tmp_path: Path) -> Path:
                           registration="https://inser-eco93.example.org/forum"),
         "salon.md": event("Salon des achats responsables", day(20), time="9h30", end_date=day(21)),
     }, issue=issue(-20, 43), settings=DECLARED)
-    make_folder(root, {"passe.md": event("Petit-déjeuner déjà passé", day(-5))}, issue=issue(-40, 42), settings=None, slug="ancien")
+    make_folder(
+        root,
+        {"passe.md": event("Petit-déjeuner déjà passé", day(-5))},
+        issue=issue(-40, 42),
+        settings=None,
+        slug="ancien",
+    )
     return root
 
 
@@ -108,7 +114,11 @@ def test_the_archive_agenda_lists_the_events_still_to_come(tmp_path):
 
 
 def test_a_mistake_in_a_declaration_names_the_settings_line(tmp_path):
-    root = make_folder(tmp_path, {"portrait.md": PORTRAIT}, settings=DECLARED.replace("{type: text, required", "{type: texte, required"))
+    root = make_folder(
+        tmp_path,
+        {"portrait.md": PORTRAIT},
+        settings=DECLARED.replace("{type: text, required", "{type: texte, required"),
+    )
 
     run = run_cli(root, "check", SLUG)
 
@@ -126,7 +136,9 @@ def test_an_event_that_ends_before_it_starts(tmp_path):
 
 
 def test_an_event_already_over_on_the_issue_date(tmp_path):
-    root = make_folder(tmp_path, {"salon.md": event("Salon", "2027-01-05", end_date="2027-01-06")})  # issue of 2027-01-07
+    root = make_folder(
+        tmp_path, {"salon.md": event("Salon", "2027-01-05", end_date="2027-01-06")}
+    )  # issue of 2027-01-07
 
     run = run_cli(root, "check", SLUG)
 
@@ -145,5 +157,17 @@ def test_sorting_puts_order_first_then_the_sort_field_then_the_title():
     ]
 
     assert [i.title for i in sort_items(items, SortOrder("when"))] == ["en tête", "a", "b", "c", "sans date"]
-    assert [i.title for i in sort_items(items, SortOrder("when", descending=True))] == ["en tête", "c", "a", "b", "sans date"]
-    assert [i.title for i in sort_items(items, SortOrder("title", descending=True))] == ["en tête", "sans date", "c", "b", "a"]
+    assert [i.title for i in sort_items(items, SortOrder("when", descending=True))] == [
+        "en tête",
+        "c",
+        "a",
+        "b",
+        "sans date",
+    ]
+    assert [i.title for i in sort_items(items, SortOrder("title", descending=True))] == [
+        "en tête",
+        "sans date",
+        "c",
+        "b",
+        "a",
+    ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import date
 from pathlib import Path
-
-import tracemalloc
 
 import pytest
 import yaml
@@ -75,7 +74,9 @@ def test_keys_are_text_even_when_they_look_like_numbers():
 def test_a_key_written_twice_is_reported_on_its_second_line():
     _, problems = parse_yaml("title: A\nlink: https://example.org\ntitle: B\n", PATH)
 
-    assert [p.format() for p in problems] == ["issue.yaml:3: le champ « title » apparaît deux fois ; gardez-en un seul."]
+    assert [p.format() for p in problems] == [
+        "issue.yaml:3: le champ « title » apparaît deux fois ; gardez-en un seul."
+    ]
 
 
 @pytest.fixture(params=["libyaml", "python"])
@@ -101,7 +102,11 @@ MISTAKES = [
     ("title: *important*\n", 1, "un « * » en début de valeur ; mettez la valeur entre guillemets"),
     ("title: & partenaires\n", 1, "un « & » en début de valeur ; mettez la valeur entre guillemets"),
     ("title: @reseau\n", 1, "une valeur ne peut pas commencer par « @ » ; mettez-la entre guillemets"),
-    ("territory: [Est Ensemble, Plaine Commune\nlink: https://example.org\n", 1, "un crochet « [ » ou une accolade « { » n'est pas refermé"),
+    (
+        "territory: [Est Ensemble, Plaine Commune\nlink: https://example.org\n",
+        1,
+        "un crochet « [ » ou une accolade « { » n'est pas refermé",
+    ),
     ("territory:\n  - Est Ensemble\n  Plaine Commune: oui\n", 3, "une liste (lignes « - ») est mal alignée"),
     ("number: 43\n---\ndate: 2027-01-07\n", 2, "une ligne « --- » en trop"),
     ('title: "C:\\dossier"\n', 1, "doublez-la ou utilisez des guillemets simples"),

@@ -152,11 +152,19 @@ HTML = [
     # autolinked URL text stays as is
     ('<a href="https://exemple.fr/?q=oui!">https://exemple.fr/?q=oui!</a>', None),
     # numbers, times and ellipses too, never in attributes or code
-    ("<p>Budget : 30 000 € <code>x = 1 200...</code></p>", f"<p>Budget{NBSP}: 30{NNBSP}000{NNBSP}€ <code>x = 1 200...</code></p>"),
-    ('<a title="de 9 h à 17 h..." href="https://exemple.fr/?n=1 200">9 h...</a>',
-     f'<a title="de 9 h à 17 h..." href="https://exemple.fr/?n=1 200">9{NBSP}h…</a>'),
+    (
+        "<p>Budget : 30 000 € <code>x = 1 200...</code></p>",
+        f"<p>Budget{NBSP}: 30{NNBSP}000{NNBSP}€ <code>x = 1 200...</code></p>",
+    ),
+    (
+        '<a title="de 9 h à 17 h..." href="https://exemple.fr/?n=1 200">9 h...</a>',
+        f'<a title="de 9 h à 17 h..." href="https://exemple.fr/?n=1 200">9{NBSP}h…</a>',
+    ),
     # code, pre, kbd, samp, script, style, comments stay byte for byte
-    ("<p>Tapez <code>inserecho send : --test 'a'</code> !</p>", f"<p>Tapez <code>inserecho send : --test 'a'</code>{NNBSP}!</p>"),
+    (
+        "<p>Tapez <code>inserecho send : --test 'a'</code> !</p>",
+        f"<p>Tapez <code>inserecho send : --test 'a'</code>{NNBSP}!</p>",
+    ),
     ('<pre><code>x = "oui" ; y : z !</code></pre>', None),
     ("<p><kbd>Ctrl ; C</kbd> et <samp>Erreur : rien</samp></p>", None),
     ('<script>if (a < b) { x = "oui !"; }</script>', None),

@@ -55,13 +55,16 @@ def verdict(name, keys, **fill):
     return classify(email.message_from_bytes(raw), raw, keys)
 
 
-@pytest.mark.parametrize("name, address", [
-    ("postfix_01.eml", "xxxxx@local.ie"),  # Postfix, before DSNs
-    ("exim_01.eml", "userx@its.example.nl"),  # Exim
-    ("microsoft_01.eml", "userx@example.com"),  # Exchange
-    ("simple_17.eml", "userx@example.com"),  # Gmail, the original message removed
-    ("dsn_16.eml", "userx@example.com"),  # a DSN, "5.0.0" with "unknown user"
-])
+@pytest.mark.parametrize(
+    "name, address",
+    [
+        ("postfix_01.eml", "xxxxx@local.ie"),  # Postfix, before DSNs
+        ("exim_01.eml", "userx@its.example.nl"),  # Exim
+        ("microsoft_01.eml", "userx@example.com"),  # Exchange
+        ("simple_17.eml", "userx@example.com"),  # Gmail, the original message removed
+        ("dsn_16.eml", "userx@example.com"),  # a DSN, "5.0.0" with "unknown user"
+    ],
+)
 def test_hard_bounces_of_many_mtas_name_the_listed_recipient(name, address):
     result = verdict(name, Keys(listed={address.casefold()}))
     assert (result.kind, result.address) == ("hard_bounce", address.casefold())
@@ -90,8 +93,12 @@ def test_a_refusal_as_spam_is_not_about_the_address():
 def test_the_verp_envelope_wins_over_a_forwarding_address():
     # the subscriber forwards to an address that bounces: the bounce names the other one
     keys = Keys(listed={"userx@example.com"}, verp={"lettre+b-": "marie@example.org"})
-    raw = (MESSAGES / "dsn_16.eml").read_bytes().replace(
-        b"To: <mailman-bounces@strategicnetwork.org>", b"To: <lettre+b-abcdefghijklmnop@inser-eco93.example.org>"
+    raw = (
+        (MESSAGES / "dsn_16.eml")
+        .read_bytes()
+        .replace(
+            b"To: <mailman-bounces@strategicnetwork.org>", b"To: <lettre+b-abcdefghijklmnop@inser-eco93.example.org>"
+        )
     )
     result = classify(email.message_from_bytes(raw), raw, keys)
     assert (result.kind, result.address) == ("hard_bounce", "marie@example.org")
@@ -111,8 +118,10 @@ def test_a_bounce_returning_another_message_changes_nothing():
 
 
 def test_a_bounce_of_another_newsletter_changes_nothing():
-    raw = (MESSAGES / "simple_17.eml").read_bytes().replace(
-        b"Message removed", b"List-Id: Autre lettre <autre.example.org>\nSubject: autre"
+    raw = (
+        (MESSAGES / "simple_17.eml")
+        .read_bytes()
+        .replace(b"Message removed", b"List-Id: Autre lettre <autre.example.org>\nSubject: autre")
     )
     result = classify(email.message_from_bytes(raw), raw, Keys(listed={"userx@example.com"}))
     assert result.kind == "human"
@@ -121,15 +130,21 @@ def test_a_bounce_of_another_newsletter_changes_nothing():
 def test_an_arf_abuse_report_is_a_complaint():
     original = "Message-ID: <ours>\nSubject: Inser'Echo\n\nBonjour"
     keys = Keys(ours={"<ours>": ("2026-12", "marie@example.org")})
-    result = verdict("arf_abuse.eml", keys, verp="lettre+b-x@inser-eco93.example.org",
-                     recipient="marie@example.org", original=original)
+    result = verdict(
+        "arf_abuse.eml",
+        keys,
+        verp="lettre+b-x@inser-eco93.example.org",
+        recipient="marie@example.org",
+        original=original,
+    )
     assert (result.kind, result.address, result.campaign) == ("complaint", "marie@example.org", "2026-12")
 
 
 def test_an_arf_report_with_a_redacted_original_uses_the_listed_original_recipient():
     keys = Keys(listed={"marie@example.org"})
-    result = verdict("arf_abuse.eml", keys, verp="x@example.org", recipient="marie@example.org",
-                     original="Subject: (supprimé)\n\n")
+    result = verdict(
+        "arf_abuse.eml", keys, verp="x@example.org", recipient="marie@example.org", original="Subject: (supprimé)\n\n"
+    )
     assert (result.kind, result.address) == ("complaint", "marie@example.org")
 
 
@@ -160,8 +175,9 @@ def test_an_out_of_office_is_ignored():
 
 def test_a_readers_reply_quoting_the_unsubscribe_link_is_for_a_human():
     keys = Keys(listed={"k.haddad@regie-exemple.example.org"}, tokens={"abc.def": "k.haddad@regie-exemple.example.org"})
-    result = verdict("reader_reply.eml", keys, recipient="k.haddad@regie-exemple.example.org",
-                     message_id="x@y", token="abc.def")
+    result = verdict(
+        "reader_reply.eml", keys, recipient="k.haddad@regie-exemple.example.org", message_id="x@y", token="abc.def"
+    )
     assert result.kind == "human"
     assert "Re: Inser’Echo n° 43" in result.detail
 
@@ -171,14 +187,25 @@ def test_raw_utf8_headers_of_an_internationalised_address():
     keys = Keys(listed={"andré.lefèvre@example.org"})
     result = verdict("gmail_unsubscribe.eml", keys, recipient="andré.lefèvre@example.org", subject="Désinscription")
     assert (result.kind, result.address) == ("unsubscribe", "andré.lefèvre@example.org")
-    bounce = verdict("postfix_dsn.eml", keys, verp="x@example.org", recipient="andré.lefèvre@example.org",
-                     action="failed", status="5.1.1", diagnostic="550 5.1.1 unknown", queue_id="1", headers="")
+    bounce = verdict(
+        "postfix_dsn.eml",
+        keys,
+        verp="x@example.org",
+        recipient="andré.lefèvre@example.org",
+        action="failed",
+        status="5.1.1",
+        diagnostic="550 5.1.1 unknown",
+        queue_id="1",
+        headers="",
+    )
     assert (bounce.kind, bounce.address) == ("hard_bounce", "andré.lefèvre@example.org")
 
 
 def test_a_notice_of_the_web_side_is_applied_only_when_its_signature_holds():
     notice = Notice("unsubscribe", "Marie@example.org", "2027-01-08T10:12:44+01:00")
-    raw = notice_message(notice, NOTICES, "lettre@inser-eco93.example.org", "desinscription@inser-eco93.example.org").as_bytes()
+    raw = notice_message(
+        notice, NOTICES, "lettre@inser-eco93.example.org", "desinscription@inser-eco93.example.org"
+    ).as_bytes()
     result = classify(email.message_from_bytes(raw), raw, Keys())
     assert (result.kind, result.address, result.notice) == ("unsubscribe", "marie@example.org", notice)
     forged = raw.replace(b"inserecho-avis: ", b"inserecho-avis: x")

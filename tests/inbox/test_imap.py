@@ -1,6 +1,7 @@
 import pytest
 
 from inserecho.inbox.imap import ImapConfig, _utf7
+from inserecho.problems import UsageProblem
 
 NO_ENV: dict[str, str] = {}
 
@@ -27,7 +28,7 @@ def test_imap_is_starttls_on_143_and_clear_text_only_to_loopback():
     ("smtps://imap.example.org", "protocole « smtps » inconnu pour le serveur IMAP"),
 ])
 def test_bad_urls_are_explained_in_french(url, words):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(UsageProblem) as error:
         ImapConfig.from_url(url, environ=NO_ENV)
     assert words in str(error.value)
     assert "imaps://identifiant@serveur:993" in str(error.value)

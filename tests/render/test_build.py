@@ -8,10 +8,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from issuefolder import ITEMS, SLUG, make_folder, run_cli, run_process
-from inserecho.render.renderer import GMAIL_CLIP_BYTES
 from inserecho.cli.scaffold import init_folder
 from inserecho.french.typography import NBSP, NNBSP
+from inserecho.render.renderer import GMAIL_CLIP_BYTES
+from issuefolder import ITEMS, SLUG, make_folder, run_cli, run_process
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 NEWS_WITH_IMAGE = """\
@@ -117,7 +117,10 @@ def test_the_table_of_contents_links_to_each_section(built):
 
     links = toc.xpath(".//a")
     assert texts(links) == [
-        "Actualités du réseau", "Achats responsables & marchés", "Financements & appels à projets", "Offres d’emploi & formations",
+        "Actualités du réseau",
+        "Achats responsables & marchés",
+        "Financements & appels à projets",
+        "Offres d’emploi & formations",
     ]
     for link in links:
         target = link.get("href")
@@ -133,7 +136,12 @@ def test_one_card_per_item_with_badges_facts_and_a_call_to_action(built):
     offer = cards["article-offre"]
     assert texts(offer.find_class("card-title")) == ["Agent·e de tri en recyclerie"]
     assert texts(offer.find_class("badge")) == ["CDDI", "Personnes en parcours d’insertion"]
-    assert texts(offer.find_class("fact-label")) == [f"Employeur{NBSP}:", f"Lieu{NBSP}:", f"Temps de travail{NBSP}:", f"Date limite{NBSP}:"]
+    assert texts(offer.find_class("fact-label")) == [
+        f"Employeur{NBSP}:",
+        f"Lieu{NBSP}:",
+        f"Temps de travail{NBSP}:",
+        f"Date limite{NBSP}:",
+    ]
     [deadline] = offer.find_class("deadline")
     assert deadline.text_content() == "15 janvier 2027"
     assert "font-weight:bold" in deadline.get("style")
@@ -179,7 +187,8 @@ def test_the_text_part_reads_on_its_own(built):
 
 def test_text_lines_fit_in_72_characters_except_addresses(tmp_path):
     funding = ITEMS["fonds.md"].replace(
-        "amount: 30000", "eligibility: SIAE et structures de l'ESS de Seine-Saint-Denis qui traversent une difficulté économique"
+        "amount: 30000",
+        "eligibility: SIAE et structures de l'ESS de Seine-Saint-Denis qui traversent une difficulté économique",
     )
     root = make_folder(tmp_path, {"fonds.md": funding})
 
@@ -203,7 +212,9 @@ def test_nothing_is_written_when_there_are_errors(tmp_path):
 def test_a_previous_build_is_left_untouched_when_there_are_errors(built):
     before = {path: path.read_bytes() for path in built.rglob("*") if path.is_file()}
     root = built.parent.parent
-    (root / "issues" / SLUG / "voeux.md").write_text("---\nsection: news\ntitle: Vœux\ndate: 2027-02-30\n---\n", encoding="utf-8")
+    (root / "issues" / SLUG / "voeux.md").write_text(
+        "---\nsection: news\ntitle: Vœux\ndate: 2027-02-30\n---\n", encoding="utf-8"
+    )
 
     run = run_cli(root, "build", SLUG)
 

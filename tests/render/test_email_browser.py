@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from browser_support import (  # noqa: F401  (fixtures browser and page)
     SentMessage,
     accessibility_problems,
@@ -57,7 +58,9 @@ def test_nothing_sticks_out_of_the_screen(page, sent: SentMessage, width: int, w
 
 @WIDTHS
 @STYLES
-def test_every_button_is_a_padded_cell_at_least_44px_tall(page, sent: SentMessage, width: int, with_style: bool) -> None:
+def test_every_button_is_a_padded_cell_at_least_44px_tall(
+    page, sent: SentMessage, width: int, with_style: bool
+) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     open_sent(page, sent, with_style)
     buttons = page.eval_on_selector_all("td.button-cell", """(cells) => cells.map((cell) => {
@@ -95,7 +98,9 @@ def test_the_outlook_head_and_ghost_table_are_sent(sent: SentMessage) -> None:
 
 def test_the_accent_bar_is_six_pixels_without_font_size_zero(page, sent: SentMessage) -> None:
     open_sent(page, sent, with_style=False)
-    accent = page.eval_on_selector(".accent", "(td) => [td.getAttribute('height'), td.getAttribute('style'), td.getBoundingClientRect().height]")
+    accent = page.eval_on_selector(
+        ".accent", "(td) => [td.getAttribute('height'), td.getAttribute('style'), td.getBoundingClientRect().height]"
+    )
 
     assert accent[0] == "6" and accent[2] == 6
     assert "font-size:0" not in accent[1] and "line-height:6px" in accent[1]
@@ -103,7 +108,9 @@ def test_the_accent_bar_is_six_pixels_without_font_size_zero(page, sent: SentMes
 
 def test_fonts_and_language_are_on_the_cells_gmail_keeps(page, sent: SentMessage) -> None:
     open_sent(page, sent, with_style=False)
-    article = page.eval_on_selector("[role=article]", "(el) => [el.lang, el.dir, el.getAttribute('aria-label'), el.parentElement.tagName]")
+    article = page.eval_on_selector(
+        "[role=article]", "(el) => [el.lang, el.dir, el.getAttribute('aria-label'), el.parentElement.tagName]"
+    )
     cells = page.eval_on_selector_all(
         ".masthead, .greeting, .editorial, .toc-cell, .card-body, .footer, .topbar, .button-link",
         "(cells) => cells.map((cell) => cell.getAttribute('style') || '')")
@@ -115,7 +122,9 @@ def test_fonts_and_language_are_on_the_cells_gmail_keeps(page, sent: SentMessage
 
 def test_badges_are_text_on_a_background(page, sent: SentMessage) -> None:
     open_sent(page, sent, with_style=False)
-    badges = page.eval_on_selector_all("span.badge", "(spans) => spans.map((s) => [s.getAttribute('style'), s.hasAttribute('bgcolor')])")
+    badges = page.eval_on_selector_all(
+        "span.badge", "(spans) => spans.map((s) => [s.getAttribute('style'), s.hasAttribute('bgcolor')])"
+    )
 
     assert len(badges) > 20
     for style, has_bgcolor in badges:
@@ -152,7 +161,10 @@ def test_dark_mode_keeps_the_light_palette_on_purpose(page, sent: SentMessage) -
     assert page.eval_on_selector("meta[name=color-scheme]", "(m) => m.content") == "light"
     assert page.eval_on_selector("meta[name=supported-color-schemes]", "(m) => m.content") == "light"
     assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light"
-    colours = page.eval_on_selector(".container", "(el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el.querySelector('.card-text')).color]")
+    colours = page.eval_on_selector(
+        ".container",
+        "(el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el.querySelector('.card-text')).color]",
+    )
     assert colours == ["rgb(255, 255, 255)", "rgb(31, 41, 51)"]
     assert accessibility_problems(page) == []
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from inserecho.content.body import render_body
-from inserecho.render.markup import html_to_text, image_source, typeset_body
 from inserecho.french.typography import NBSP, NNBSP
-from inserecho.render.markup import SOFT_BREAK, to_flowed
+from inserecho.render.markup import SOFT_BREAK, html_to_text, image_source, to_flowed, typeset_body
 
 
 def markdown_to_html(source: str, asset_prefix: str = "") -> str:
@@ -26,7 +25,8 @@ def test_markdown_gets_french_typography_but_not_its_code_or_urls():
 
     assert html == (
         f"<p>L’IAE en chiffres{NBSP}: voir "
-        f'<a href="https://example.org/l\'iae?annee=2025&amp;format=pdf" rel="noopener noreferrer">la synthèse</a>{NNBSP}!</p>\n'
+        f'<a href="https://example.org/l\'iae?annee=2025&amp;format=pdf" rel="noopener noreferrer">la '
+        f'synthèse</a>{NNBSP}!</p>\n'
         "<p>Écrivez <code>nom: valeur</code> dans l’en-tête.</p>"
     )
 
@@ -144,7 +144,9 @@ def test_no_markup_noise_is_left():
 
 
 def test_image_addresses_get_the_asset_prefix_like_the_image_field():
-    html = markdown_to_html('![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/")
+    html = markdown_to_html(
+        '![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/"
+    )
 
     assert 'src="__ASSETS__/images/stand.jpg"' in html
     assert 'href="https://example.org"' in html

@@ -8,8 +8,8 @@ from pathlib import Path
 from inserecho.content.body import render_body
 from inserecho.content.model import Item, Link
 from inserecho.content.sections import BUILTIN_SECTIONS
+from inserecho.french.typography import NNBSP
 from inserecho.render.present import Badge, Fact, ItemView, present_item
-from inserecho.french.typography import NBSP, NNBSP
 
 
 def present(section: str, body: str = "Texte.", asset_prefix: str = "", **fields) -> ItemView:
@@ -78,14 +78,23 @@ def test_a_public_market_with_its_clauses():
         reference="2027-EV-003",
     )
 
-    assert [b.text for b in view.badges] == ["Plaine Commune", "Paris Terres d’Envol", "Clause sociale", "Marché réservé"]
+    assert [b.text for b in view.badges] == [
+        "Plaine Commune",
+        "Paris Terres d’Envol",
+        "Clause sociale",
+        "Marché réservé",
+    ]
     assert [f.label for f in view.facts] == ["Acheteur", "Référence", "Date limite"]
     assert view.cta is None
 
 
 def test_a_news_item_with_an_image():
     view = present(
-        "news", body="Plus de **60** participant·e·s.", date=date(2026, 11, 20), image=Path("images/ag.png"), image_alt="L'assemblée",
+        "news",
+        body="Plus de **60** participant·e·s.",
+        date=date(2026, 11, 20),
+        image=Path("images/ag.png"),
+        image_alt="L'assemblée",
         asset_prefix="__INSERECHO_ASSETS__/",
     )
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import lxml.html
 
-from issuefolder import ITEMS, SETTINGS, SLUG, make_folder
-from inserecho.render import slots
 from inserecho.content.loader import load_issue
+from inserecho.french.typography import NBSP, NNBSP
+from inserecho.render import slots
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.settings import Settings, load_settings
-from inserecho.french.typography import NBSP, NNBSP
+from issuefolder import ITEMS, SETTINGS, SLUG, make_folder
 
 TYPOGRAPHY = """\
     ---
@@ -29,7 +29,9 @@ def render(root: Path, variant: str = "email") -> tuple[RenderedIssue, Settings]
 
 
 def test_the_email_keeps_its_slots_for_each_recipient(tmp_path):
-    news = ITEMS["voeux.md"].replace("    ---\n    Rendez", "    image: voeux.png\n    image_alt: Carte de vœux\n    ---\n    Rendez")
+    news = ITEMS["voeux.md"].replace(
+        "    ---\n    Rendez", "    image: voeux.png\n    image_alt: Carte de vœux\n    ---\n    Rendez"
+    )
     rendered, settings = render(make_folder(tmp_path, {"voeux.md": news, "voeux.png": b"\x89PNG\r\n\x1a\n"}))
 
     assert f'<img class="card-image" src="{slots.ASSETS}/voeux.png"' in rendered.html
@@ -49,7 +51,9 @@ def test_the_web_version_has_no_greeting_nor_unsubscribe_link(tmp_path):
 
 
 def test_without_an_archive_there_is_no_link_to_the_web_version(tmp_path):
-    root = make_folder(tmp_path, settings=SETTINGS.replace('archive_url: "https://inser-eco93.example.org/inserecho/"', ""))
+    root = make_folder(
+        tmp_path, settings=SETTINGS.replace('archive_url: "https://inser-eco93.example.org/inserecho/"', "")
+    )
 
     rendered, settings = render(root)
 

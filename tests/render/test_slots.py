@@ -18,7 +18,8 @@ def test_greeting_with_or_without_a_name():
 
 
 def test_filling_html_escapes_values_even_inside_attributes():
-    template = f'<p>{slots.GREETING}</p><a href="{slots.UNSUBSCRIBE_URL}">Se désinscrire</a><img src="{slots.ASSETS}/images/ag.png">'
+    template = (f'<p>{slots.GREETING}</p><a href="{slots.UNSUBSCRIBE_URL}">Se désinscrire</a>'
+                f'<img src="{slots.ASSETS}/images/ag.png">')
 
     html = slots.fill_html(template, {
         slots.GREETING: slots.greeting('Léa "<Admin>" & co'),

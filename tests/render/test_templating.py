@@ -5,7 +5,9 @@ from __future__ import annotations
 from inserecho.render.markup import SOFT_BREAK
 from inserecho.render.templating import flow, keep_hyphens, underlined
 
-LONG_TITLE = "Appel à projets « Bouger pour travailler » : la mobilité des salarié·e·s en insertion en Seine-Saint-Denis"
+LONG_TITLE = (
+    "Appel à projets « Bouger pour travailler » : la mobilité des salarié·e·s en insertion en Seine-Saint-Denis"
+)
 
 
 def test_hyphenated_names_do_not_break_in_html_headings():

@@ -6,15 +6,19 @@ import email
 from email import policy
 
 import pytest
-from issuefolder import ITEMS, NEWS, SETTINGS, SLUG, make_folder
 
 from inserecho.problems import ContentError
 from inserecho.send.campaign import prepare_campaign
-from inserecho.settings import load_settings
 from inserecho.send.subscribers import Subscriber
+from inserecho.settings import load_settings
+from issuefolder import ITEMS, NEWS, SETTINGS, SLUG, make_folder
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-WITH_BODY_IMAGE = {**ITEMS, "voeux.md": NEWS + "\n    ![Le stand du réseau](images/stand.png)\n", "images/stand.png": PNG}
+WITH_BODY_IMAGE = {
+    **ITEMS,
+    "voeux.md": NEWS + "\n    ![Le stand du réseau](images/stand.png)\n",
+    "images/stand.png": PNG,
+}
 
 
 READER = Subscriber("marie@example.org", "Marie", None, (), (), 1)

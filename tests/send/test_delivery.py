@@ -1,6 +1,7 @@
 import asyncio
 import email
 import email.policy
+import time
 from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -10,8 +11,10 @@ import pytest
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
 from inserecho.send.journal import Journal
 from inserecho.send.ratelimit import Rate
+from inserecho.send.transport.outbox import MaildirOutbox
+from inserecho.send.transport.pool import SmtpTransport
 from inserecho.send.transport.relay import RelayConfig
-from inserecho.send.transport.pool import MaildirOutbox, OutgoingMessage, SmtpTransport
+from inserecho.send.transport.replies import OutgoingMessage
 
 SENDER = "lettre@inser-eco93.example.org"
 FAST = DeliveryOptions(connections=3, backoff_base=0.002, backoff_max=0.01)
@@ -303,7 +306,9 @@ def test_identical_refusals_after_accepted_messages_stop_the_run_and_suppress_no
 def test_hard_bounces_worded_for_each_address_still_suppress_them(smtp_server, journal):
     everyone = people(30)
     for person in everyone[5:20]:
-        smtp_server.handler.script(person.email, f"rcpt:550 5.1.1 <{person.email}>: Recipient address rejected: User unknown")
+        smtp_server.handler.script(
+            person.email, f"rcpt:550 5.1.1 <{person.email}>: Recipient address rejected: User unknown"
+        )
     report = send(smtp_server, journal, everyone, connections=1)
     assert report.complete and (report.sent, report.bounced) == (15, 15)
     assert journal.suppressed_count() == 15
@@ -346,7 +351,7 @@ def test_stop_finishes_messages_in_flight_and_takes_no_new_one(smtp_server, jour
     assert 1 <= report.sent <= 4  # the first, plus those already in flight
     # every message the server accepted is in the journal: nothing in flight was abandoned
     assert set(smtp_server.handler.recipients()) == {
-        p.email for p in people(30) if journal.state("2026-12", p.email) == "sent"
+        p.email for p in people(30) if journal.states("2026-12").get(p.email) == "sent"
     }
     assert report.remaining == 30 - report.sent == journal.counts("2026-12")["pending"]
 
@@ -354,6 +359,59 @@ def test_stop_finishes_messages_in_flight_and_takes_no_new_one(smtp_server, jour
 def test_rate_limited_run(smtp_server, journal):
     report = send(smtp_server, journal, people(10), rate=Rate(1000, 1))
     assert report.complete
+
+
+class Stamped:
+    """A transport that notes, on the rate limiter's clock, when each message is handed to it."""
+
+    def __init__(self, transport):
+        self.transport, self.times = transport, []
+
+    async def send(self, message):
+        self.times.append(time.monotonic())
+        return await self.transport.send(message)
+
+    async def close(self):
+        await self.transport.close()
+
+    def describe(self):
+        return self.transport.describe()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
+
+
+def test_the_rate_limit_spreads_the_sends_over_its_window(smtp_server, journal):
+    stamped = Stamped(SmtpTransport(RelayConfig.from_url(smtp_server.url, environ={}), 1))
+
+    report = send(smtp_server, journal, people(5), transport=stamped, connections=1, rate=Rate(2, 1.0))
+
+    assert report.complete and report.sent == 5
+    first = stamped.times[0]
+    windows = Counter(round(t - first) for t in stamped.times)  # which one-second window each send fell in
+    assert windows == {0: 2, 1: 2, 2: 1}
+
+
+def test_a_run_inherits_the_previous_runs_sends_from_the_journal(smtp_server, journal):
+    hourly = Rate(2, 3600)
+    assert send(smtp_server, journal, people(2), campaign="2026-11", rate=hourly).sent == 2
+    stop = asyncio.Event()
+
+    async def main():
+        asyncio.get_running_loop().call_later(0.5, stop.set)  # the second run has had its chance
+        options = DeliveryOptions(**{**FAST.__dict__, "rate": hourly})
+        async with SmtpTransport(RelayConfig.from_url(smtp_server.url, environ={})) as transport:
+            return await deliver("2026-12", [Person("nouvelle@example.org", "Nouvelle")], compose, transport,
+                                 journal, options, None, stop)
+
+    report = asyncio.run(main())
+
+    # the quota of two an hour was used by the earlier run: this one waits instead of sending
+    assert (report.sent, report.remaining, report.interrupted) == (0, 1, True)
+    assert len(smtp_server.handler.received) == 2
 
 
 def test_compose_error_stops_cleanly_and_raises(smtp_server, journal):
@@ -368,7 +426,7 @@ def test_compose_error_stops_cleanly_and_raises(smtp_server, journal):
 
     with pytest.raises(RuntimeError, match="gabarit cassé"):
         asyncio.run(main())
-    sent = {p.email for p in people(10) if journal.state("2026-12", p.email) == "sent"}
+    sent = {p.email for p in people(10) if journal.states("2026-12").get(p.email) == "sent"}
     assert sent == set(smtp_server.handler.recipients())
 
 

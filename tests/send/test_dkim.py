@@ -35,12 +35,15 @@ def composer(key):
     settings = load_settings(REPO)
     rendered = render_issue(load_issue(REPO / "issues" / "2026-12", settings), settings)
     signer = DkimSigner.from_file(DkimKey(DOMAIN, "lettre", key[0]))
-    return Composer(rendered, settings, TokenSigner(b"s", settings.list_id), "2026-12", "https://a.example.org", dkim=signer)
+    return Composer(
+        rendered, settings, TokenSigner(b"s", settings.list_id), "2026-12", "https://a.example.org", dkim=signer
+    )
 
 
 def dns(record):
     def lookup(name, timeout=5):
         return record if name == f"lettre._domainkey.{DOMAIN}.".encode() else None
+
     return lookup
 
 
@@ -57,14 +60,23 @@ def test_the_signature_covers_the_unsubscribe_headers(key, composer):
     signed = dkim.DKIM(data)
     assert signed.verify(dnsfunc=dns(key[1]))
     covered = {name.strip() for name in signed.signature_fields[b"h"].split(b":")}
-    assert {b"from", b"to", b"subject", b"date", b"message-id", b"list-id", b"list-unsubscribe",
-            b"list-unsubscribe-post"} <= covered
+    assert {
+        b"from",
+        b"to",
+        b"subject",
+        b"date",
+        b"message-id",
+        b"list-id",
+        b"list-unsubscribe",
+        b"list-unsubscribe-post",
+    } <= covered
     forged = data.replace(b"subject=unsubscribe%20", b"subject=unsubscribe%20x", 1)  # in List-Unsubscribe
     assert not dkim.verify(forged, dnsfunc=dns(key[1]))
 
 
 def test_each_recipients_body_is_signed_on_its_own(key, composer):
     one, other = (composer.compose(Person(a)).data for a in ("marie@example.org", "paul@example.org"))
+
     def body_hash(data):
         return data.split(b"bh=")[1][:44]
 
@@ -93,8 +105,11 @@ def test_a_key_that_is_not_pem_is_a_french_error():
 def test_a_body_given_in_pieces_is_signed_as_the_whole(key):
     signer = DkimSigner.from_file(DkimKey(DOMAIN, "lettre", key[0]))
     head = b"From: lettre@inser-eco93.example.org\nTo: marie@example.org\nSubject: Essai\n"
-    for body in ([b"Bonjour  Marie, \n", b"ligne\t fixe\n", b"fin"], [b"sans fin de ligne ", b"suite\n"],
-                 [b"<p>fin</p>", b"\n--limite--\n"]):
+    for body in (
+        [b"Bonjour  Marie, \n", b"ligne\t fixe\n", b"fin"],
+        [b"sans fin de ligne ", b"suite\n"],
+        [b"<p>fin</p>", b"\n--limite--\n"],
+    ):
         signed = signer.sign_parts(head, body)
         assert signed.endswith(b"".join(body))
         assert dkim.verify(signed, dnsfunc=dns(key[1]))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from inserecho.problems import ContentError
 from inserecho.send import journal as journal_module
 from inserecho.send.journal import SCHEMA_VERSION, Journal
-from inserecho.problems import ContentError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,23 +36,36 @@ def test_register_then_record_states(journal):
     journal.mark_failed("2026-12", "lea@example.org", "550 5.1.1 Inconnu", permanent=True)
 
     assert journal.counts("2026-12") == {
-        "pending": 1, "sent": 1, "failed_temporary": 1, "failed_permanent": 1, "suppressed": 0,
+        "pending": 1,
+        "sent": 1,
+        "failed_temporary": 1,
+        "failed_permanent": 1,
+        "suppressed": 0,
     }
-    assert journal.state("2026-12", "marie@example.org") == "sent"
+    assert journal.states("2026-12").get("marie@example.org") == "sent"
     assert journal.to_send("2026-12") == {"zoe@example.org"}
     assert journal.to_send("2026-12", retry_failed=True) == {"paul@example.org"}
 
     temporary, permanent = journal.failures("2026-12")
     assert (temporary.email, temporary.state, temporary.attempts, temporary.reply) == (
-        "paul@example.org", "failed_temporary", 5, "451 4.3.0 Réessayez",
+        "paul@example.org",
+        "failed_temporary",
+        5,
+        "451 4.3.0 Réessayez",
     )
-    assert (permanent.email, permanent.state, permanent.reply) == ("lea@example.org", "failed_permanent", "550 5.1.1 Inconnu")
+    assert (permanent.email, permanent.state, permanent.reply) == (
+        "lea@example.org",
+        "failed_permanent",
+        "550 5.1.1 Inconnu",
+    )
     assert temporary.time
 
     every = list(journal.deliveries("2026-12"))
     assert [(d.email, d.state) for d in every] == [
-        ("lea@example.org", "failed_permanent"), ("marie@example.org", "sent"),
-        ("paul@example.org", "failed_temporary"), ("zoe@example.org", "pending"),
+        ("lea@example.org", "failed_permanent"),
+        ("marie@example.org", "sent"),
+        ("paul@example.org", "failed_temporary"),
+        ("zoe@example.org", "pending"),
     ]
     assert every[1].reply == "250 2.0.0 Ok: queued as 1" and every[3].time is None
 
@@ -99,13 +112,13 @@ def test_suppression_list(journal):
 def test_suppressed_addresses_are_registered_as_such_and_come_back_when_lifted(journal):
     journal.suppress("b@example.org", "manual")
     journal.register("c", ["a@example.org", "b@example.org"])
-    assert journal.state("c", "b@example.org") == "suppressed"
+    assert journal.states("c").get("b@example.org") == "suppressed"
     assert journal.to_send("c") == {"a@example.org"}
 
     journal.suppress("a@example.org", "unsubscribe")  # between two runs
     journal.unsuppress("b@example.org")
     journal.register("c", ["a@example.org", "b@example.org"])
-    assert journal.state("c", "a@example.org") == "suppressed"
+    assert journal.states("c").get("a@example.org") == "suppressed"
     assert journal.to_send("c") == {"b@example.org"}
 
 
@@ -123,7 +136,8 @@ def test_not_a_database_is_a_french_error(tmp_path):
         Journal.open(path)
     (problem,) = error.value.problems
     assert problem.path == path
-    assert "n'est pas un journal d'envoi lisible" in problem.message
+    assert "n'est pas un journal d'envoi lisible (ce n'est pas une base SQLite)" in problem.message
+    assert "database" not in problem.message  # SQLite's own English words stay out
 
 
 def test_other_sqlite_database_is_refused(tmp_path):
@@ -144,8 +158,10 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_unopenable_path_is_a_french_error(tmp_path):
-    with pytest.raises(ContentError, match="impossible d'ouvrir le journal"):
+    with pytest.raises(ContentError, match="impossible d'ouvrir le journal") as error:
         Journal.open(tmp_path / "no-such-folder" / "journal.sqlite3")
+    assert "il n'existe pas" in error.value.message
+    assert "unable" not in error.value.message
 
 
 def test_mark_sent_survives_kill_9(tmp_path):
@@ -164,7 +180,7 @@ def test_mark_sent_survives_kill_9(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT)
     assert done.returncode == -9
     with Journal.open(path) as journal:
-        assert journal.state("c", "a@example.org") == "sent"
+        assert journal.states("c").get("a@example.org") == "sent"
         assert journal.to_send("c") == {"b@example.org"}
 
 
@@ -199,12 +215,14 @@ def test_a_first_version_journal_is_upgraded_and_its_sends_stay_real(tmp_path):
     db = sqlite3.connect(path)
     db.executescript(journal_module._MIGRATIONS[0] + "PRAGMA user_version = 1;")
     db.execute("INSERT INTO campaigns VALUES ('2026-11', '2026-11-03T09:00:00+00:00')")
-    db.execute("INSERT INTO deliveries VALUES ('2026-11', 'a@example.org', 'sent', 1, '250 Ok', '2026-11-03T09:00:01+00:00')")
+    db.execute(
+        "INSERT INTO deliveries VALUES ('2026-11', 'a@example.org', 'sent', 1, '250 Ok', '2026-11-03T09:00:01+00:00')"
+    )
     db.commit()
     db.close()
     with Journal.open(path) as journal:
-        assert journal.state("2026-11", "a@example.org") == "sent"
-        assert journal.state("2026-11", "a@example.org", rehearsal=True) is None
+        assert journal.states("2026-11").get("a@example.org") == "sent"
+        assert journal.states("2026-11", rehearsal=True).get("a@example.org") is None
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
@@ -218,7 +236,9 @@ def test_an_empty_file_is_not_taken_for_a_new_journal(tmp_path):
     assert path.read_bytes() == b""  # left as it was
 
 
-@pytest.mark.parametrize("deleted", [("journal.sqlite3",), ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm")])
+@pytest.mark.parametrize(
+    "deleted", [("journal.sqlite3",), ("journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm")]
+)
 def test_a_journal_deleted_while_open_is_restored_with_everything_it_knew(tmp_path, deleted):
     path = tmp_path / "journal.sqlite3"
     with Journal.open(path) as journal:
@@ -251,8 +271,10 @@ def test_a_file_put_in_place_of_the_journal_is_kept_aside(tmp_path):
 def test_a_version_1_journal_is_upgraded_and_keeps_its_suppressions(tmp_path):
     path = tmp_path / "journal.sqlite3"
     db = sqlite3.connect(path)
-    db.executescript(_VERSION_1 + "PRAGMA user_version = 1;"
-                     "INSERT INTO suppressions VALUES ('a@example.org', 'bounce', '550', '2026-11-01T10:00:00+00:00');")
+    db.executescript(
+        _VERSION_1 + "PRAGMA user_version = 1;"
+        "INSERT INTO suppressions VALUES ('a@example.org', 'bounce', '550', '2026-11-01T10:00:00+00:00');"
+    )
     db.close()
     with Journal.open(path) as journal:
         (entry,) = journal.suppressions()
@@ -268,7 +290,10 @@ def test_mailbox_messages_are_remembered_once_with_their_campaign(journal):
     journal.record_message("<dsn-2@mx>", "soft_bounce", "zoe@example.org", "2026-12")
     journal.record_message("<arf-1@fbl>", "complaint", "paul@example.org", "2026-12")
     journal.record_message("<reply@x>", "human")
-    assert journal.processed(["<dsn-1@mx>", "<reply@x>", "<new@x>"]) == {"<dsn-1@mx>": "soft_bounce", "<reply@x>": "human"}
+    assert journal.processed(["<dsn-1@mx>", "<reply@x>", "<new@x>"]) == {
+        "<dsn-1@mx>": "soft_bounce",
+        "<reply@x>": "human",
+    }
     assert journal.soft_bounce_campaigns("zoe@example.org") == {"2026-11", "2026-12"}
     assert journal.mailbox_counts("2026-12") == {"soft_bounce": 1, "complaint": 1}
 

@@ -25,7 +25,8 @@ def test_removing_an_entry_keeps_the_rest_of_the_file_as_written(tmp_path):
     assert remove_subscriber(path, "k.haddad@regie.example.org")
     assert path.read_text(encoding="utf-8") == LIST.replace(
         "# Direction d'une régie adhérente\n- email: k.haddad@regie.example.org\n  name: Karim Haddad\n"
-        "  territories: [Plaine Commune]\n", ""
+        "  territories: [Plaine Commune]\n",
+        "",
     )
     assert backup_path(path).read_text(encoding="utf-8") == LIST
     assert remove_subscriber(path, "marie@example.org")
@@ -37,18 +38,28 @@ def test_removing_an_entry_keeps_the_rest_of_the_file_as_written(tmp_path):
 def test_adding_a_confirmed_reader_appends_one_block(tmp_path):
     path = tmp_path / "subscribers.yaml"
     path.write_text(LIST, encoding="utf-8")
-    entry = {"email": "zoe@example.org", "name": "Zoé: SIAE", "territories": ["Est Ensemble"],
-             "consent": {"date": "2027-01-08T10:12:44+01:00", "source": "formulaire", "version": "2"}}
+    entry = {
+        "email": "zoe@example.org",
+        "name": "Zoé: SIAE",
+        "territories": ["Est Ensemble"],
+        "consent": {"date": "2027-01-08T10:12:44+01:00", "source": "formulaire", "version": "2"},
+    }
     assert add_subscriber(path, entry, "Inscrite par le formulaire le 08/01/2027")
     text = path.read_text(encoding="utf-8")
     assert text.startswith(LIST)
-    assert text.endswith('\n# Inscrite par le formulaire le 08/01/2027\n- email: zoe@example.org\n  name: "Zoé: SIAE"\n'
-                         '  territories: [Est Ensemble]\n'
-                         '  consent: {date: "2027-01-08T10:12:44+01:00", source: formulaire, version: "2"}\n')
+    assert text.endswith(
+        '\n# Inscrite par le formulaire le 08/01/2027\n- email: zoe@example.org\n  name: "Zoé: SIAE"\n'
+        '  territories: [Est Ensemble]\n'
+        '  consent: {date: "2027-01-08T10:12:44+01:00", source: formulaire, version: "2"}\n'
+    )
     subscribers, problems = load_subscribers(path)
     assert problems == []
     zoe = subscribers[-1]
-    assert (zoe.consent.date, zoe.consent.source, zoe.consent.version) == ("2027-01-08T10:12:44+01:00", "formulaire", "2")
+    assert (zoe.consent.date, zoe.consent.source, zoe.consent.version) == (
+        "2027-01-08T10:12:44+01:00",
+        "formulaire",
+        "2",
+    )
     assert not add_subscriber(path, {"email": "ZOE@example.org"}, "encore")
 
 

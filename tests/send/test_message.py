@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from inserecho.render import slots
 from inserecho.content.loader import load_issue
-from inserecho.send.message import Composer, HeaderError
+from inserecho.render import slots
 from inserecho.render.renderer import render_issue
-from inserecho.settings import load_settings
+from inserecho.send.message import Composer, HeaderError
 from inserecho.send.tokens import TokenSigner
 from inserecho.send.verp import Verp
+from inserecho.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,7 +134,9 @@ def test_without_an_https_unsubscribe_page_there_is_no_one_click_header(rendered
     parsed = parse(composer.compose(Person("marie@example.org")).data)
     assert "List-Unsubscribe-Post" not in parsed
     assert parsed["List-Unsubscribe"].startswith("<mailto:")
-    assert "mailto:desinscription@inser-eco93.example.org?subject=unsubscribe" in parsed.get_body(("html",)).get_content()
+    assert (
+        "mailto:desinscription@inser-eco93.example.org?subject=unsubscribe" in parsed.get_body(("html",)).get_content()
+    )
 
 
 @pytest.mark.parametrize("name", ["Martin, Elodie", "Élodie Martin", "Élodie \"la cheffe\" Martin"])
@@ -152,13 +154,26 @@ def test_the_envelope_sender_carries_the_recipients_verp_tag(rendered, settings)
     message = composer.compose(Person("marie@example.org"))
     assert message.sender == verp.envelope("marie@example.org")
     assert parse(message.data)["From"].addresses[0].addr_spec == "lettre@inser-eco93.example.org"
-    assert make_composer(rendered, settings).compose(Person("marie@example.org")).sender == "lettre@inser-eco93.example.org"
+    assert (
+        make_composer(rendered, settings).compose(Person("marie@example.org")).sender
+        == "lettre@inser-eco93.example.org"
+    )
 
 
-@pytest.mark.parametrize("name", [
-    "Camille Dupré", "Zoë", "Jérôme Lefèvre-Dupré de la Côte-d'Ivoire", "Марина", "陈静", "Martin, Elodie",
-    "Élodie \"la cheffe\" Martin", "Anaïs_Ben-Ali (SIAE)", "Ø",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Camille Dupré",
+        "Zoë",
+        "Jérôme Lefèvre-Dupré de la Côte-d'Ivoire",
+        "Марина",
+        "陈静",
+        "Martin, Elodie",
+        "Élodie \"la cheffe\" Martin",
+        "Anaïs_Ben-Ali (SIAE)",
+        "Ø",
+    ],
+)
 def test_the_to_header_is_written_as_formataddr_writes_it(rendered, settings, name):
     from email.utils import formataddr
 

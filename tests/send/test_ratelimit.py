@@ -70,7 +70,7 @@ class FakeTime:
 def assert_window(times: list[float], rate: Rate) -> None:
     """No half-open window [a, a + seconds) holds more than ``count`` times."""
     times = sorted(times)
-    for first, later in zip(times, times[rate.count:]):
+    for first, later in zip(times, times[rate.count:], strict=False):
         assert first + rate.seconds <= later
 
 

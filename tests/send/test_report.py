@@ -8,9 +8,14 @@ def test_one_line_per_recipient_for_a_french_spreadsheet(tmp_path):
     path = tmp_path / "build" / "2027-01" / "envoi-2027-01.csv"
     with Journal.open(tmp_path / "journal.sqlite3") as journal:
         journal.suppress("zoe@example.org", "unsubscribe")
-        journal.register("2027-01", ["marie@example.org", "paul@example.org", "ines@example.org", "zoe@example.org", "yves@example.org"])
+        journal.register(
+            "2027-01",
+            ["marie@example.org", "paul@example.org", "ines@example.org", "zoe@example.org", "yves@example.org"],
+        )
         journal.mark_sent("2027-01", "marie@example.org", "250 2.0.0 Ok: queued as 1")
-        journal.mark_failed("2027-01", "paul@example.org", "450 4.2.1 Boîte occupée ; réessayez", permanent=False, attempts=5)
+        journal.mark_failed(
+            "2027-01", "paul@example.org", "450 4.2.1 Boîte occupée ; réessayez", permanent=False, attempts=5
+        )
         journal.mark_failed("2027-01", "ines@example.org", "550 5.1.1 Utilisateur inconnu", permanent=True)
         write_delivery_report(journal, "2027-01", path)
 

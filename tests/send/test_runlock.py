@@ -24,7 +24,10 @@ def hold(folder) -> subprocess.Popen:
 
 def test_a_second_run_is_refused_while_the_first_holds_the_lock(tmp_path):
     holder = hold(tmp_path)
-    with pytest.raises(AlreadyRunning, match="un autre envoi est déjà en cours depuis ce dossier"), exclusive_run(tmp_path):
+    with (
+        pytest.raises(AlreadyRunning, match="un autre envoi est déjà en cours depuis ce dossier"),
+        exclusive_run(tmp_path),
+    ):
         pass
     holder.communicate("")  # the holder leaves its block: released
     with exclusive_run(tmp_path):

@@ -1,16 +1,13 @@
-import random
 import textwrap
 from pathlib import Path
 
 import pytest
-from email_validator import EmailNotValidError, validate_email
 
 from inserecho.problems import Problem, UsageProblem
 from inserecho.send.subscribers import (
     SUBSCRIBER_FIELDS,
     Subscriber,
     load_subscribers,
-    normalise_email,
     select,
 )
 
@@ -79,7 +76,9 @@ def test_values_are_tidied(tmp_path):
 
 def test_bom_and_windows_line_endings(tmp_path):
     path = tmp_path / "subscribers.yaml"
-    path.write_bytes("\ufeff# liste\r\n- email: marie@example.org\r\n  name: Marie Dupont\r\n- email: jean@\r\n".encode("utf-8"))
+    path.write_bytes(
+        "\ufeff# liste\r\n- email: marie@example.org\r\n  name: Marie Dupont\r\n- email: jean@\r\n".encode("utf-8")
+    )
     subscribers, problems = load_subscribers(path)
     assert [s.email for s in subscribers] == ["marie@example.org"]
     assert subscribers[0].line == 2
@@ -108,22 +107,31 @@ def test_internationalised_addresses_are_accepted(tmp_path):
     assert [s.email for s in subscribers] == ["andré.lefèvre@example.org", "用户@例子.广告", "info@bücher.example"]
 
 
-@pytest.mark.parametrize(("address", "reason"), [
-    ("marie.dupont.example.org", "il manque le « @ »"),
-    ('"marie dupont@example.org"', "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la"),
-    ('"@example.org"', "il n'y a rien avant le « @ »"),  # unquoted, YAML itself refuses a leading @
-    ("marie@example.org.", "elle se termine par un point"),
-    ("marie.@example.org", "un point est collé au « @ »"),
-    ("marie..dupont@example.org", "deux points se suivent"),
-    ("marie@example", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
-    ("marie@example.123", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
-    ("marie@serveur.local", "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels"),
-    ("marie@example.org;jean@example.org", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
-    ('"Marie Dupont <marie@example.org>"', "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
-    ("marie(dupont)@example.org", "caractères interdits avant le « @ » : « ( », « ) »"),
-    ("marie@exa_mple.org", "caractères interdits dans le nom de domaine (après le « @ ») : « _ »"),
-    ("marie＠example.org", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
-])
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("marie.dupont.example.org", "il manque le « @ »"),
+        (
+            '"marie dupont@example.org"',
+            "elle contient une espace (parfois invisible, après un copier-coller) ; supprimez-la",
+        ),
+        ('"@example.org"', "il n'y a rien avant le « @ »"),  # unquoted, YAML itself refuses a leading @
+        ("marie@example.org.", "elle se termine par un point"),
+        ("marie.@example.org", "un point est collé au « @ »"),
+        ("marie..dupont@example.org", "deux points se suivent"),
+        ("marie@example", "le nom de domaine après le « @ » est incomplet (par exemple « exemple.org »)"),
+        ("marie@example.123", "le nom de domaine ne se termine pas par une extension valide (.fr, .org, .com…)"),
+        (
+            "marie@serveur.local",
+            "le nom de domaine est réservé (.local, .test, localhost…) et ne reçoit pas de courriels",
+        ),
+        ("marie@example.org;jean@example.org", "elle contient plusieurs « @ » ; mettez une seule adresse par abonné"),
+        ('"Marie Dupont <marie@example.org>"', "écrivez l'adresse seule, sans nom ni chevrons « < > »"),
+        ("marie(dupont)@example.org", "caractères interdits avant le « @ » : « ( », « ) »"),
+        ("marie@exa_mple.org", "caractères interdits dans le nom de domaine (après le « @ ») : « _ »"),
+        ("marie＠example.org", "le « @ » n'est pas le caractère habituel ; retapez-le au clavier"),
+    ],
+)
 def test_an_invalid_address_is_explained_in_french(tmp_path, address, reason):
     path = write(tmp_path, f"""\
         - email: ok@example.org
@@ -159,42 +167,6 @@ def test_duplicates_on_one_line_are_found_too(tmp_path):
     assert messages(problems) == [(1, "adresse en double : déjà présente ligne 1.")]
 
 
-def plain_addresses(count: int) -> list[str]:
-    """Random addresses close to the ASCII shortcut's edges (dots, dashes, case, lengths)."""
-    rng = random.Random(93)
-    alphabet = "aZ09.-_+'"
-    samples = []
-    for _ in range(count):
-        local = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
-        labels = ["".join(rng.choice("aZ9-") for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 3))]
-        tld = rng.choice(["org", "FR", "x1", "1", "c-m", "xn--p1ai", "test", "local", "arpa", ""])
-        samples.append(f"{local}@{'.'.join(labels + [tld])}")
-    return samples
-
-
-EDGE_ADDRESSES = [
-    "Postmaster@example.org", "INFO@example.org", "a@ab--cd.example.org", "a@xn--bcher-kva.example",
-    "a@sub.example.test", "a@localhost", "a@example.onion", "x" * 64 + "@" + "d" * 63 + ".org",
-    "a@" + ".".join(["d" * 63] * 4) + ".org", "a@" + "d" * 64 + ".org", "o'brien@example.org",
-    "a.b-c+d@example.org", "-a-@example.org", "a@example.o-g", "a@example.org-", "a@9.example.org",
-    "{a}|~@example.org", "a@Example.ORG",
-]
-
-
-def test_addresses_are_judged_exactly_as_email_validator_does():
-    # normalise_email takes a shortcut for plain ASCII addresses; it must never disagree.
-    disagreements = []
-    for address in EDGE_ADDRESSES + plain_addresses(5000):
-        try:
-            expected = validate_email(address, check_deliverability=False).normalized
-        except EmailNotValidError:
-            expected = None
-        email, error = normalise_email(address)
-        if email != expected or (error is None) != (expected is not None):
-            disagreements.append((address, email, expected))
-    assert disagreements == []
-
-
 # --- other mistakes ------------------------------------------------------------
 
 
@@ -216,24 +188,24 @@ def test_each_mistake_is_reported_on_its_line(tmp_path):
           name: *Lea
     """)
     subscribers, problems = load_subscribers(path)
-    assert messages(problems) == [
-        (2, ("champ inconnu « emial » (vouliez-vous dire « email » ?) ; les champs possibles sont "
-            "« email », « name », « first_name », « organisation », « territories », « tags » ou « consent ».")),
-        (3, ("territoire inconnu « Plaine Communes » (vouliez-vous dire « Plaine Commune » ?) ; les territoires sont "
-            "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
-        (3, ("territoire inconnu « Seine-Saint-Denis » ; les territoires sont "
-            "« Est Ensemble », « Grand Paris Grand Est », « Paris Terres d'Envol » ou « Plaine Commune ».")),
-        (4, "il manque l'adresse : ajoutez « email: prenom.nom@exemple.org »."),
-        (6, "« name » doit être un texte simple, pas une liste."),
-        (7, "« tags » doit être une liste de textes, par exemple « tags: [a, b] »."),
-        (8, "« email » doit être une seule adresse, sans liste ni sous-champs."),
-        (9, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-            "« name », « first_name », « organisation », « territories », « tags » ou « consent » sur les lignes suivantes.")),
-        (10, ("chaque abonné doit être de la forme « - email: adresse », suivie si besoin de "
-             "« name », « first_name », « organisation », « territories », « tags » ou « consent » sur les lignes suivantes.")),
-        (12, "le champ « email » apparaît deux fois ; gardez-en un seul."),
-        (14, "une valeur commence par « * » ; mettez-la entre guillemets."),
+    *problems, alias = problems
+    assert alias.line == 14 and "« *nom »" in alias.message
+    # the line of each mistake and one phrase that says what it is
+    expected = [
+        (2, "vouliez-vous dire « email » ?"),
+        (3, "territoire inconnu « Plaine Communes »"),
+        (3, "territoire inconnu « Seine-Saint-Denis »"),
+        (4, "il manque l'adresse"),
+        (6, "« name » doit être un texte simple"),
+        (7, "« tags » doit être une liste de textes"),
+        (8, "« email » doit être une seule adresse"),
+        (9, "chaque abonné doit être de la forme « - email: adresse »"),
+        (10, "chaque abonné doit être de la forme « - email: adresse »"),
+        (12, "le champ « email » apparaît deux fois"),
     ]
+    assert len(problems) == len(expected)
+    for (line, message), (expected_line, phrase) in zip(messages(problems), expected, strict=True):
+        assert line == expected_line and phrase in message, (line, message)
     # An entry with a usable address stays in the list, minus what was wrong.
     assert [(s.email, s.territories, s.name) for s in subscribers] == [
         ("marie@example.org", (), None),
@@ -286,9 +258,8 @@ def test_a_second_document_is_reported(tmp_path):
     """)
     subscribers, problems = load_subscribers(path)
     assert [s.email for s in subscribers] == ["marie@example.org"]
-    assert messages(problems) == [
-        (2, "un second document commence ici (ligne « --- ») ; la liste doit tenir en un seul document.")
-    ]
+    [(line, message)] = messages(problems)
+    assert line == 2 and "une ligne « --- » en trop" in message
 
 
 def test_a_missing_file_is_a_problem(tmp_path):

@@ -42,7 +42,9 @@ def test_a_token_shows_nothing_of_the_address():
     assert "marie" not in token and "ZXhhbXBsZ" not in token  # nor its base64
     # lengths are rounded up to 16 bytes: one version byte, the tag, the padded address
     assert len(raw) == 1 + TAG_BYTES + 32
-    assert len(unpadded_b64decode(signer.token("a@example.org"))) == len(unpadded_b64decode(signer.token("ab@example.org")))
+    assert len(unpadded_b64decode(signer.token("a@example.org"))) == len(
+        unpadded_b64decode(signer.token("ab@example.org"))
+    )
 
 
 def test_the_tag_is_128_bits():

@@ -19,7 +19,6 @@ from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
-from issuefolder import SETTINGS, SLUG, make_folder, run_cli, write_files
 
 from inserecho.send.journal import Journal
 from inserecho.send.subscribers import load_subscribers
@@ -34,6 +33,7 @@ from inserecho.web.notices import (
     confirmation_token,
     now_here,
 )
+from issuefolder import SETTINGS, SLUG, make_folder, run_cli, write_files
 
 MAILBOX = "desinscription@inser-eco93.example.org"
 SUBSCRIBERS = "# La liste\n- email: marie@example.org\n  name: Marie\n- email: paul@example.org\n"

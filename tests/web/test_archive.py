@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from browser_support import (  # noqa: F401  (fixtures browser and page)
     SAMPLE,
     accessibility_problems,
@@ -19,8 +20,10 @@ from browser_support import (  # noqa: F401  (fixtures browser and page)
     page_fixture,
     screenshot,
 )
-
+from inserecho.content.model import Item
+from inserecho.problems import ContentError
 from inserecho.render import slots
+from inserecho.settings import load_settings
 from inserecho.web.archive import (
     CALLS_PAGE,
     FEED_FILE,
@@ -29,9 +32,6 @@ from inserecho.web.archive import (
     build_archive,
     territories_of,
 )
-from inserecho.content.model import Item
-from inserecho.problems import ContentError
-from inserecho.settings import load_settings
 
 ISSUE_DAY = date(2026, 12, 3)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -47,7 +47,8 @@ def add_issue(root: Path, slug: str, number: int, day: date, items: dict[str, st
     folder = root / "issues" / slug
     folder.mkdir(parents=True)
     (folder / "issue.yaml").write_text(
-        f'number: {number}\ndate: {day.isoformat()}\nsubject: "Numéro {number}"\npreheader: "Aperçu du numéro {number}."\n',
+        f'number: {number}\ndate: {day.isoformat()}\nsubject: "Numéro {number}"\npreheader: "Aperçu du numéro '
+        f'{number}."\n',
         encoding="utf-8",
     )
     for name, text in items.items():
@@ -117,7 +118,9 @@ def test_feed_gives_absolute_addresses(site: Path) -> None:
 def test_without_archive_url_the_site_has_no_feed_and_says_why(tmp_path: Path) -> None:
     root = copy_sample_folder(tmp_path)
     settings_file = root / "inserecho.yaml"
-    settings_file.write_text(re.sub(r"(?m)^archive_url:.*$", "", settings_file.read_text(encoding="utf-8")), encoding="utf-8")
+    settings_file.write_text(
+        re.sub(r"(?m)^archive_url:.*$", "", settings_file.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     result = build_archive(load_settings(root), root / "site", ISSUE_DAY)
     assert result.feed is None and not (root / "site" / FEED_FILE).exists()
     assert "feed.xml" not in (root / "site" / "index.html").read_text(encoding="utf-8")
@@ -247,7 +250,9 @@ def test_calls_filter_by_territory_and_type(page, site: Path) -> None:
     assert page.locator("article.entry:visible").count() == 6
     page.get_by_label("Territoire").select_option(label="Plaine Commune")
     titles = visible_titles(page)
-    assert "1\u202f200 logements" in titles and "Fonds d" in titles, "Plaine Commune's call and the department-wide ones"
+    assert "1\u202f200 logements" in titles and "Fonds d" in titles, (
+        "Plaine Commune's call and the department-wide ones"
+    )
     assert "Sablons" not in titles and "espaces verts" not in titles
     assert page.locator("#compte").inner_text() == "4 appels affichés"
     page.get_by_label("Type").select_option(label="Achats responsables & marchés")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from browser_support import (  # noqa: F401  (fixtures browser and page)
     SAMPLE,
     accessibility_problems,
@@ -26,7 +27,6 @@ from browser_support import (  # noqa: F401  (fixtures browser and page)
     page_fixture,
     screenshot,
 )
-
 from inserecho.web.preview import PreviewServer, PreviewSession, Snapshot, watch_and_rebuild
 
 ITEM = "logements-passerelle.md"
@@ -90,7 +90,9 @@ def test_server_gives_the_page_the_email_its_text_and_images_only(root: Path) ->
         assert (status, kind) == (200, "text/html; charset=utf-8")
         assert "Aperçu du numéro 2026-12" in body.decode()
         size = len(get(server.url + "email.html")[2]) / 1024
-        assert f"{size:.1f}".replace(".", ",") in body.decode() and "102,0 Ko" in body.decode(), "size against Gmail's limit"
+        assert f"{size:.1f}".replace(".", ",") in body.decode() and "102,0 Ko" in body.decode(), (
+            "size against Gmail's limit"
+        )
         assert b'src="./images/assemblee-generale.png"' in get(server.url + "email.html")[2]
         assert get(server.url + "email.txt")[1] == "text/plain; charset=utf-8"
         assert get(server.url + "images/assemblee-generale.png")[:2] == (200, "image/png")
@@ -130,7 +132,9 @@ def test_only_loopback_host_names_are_answered(root: Path) -> None:
                 assert "ne répond qu'à l'adresse http://127.0.0.1" in body and "Inser" not in body
 
 
-def test_server_errors_are_one_line_and_closed_pages_are_no_error(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_server_errors_are_one_line_and_closed_pages_are_no_error(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     session = PreviewSession(root, root / "issues" / SAMPLE)
     with PreviewServer(session, port=0) as server:
         for error in (BrokenPipeError(32, "Broken pipe"), ValueError("gabarit illisible")):
@@ -166,14 +170,18 @@ def test_watch_rebuilds_on_every_kind_of_source(root: Path) -> None:
         replaced = root / "inserecho.yaml.tmp"
 
         def save_settings_like_an_editor() -> None:  # write a copy, then rename it over
-            replaced.write_text(settings.read_text(encoding="utf-8").replace("Inser'Echo", "Inser'Écho"), encoding="utf-8")
+            replaced.write_text(
+                settings.read_text(encoding="utf-8").replace("Inser'Echo", "Inser'Écho"), encoding="utf-8"
+            )
             os.replace(replaced, settings)
 
         assert "Inser’Écho" in after(save_settings_like_an_editor).email.html
         back = after(lambda: edit(settings, "Inser'Écho", "Inser'Echo"))
         assert "Inser’Écho" not in back.email.html, "still watched after the rename"
         after(lambda: (root / "templates").mkdir())
-        snapshot = after(lambda: (root / "templates" / "email.css").write_text("body { color: #123456; }", encoding="utf-8"))
+        snapshot = after(
+            lambda: (root / "templates" / "email.css").write_text("body { color: #123456; }", encoding="utf-8")
+        )
         assert "#123456" in snapshot.email.html
         snapshot = after(lambda: edit(root / "issues" / SAMPLE / ITEM, "six nouveaux", "huit nouveaux"))
         assert "huit nouveaux" in snapshot.email.html

@@ -1,135 +1,32 @@
-"""Transports: hand one message to an SMTP relay (pooled connections) or to a Maildir folder.
+"""The SMTP transport: hands each message to the relay over a pool of persistent connections.
 
-``send()`` returns the relay's ``Reply`` or raises one of:
-
-- ``TemporaryFailure``: 4xx reply, time-out, dropped connection; worth retrying later.
-  ``throttled`` when the relay says "too much, slow down" to everyone (421, 454, or a
-  451/452 that speaks of pace); ``greylisted`` when the refusal is greylisting, which
-  refuses every new sender-recipient pair for a while.
-- ``PermanentFailure``: 5xx for this recipient; ``hard_bounce`` when the address
-  itself does not exist (enhanced code 5.1.x or 5.2.1, or "user unknown").
-- ``FatalRelayError``: a problem for every message (credentials refused, no TLS
-  where it is required, relay unreachable, sender refused). Its message is French
-  and never contains the password.
+Replies and failures are classified as :mod:`inserecho.send.transport.replies` describes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import re
 import socket
 import ssl
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 
 from inserecho.send.transport.pipelining import pipelined_transaction, supports_pipelining
 from inserecho.send.transport.relay import PASSWORD_VARIABLE, RelayConfig
+from inserecho.send.transport.replies import (
+    THROTTLING_CODES,
+    FatalRelayError,
+    OutgoingMessage,
+    PermanentFailure,
+    Reply,
+    SendError,
+    TemporaryFailure,
+    failure_for,
+)
 from inserecho.send.verp import MARK as VERP_MARK
 from inserecho.serverurl import client_tls_context
-
-# 421 and 454 hold back everyone; 451 and 452 also answer for one recipient
-# (greylisting, a full mailbox), so only those that speak of pace or volume do.
-_SESSION_THROTTLING_CODES = frozenset({421, 454})
-THROTTLING_CODES = _SESSION_THROTTLING_CODES | {451, 452}
-_GREYLISTING = re.compile(r"grey ?list|gray ?list|try again later|réessayez plus tard", re.IGNORECASE)
-_PACE = re.compile(r"rate|too many|throttl|limit|quota|slow down|trop de|débit|ralenti", re.IGNORECASE)
-
-_SENDER_STATUSES = frozenset({7, 8})
-_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
-_UNKNOWN_USER = re.compile(
-    r"unknown|no such|does not exist|doesn't exist|not exist|invalid (recipient|mailbox|address)"
-    r"|not found|inconnu|n'existe pas|introuvable",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """One message for one recipient: envelope plus the full RFC 5322 bytes (LF or CRLF)."""
-
-    sender: str
-    recipient: str
-    data: bytes
-    smtputf8: bool = False
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the server answered; ``code`` is None when there was no answer (cut, time-out)."""
-
-    code: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.message}" if self.code else self.message
-
-    @property
-    def enhanced(self) -> tuple[int, int, int] | None:
-        """The RFC 3463 enhanced status code (``5.1.1`` → ``(5, 1, 1)``), if any."""
-        match = _ENHANCED.match(self.message)
-        return (int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-class SendError(Exception):
-    """A message not accepted for one recipient."""
-
-    def __init__(self, reply: Reply):
-        super().__init__(str(reply))
-        self.reply = reply
-
-
-class TemporaryFailure(SendError):
-    @property
-    def throttled(self) -> bool:
-        code = self.reply.code
-        return code in _SESSION_THROTTLING_CODES or (code in THROTTLING_CODES and bool(_PACE.search(self.reply.message)))
-
-    @property
-    def greylisted(self) -> bool:
-        """A refusal meant to be retried later by design (greylisting: 4.7.1, "greylist", "try again later")."""
-        return self.reply.code is not None and (
-            self.reply.enhanced == (4, 7, 1) or bool(_GREYLISTING.search(self.reply.message))
-        )
-
-
-class PermanentFailure(SendError):
-    @property
-    def hard_bounce(self) -> bool:
-        return is_hard_bounce(self.reply)
-
-
-class FatalRelayError(Exception):
-    """Nothing can be sent through this transport; the message is French."""
-
-
-def is_hard_bounce(reply: Reply) -> bool:
-    """The address does not exist (as opposed to a full mailbox or a policy refusal)."""
-    if reply.code is None or reply.code < 500:
-        return False
-    enhanced = reply.enhanced
-    if enhanced is not None:  # x.1.7 and x.1.8 speak of the sender's address (RFC 3463)
-        return enhanced[0] == 5 and ((enhanced[1] == 1 and enhanced[2] not in _SENDER_STATUSES) or enhanced[1:] == (2, 1))
-    return reply.code in (550, 551, 553) and bool(_UNKNOWN_USER.search(reply.message))
-
-
-class Transport(Protocol):
-    """What ``deliver`` needs; also an async context manager that closes on exit."""
-
-    async def send(self, message: OutgoingMessage) -> Reply: ...
-
-    async def close(self) -> None: ...
-
-    def describe(self) -> str: ...
-
-    async def __aenter__(self) -> "Transport": ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
 
 
 class _Slot:
@@ -169,7 +66,8 @@ class SmtpTransport:
     """A pool of at most ``size`` persistent connections to the relay, opened gradually.
 
     The pool starts with one connection and gains one more after each transaction
-    the relay answered (a message accepted, or refused for its recipient), up to ``size`` (the slow start of mail servers): a wrong password
+    the relay answered (a message accepted, or refused for its recipient), up to
+    ``size`` (the slow start of mail servers): a wrong password
     is tried once, not ``size`` times, and a relay is never hit by ``size``
     connections at once. Never more than ``size`` are open together, renewals
     included. When the relay refuses a new connection while others are open (a 421
@@ -216,7 +114,7 @@ class SmtpTransport:
         """The most connections the pool will open: ``size``, or fewer if the relay refused more."""
         return self._size
 
-    async def __aenter__(self) -> "SmtpTransport":
+    async def __aenter__(self) -> SmtpTransport:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -271,8 +169,9 @@ class SmtpTransport:
             if reply.code and reply.code < 500:
                 raise TemporaryFailure(reply) from None
             verp = (
-                " ; s'il refuse les adresses de retour personnalisées (« +b- »), mettez « verp: non » "
-                "sous « sender »" if VERP_MARK in message.sender else ""
+                " ; s'il refuse les adresses de retour personnalisées (« +b- »), mettez « verp: non » sous « sender »"
+                if VERP_MARK in message.sender
+                else ""
             )
             raise FatalRelayError(
                 f"le serveur {self.describe()} refuse l'adresse d'expédition {message.sender} "
@@ -280,16 +179,14 @@ class SmtpTransport:
                 f"souvent que l'adresse du compte utilisé{verp}"
             ) from None
         except aiosmtplib.SMTPResponseException as error:
-            raise _by_code(Reply(error.code, error.message)) from None
+            raise failure_for(Reply(error.code, error.message)) from None
         except aiosmtplib.SMTPNotSupported:
             raise PermanentFailure(
                 Reply(None, "le serveur n'accepte pas les adresses internationalisées (SMTPUTF8)")
             ) from None
         except aiosmtplib.SMTPTimeoutError:
             slot.discard()
-            raise TemporaryFailure(
-                Reply(None, f"pas de réponse du serveur en {self.config.timeout:g} s")
-            ) from None
+            raise TemporaryFailure(Reply(None, f"pas de réponse du serveur en {self.config.timeout:g} s")) from None
         except (aiosmtplib.SMTPServerDisconnected, OSError):
             slot.discard()
             raise TemporaryFailure(Reply(None, "connexion coupée par le serveur")) from None
@@ -304,9 +201,7 @@ class SmtpTransport:
 
     async def _ready(self, slot: _Slot) -> aiosmtplib.SMTP:
         """The slot's connection, checked, renewed or opened as needed."""
-        if slot.smtp is not None and (
-            not slot.smtp.is_connected or slot.messages >= self._messages_per_connection
-        ):
+        if slot.smtp is not None and (not slot.smtp.is_connected or slot.messages >= self._messages_per_connection):
             await slot.quit()
         if slot.smtp is not None and time.monotonic() - slot.last_used > self._idle_check:
             try:
@@ -327,8 +222,9 @@ class SmtpTransport:
             try:
                 return await self._handshake()
             except _Retry as retry:
-                if any(other is not slot and other.smtp is not None and other.smtp.is_connected
-                       for other in self._slots):
+                if any(
+                    other is not slot and other.smtp is not None and other.smtp.is_connected for other in self._slots
+                ):
                     raise _Crowded from None
                 if attempt >= self._connect_attempts:
                     raise retry.final from None
@@ -417,9 +313,7 @@ class SmtpTransport:
                 )
             )
         if isinstance(error, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError)):
-            return _Retry(
-                FatalRelayError(f"le serveur {where} coupe la connexion dès l'ouverture ({error})")
-            )
+            return _Retry(FatalRelayError(f"le serveur {where} coupe la connexion dès l'ouverture ({error})"))
         if isinstance(error, aiosmtplib.SMTPResponseException):
             reply = Reply(error.code, error.message)
             if error.code < 500:
@@ -484,66 +378,8 @@ def _connect_reason(error: aiosmtplib.SMTPConnectError) -> str:
     return "erreur réseau"
 
 
-def _by_code(reply: Reply) -> SendError:
-    if reply.code is not None and reply.code >= 500:
-        return PermanentFailure(reply)
-    return TemporaryFailure(reply)
-
-
 def _tls_context(config: RelayConfig) -> ssl.SSLContext:
     try:
         return client_tls_context(config, config.cafile)
     except (OSError, ssl.SSLError) as error:
-        raise FatalRelayError(
-            f"certificat d'autorité {config.cafile} illisible ({error})"
-        ) from None
-
-
-class MaildirOutbox:
-    """Writes each message into a Maildir (``new/``), the default that needs no server.
-
-    A file appears in ``new/`` only complete (written in ``tmp/``, then renamed).
-    Like a delivery agent, ``Return-Path`` and ``Delivered-To`` are prepended so
-    the envelope stays visible; line endings are LF, as mail clients expect in a
-    Maildir.
-    """
-
-    def __init__(self, directory: Path | str):
-        self.directory = Path(directory)
-        try:
-            for sub in ("tmp", "new", "cur"):
-                (self.directory / sub).mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise FatalRelayError(
-                f"impossible de créer le dossier d'envoi {self.directory} ({error.strerror})"
-            ) from None
-        host = socket.gethostname() or "localhost"
-        self._host = host.replace("/", r"\057").replace(":", r"\072")
-        self._counter = itertools.count(1)
-
-    def describe(self) -> str:
-        return f"dossier {self.directory}"
-
-    async def send(self, message: OutgoingMessage) -> Reply:
-        name = f"{time.time_ns() // 1000}.P{os.getpid()}Q{next(self._counter)}.{self._host}"
-        envelope = f"Return-Path: <{message.sender}>\nDelivered-To: {message.recipient}\n"
-        content = envelope.encode("utf-8") + message.data.replace(b"\r\n", b"\n")
-        temporary = self.directory / "tmp" / name
-        try:
-            with open(temporary, "xb") as file:
-                file.write(content)
-            os.rename(temporary, self.directory / "new" / name)
-        except OSError as error:
-            raise FatalRelayError(
-                f"impossible d'écrire dans le dossier d'envoi {self.directory} ({error.strerror})"
-            ) from None
-        return Reply(250, f"écrit dans new/{name}")
-
-    async def close(self) -> None:
-        """Nothing to release."""
-
-    async def __aenter__(self) -> "MaildirOutbox":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+        raise FatalRelayError(f"certificat d'autorité {config.cafile} illisible ({error})") from None

@@ -61,7 +61,7 @@ class RelayConfig(SecuredServer):
     ) -> RelayConfig:
         """Parse ``url``; the password is the URL's, else ``INSERECHO_SMTP_PASSWORD``.
 
-        Raises ``ValueError`` with a French message (never containing the password).
+        Raises :class:`UsageProblem` with a French message (never containing the password).
         """
         parsed = parse_server_url(url, SMTP, os.environ if environ is None else environ)
         return cls(

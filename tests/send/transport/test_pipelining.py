@@ -138,8 +138,9 @@ def test_journal_marks_sent_only_after_the_final_reply(smtp_server, tmp_path):
 
     with Journal.open(tmp_path / "journal.sqlite3") as journal:
         report = asyncio.run(_deliver_messages(smtp_server, journal, recipients))
-        assert journal.state("essai", "marie@example.org") == "failed_temporary"
-        assert journal.state("essai", "paul@example.org") == "sent"
+        states = journal.states("essai")
+        assert states["marie@example.org"] == "failed_temporary"
+        assert states["paul@example.org"] == "sent"
     assert report.sent == 1 and report.failed_temporary == 1
     assert smtp_server.handler.dropped == ["marie@example.org"]
 

@@ -1,23 +1,20 @@
 import asyncio
 import email
 import email.policy
-import os
 import random
 import socket
 from email.message import EmailMessage
 
 import pytest
 
+from inserecho.send.transport.pool import SmtpTransport, wire_size
 from inserecho.send.transport.relay import RelayConfig
-from inserecho.send.transport.pool import (
+from inserecho.send.transport.replies import (
     FatalRelayError,
-    MaildirOutbox,
     OutgoingMessage,
     PermanentFailure,
     Reply,
-    SmtpTransport,
     TemporaryFailure,
-    is_hard_bounce,
 )
 
 SENDER = "lettre@inser-eco93.example.org"
@@ -46,7 +43,9 @@ def tls(server, scheme, password=None, **config):
     port = server.starttls_port if scheme == "smtp" else server.smtps_port
     environ = {"INSERECHO_SMTP_PASSWORD": password or server.password}
     config.setdefault("cafile", str(server.cafile))
-    return SmtpTransport(RelayConfig.from_url(f"{scheme}://{server.username}@localhost:{port}", environ=environ, **config))
+    return SmtpTransport(
+        RelayConfig.from_url(f"{scheme}://{server.username}@localhost:{port}", environ=environ, **config)
+    )
 
 
 def run(coroutine):
@@ -112,6 +111,18 @@ def test_smtputf8_address(smtp_server):
     assert "SMTPUTF8" in received.mail_options
 
 
+def test_size_is_announced_to_a_server_that_offers_it(smtp_server):
+    sent = message()
+
+    async def main():
+        async with plain(smtp_server) as transport:
+            await transport.send(sent)
+
+    run(main())
+    (received,) = smtp_server.handler.received
+    assert f"SIZE={wire_size(sent.data)}" in received.mail_options
+
+
 @pytest.mark.parametrize(
     "step, error, throttled",
     [
@@ -171,17 +182,6 @@ def test_refused_sender_is_fatal(smtp_server):
 
     with pytest.raises(FatalRelayError, match="refuse l'adresse d'expédition lettre@inser-eco93.example.org"):
         run(main())
-
-
-def test_hard_bounce_rules():
-    assert is_hard_bounce(Reply(550, "5.1.2 Domaine introuvable"))
-    assert is_hard_bounce(Reply(550, "5.2.1 Boîte désactivée"))
-    assert is_hard_bounce(Reply(553, "Utilisateur inconnu"))
-    assert not is_hard_bounce(Reply(550, "5.2.2 Boîte pleine"))
-    assert not is_hard_bounce(Reply(450, "4.1.1 Inconnu pour l'instant"))
-    assert not is_hard_bounce(Reply(554, "Transaction failed"))
-    assert not is_hard_bounce(Reply(553, "5.1.7 <lettre@example.org>: Sender address syntax"))
-    assert not is_hard_bounce(Reply(550, "5.1.8 <lettre@example.org>: Sender domain not found"))
 
 
 @pytest.mark.parametrize("scheme", ["smtp", "smtps"])
@@ -280,7 +280,9 @@ def test_unreachable_relay_is_fatal_after_retries():
 
 
 def test_missing_password_is_fatal(tls_server):
-    config = RelayConfig.from_url(f"smtps://lettre@localhost:{tls_server.smtps_port}", environ={}, cafile=str(tls_server.cafile))
+    config = RelayConfig.from_url(
+        f"smtps://lettre@localhost:{tls_server.smtps_port}", environ={}, cafile=str(tls_server.cafile)
+    )
 
     async def main():
         async with SmtpTransport(config) as transport:
@@ -290,31 +292,8 @@ def test_missing_password_is_fatal(tls_server):
         run(main())
 
 
-def test_maildir_outbox(tmp_path):
-    outbox_dir = tmp_path / "boite"
-
-    async def main():
-        async with MaildirOutbox(outbox_dir) as outbox:
-            replies = [await outbox.send(message(f"a{n}@example.org")) for n in range(3)]
-            return replies
-
-    replies = run(main())
-    assert all(reply.code == 250 for reply in replies)
-    assert sorted(os.listdir(outbox_dir)) == ["cur", "new", "tmp"]
-    assert os.listdir(outbox_dir / "tmp") == []
-    files = sorted((outbox_dir / "new").iterdir())
-    assert len({f.name for f in files}) == 3
-    parsed = [parse(f.read_bytes()) for f in files]
-    assert sorted(p["Delivered-To"] for p in parsed) == ["a0@example.org", "a1@example.org", "a2@example.org"]
-    assert parsed[0]["Return-Path"] == f"<{SENDER}>"
-    assert parsed[0]["Subject"] == "Inser'Echo n° 42"
-    assert b"\r\n" not in files[0].read_bytes()
-
-
 def test_the_size_announced_is_the_size_sent():
     from aiosmtplib.protocol import normalize_message_line_endings
-
-    from inserecho.send.transport.pool import wire_size
 
     rng = random.Random(93)
     samples = [b"", b"x", b"a\nb", b"a\r\nb\r\n", b"a\rb\r", b"\r\n\r", b"a\n\r\nb\r\r\n"]

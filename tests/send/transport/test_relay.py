@@ -1,5 +1,6 @@
 import pytest
 
+from inserecho.problems import UsageProblem
 from inserecho.send.transport.relay import RelayConfig
 
 SECRET = "p@ss:w/rd?#très-secret"
@@ -82,7 +83,7 @@ def test_tls_is_required_off_loopback(host, loopback):
     ],
 )
 def test_invalid_urls_explained_in_french(url, words):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(UsageProblem) as error:
         RelayConfig.from_url(url, environ=NO_ENV)
     assert words in str(error.value)
     assert "smtps://identifiant@serveur:465" in str(error.value)
@@ -99,7 +100,7 @@ def test_invalid_urls_explained_in_french(url, words):
     ],
 )
 def test_errors_never_contain_the_password(url):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(UsageProblem) as error:
         RelayConfig.from_url(url, environ=NO_ENV)
     for piece in ("Zq9", "xK7w"):
         assert piece not in str(error.value)

@@ -132,3 +132,27 @@ def test_a_commune_given_as_territory_suggests_its_territory_in_the_list_and_in_
     hint = "territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? la commune de Saint-Denis en fait partie)"
     assert listed.code == 1 and f"communes.yaml:2: {hint}" in listed.err
     assert segment.code == 2 and hint in segment.err
+
+
+@pytest.mark.parametrize("rows", [5_000, 8_000])
+def test_an_unclosed_quote_refuses_the_import_at_its_line_instead_of_losing_the_rows_after_it(tmp_path, rows):
+    root = make_folder(tmp_path)
+    lines = ["email,nom"] + [f"u{n}@exemple.fr,Nom {n}" for n in range(1, rows + 1)]
+    lines[10] = 'u10@exemple.fr,"Nom non fermé'
+    write_files(root, {"export.csv": "\n".join(lines) + "\n"})
+
+    run = run_cli(root, "subscribers", "import", "export.csv")
+
+    assert run.code == 1, run.output
+    assert "export.csv:11: " in run.err and "guillemet" in run.err
+    assert not (root / "subscribers.yaml").exists()
+
+
+def test_a_quoted_cell_that_swallows_whole_rows_is_refused(tmp_path):
+    root = make_folder(tmp_path)
+    write_files(root, {"export.csv": 'email,nom\na@exemple.fr,"Nom\nb@exemple.fr,Autre\nc@exemple.fr,Fin"\nd@exemple.fr,D\n'})
+
+    run = run_cli(root, "subscribers", "import", "export.csv")
+
+    assert run.code == 1, run.output
+    assert "export.csv:2: " in run.err and "guillemet" in run.err

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from inserecho.content.fields import FieldError, mail_address, web_url
 from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
 from inserecho.french.suggest import did_you_mean
@@ -78,6 +79,9 @@ _TOP_LEVEL = {"archive_url": "archive_url"}
 _INTS = {"smtp_connections", "smtp_max_attempts", "smtp_timeout"}
 _BOOLS = {"verp"}
 _YES_NO = {"oui": True, "non": False}
+# The one URL rule and the one address rule of content/fields.py, for each setting they apply to.
+_WEB_URLS = {"website": False, "archive_url": True, "unsubscribe_url": True}  # -> https only
+_ADDRESSES = {"sender": True, "reply_to": True, "unsubscribe_mailto": False}  # -> display name allowed
 _PASSWORDLESS_URLS = {"smtp_url": "INSERECHO_SMTP_PASSWORD", "imap_url": "INSERECHO_IMAP_PASSWORD"}
 
 
@@ -102,6 +106,7 @@ def load_settings(root: Path) -> Settings:
         line = data.lines[key]
         if key in _TOP_LEVEL:
             values[_TOP_LEVEL[key]] = _scalar(value, path, line, key, problems)
+            _check_address(_TOP_LEVEL[key], values, path, line, key, problems)
         elif key in _SCHEMA:
             _read_group(key, value, line, path, values, problems)
         elif key != "sections":
@@ -164,6 +169,7 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 problems.append(Problem(path, item_line, f"« {group}.{key} » est vide : indiquez une valeur ou supprimez la ligne."))
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
+        _check_address(target, values, path, item_line, f"{group}.{key}", problems)
         if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
             scheme = item.partition("://")[0]
             problems.append(Problem(
@@ -171,6 +177,21 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 "ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
                 f"({scheme}://utilisateur@serveur…) et donnez-le par la variable {_PASSWORDLESS_URLS[target]}.",
             ))
+
+
+def _check_address(target: str, values: dict[str, Any], path: Path, line: int, name: str, problems: list[Problem]) -> None:
+    """Apply the URL or address rule to a setting that holds one."""
+    value = values.get(target)
+    if not isinstance(value, str) or target not in _WEB_URLS.keys() | _ADDRESSES.keys():
+        return
+    try:
+        if target in _WEB_URLS:
+            web_url(value.strip(), name, https_only=_WEB_URLS[target])
+        else:
+            mail_address(value.strip(), name, display_name=_ADDRESSES[target])
+    except FieldError as error:
+        problems.append(Problem(path, line, str(error)))
+        values.pop(target)
 
 
 def _hint(key: str, known: Iterable[str]) -> str:

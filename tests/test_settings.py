@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from issuefolder import SETTINGS, SLUG, make_folder, run_cli
+
 from inserecho.problems import ContentError
 from inserecho.content.sections import BUILTIN_SECTIONS
 from inserecho.settings import Settings, load_settings
@@ -295,3 +297,36 @@ def test_no_password_in_the_mailbox_url(tmp_path):
         "inserecho.yaml:2: ne mettez jamais de mot de passe dans inserecho.yaml : retirez-le de l'adresse "
         "(imaps://utilisateur@serveur…) et donnez-le par la variable INSERECHO_IMAP_PASSWORD.",
     ]
+
+
+_UNSAFE = [
+    ('archive_url: "https://inser-eco93.example.org/inserecho/"', 'archive_url: "javascript:alert(1)//"', 10, "https://"),
+    ('url: "https://inser-eco93.example.org/desinscription"', 'url: "javascript:alert(1)"', 13, "https://"),
+    ('url: "https://inser-eco93.example.org/desinscription"', 'url: "http://inser-eco93.example.org/d"', 13, "https://"),
+    ('mailto: "desinscription@inser-eco93.example.org"', 'mailto: "x@y.fr?bcc=z@evil.example"', 12, "adresse"),
+    ('website: "https://inser-eco93.example.org"', 'website: "javascript:alert(1)"', 6, "http"),
+    ('from: "Inser\'Echo <lettre@inser-eco93.fr>"', 'from: "Evil\\r\\nBcc: x@evil.example <a@b.fr>"', 9, "une seule ligne"),
+    ('from: "Inser\'Echo <lettre@inser-eco93.fr>"', 'from: "lettre@a.fr, autre@evil.example"', 9, "une seule adresse"),
+]
+
+
+@pytest.mark.parametrize(("line", "written", "number", "phrase"), _UNSAFE)
+def test_an_unsafe_address_in_the_settings_is_refused_at_its_line(tmp_path, line, written, number, phrase):
+    root = make_folder(tmp_path, settings=SETTINGS.replace(line, written))
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    [message] = [m for m in run.err.splitlines() if m.startswith("inserecho.yaml:")]
+    assert message.startswith(f"inserecho.yaml:{number}: ") and phrase in message, message
+
+
+def test_an_http_website_and_a_reply_to_address_are_fine(tmp_path):
+    settings = settings_from(tmp_path, """\
+        newsletter:
+          website: "http://inser-eco93.example.org"
+        sender:
+          from: "Inser'Echo <lettre@inser-eco93.fr>"
+          reply_to: "contact@inser-eco93.fr"
+        """)
+    assert (settings.website, settings.reply_to) == ("http://inser-eco93.example.org", "contact@inser-eco93.fr")

@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from email.utils import getaddresses
+
 from email_validator import EmailNotValidError, validate_email
 
 from inserecho.french.formats import parse_french_date
@@ -15,6 +17,7 @@ from inserecho.content.model import Link
 from inserecho.content.sections import AUDIENCES, CONTRACTS, FieldSpec
 from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.content.territories import normalise_territory
+from inserecho.content.textfile import control_character
 
 _URL = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IGNORECASE)
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -83,13 +86,49 @@ def _time(spec: FieldSpec, value: Any, folder: Path) -> time:
     return time(hours, minutes)
 
 
-def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
-    text = _text(spec, value, folder)
-    if not _URL.match(text):
+def web_url(text: str, name: str, *, https_only: bool = False) -> str:
+    """The one rule for a web address, in a field or a setting: http(s) only, nothing else.
+
+    ``javascript:``, ``data:`` and the like never reach a link; ``https_only`` is for the
+    addresses a mail client or a browser follows on the reader's behalf (one-click
+    unsubscribe, the archive), where http would leak the reader's token or page.
+    """
+    if text.lower().startswith("mailto:") or not _URL.match(text):
         raise FieldError(
-            f"« {text} » n'est pas une adresse web valide pour « {spec.name} » : "
+            f"« {text} » n'est pas une adresse web valide pour « {name} » : "
             "elle doit commencer par https:// (par exemple https://www.example.org/page)."
         )
+    if https_only and not text.lower().startswith("https://"):
+        raise FieldError(f"« {name} » doit commencer par https:// (pas http://) : écrivez « https://{text.partition('://')[2]} ».")
+    return text
+
+
+def mail_address(text: str, name: str, *, display_name: bool = False) -> tuple[str, str]:
+    """The one rule for an e-mail address setting: ``(display name, address)``.
+
+    One plain address (``lettre@exemple.fr``), with ``display_name`` also ``Nom <lettre@exemple.fr>``;
+    never a list, a query (``?bcc=``) or a line break that would write another header.
+    """
+    example = "« Inser'Echo <lettre@votre-domaine.fr> »" if display_name else "« lettre@votre-domaine.fr »"
+    if control_character(text):
+        raise FieldError(f"« {name} » doit tenir sur une seule ligne, sans caractère de contrôle : écrivez par exemple {example}.")
+    pairs = getaddresses([text])
+    if len(pairs) != 1 or not pairs[0][1] or "," in text.replace(f'"{pairs[0][0]}"', ""):
+        raise FieldError(f"« {name} » doit contenir une seule adresse, par exemple {example}.")
+    shown, address = pairs[0]
+    if (shown or "<" in text) and not display_name:
+        raise FieldError(f"« {name} » doit être une adresse seule, sans nom ni « < > » : écrivez par exemple {example}.")
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise FieldError(f"« {text} » n'est pas une adresse e-mail valide pour « {name} » : écrivez par exemple {example}.") from None
+    return shown, address
+
+
+def _url(spec: FieldSpec, value: Any, folder: Path) -> Link:
+    text = _text(spec, value, folder)
+    if not text.lower().startswith("mailto:") or not _URL.match(text):
+        web_url(text, spec.name)
     if text.lower().startswith("http://"):
         raise FieldWarning(Link(text, text), f"le lien « {text} » n'est pas sécurisé (http://) ; préférez https:// si le site le permet.")
     if text.lower().startswith("mailto:"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -49,11 +50,21 @@ def check_field(spec: FieldSpec, value: Any, folder: Path) -> Any:
 
 
 def _text(spec: FieldSpec, value: Any, folder: Path) -> str:
+    """Every text field's rule: one line without control characters, unless it is ``multiline``.
+
+    A NUL or a U+2028 would reach the plain-text email and make the feed invalid XML;
+    a line break would split a header or a title.
+    """
     if isinstance(value, (list, dict)):
         raise FieldError(f"« {spec.name} » doit être un texte simple, pas une liste.")
     if isinstance(value, bool):
         raise FieldError(f"« {spec.name} » doit être un texte ; mettez-le entre guillemets.")
-    return str(value).strip()
+    text = str(value).strip()
+    if spec.multiline and control_character(text.replace("\n", "")):
+        raise FieldError(f"« {spec.name} » contient un caractère de contrôle invisible : retapez le texte à cet endroit.")
+    if not spec.multiline and control_character(text):
+        raise FieldError(f"« {spec.name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne, ni de caractère de contrôle).")
+    return text
 
 
 def _date(spec: FieldSpec, value: Any, folder: Path) -> date:
@@ -81,7 +92,7 @@ def _time(spec: FieldSpec, value: Any, folder: Path) -> time:
         hours, minutes = (value, 0) if value < 24 else divmod(value, 60) if value >= 60 else (None, 0)
     elif isinstance(value, str) and (match := _TIME.match(value.strip().casefold())):
         hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
-    if hours is None or hours > 23 or minutes > 59:
+    if hours is None or not 0 <= hours <= 23 or minutes > 59:
         raise FieldError(f"« {value} » n'est pas une heure valide pour « {spec.name} » : écrivez-la par exemple 9h30 ou 14h.")
     return time(hours, minutes)
 
@@ -162,6 +173,8 @@ def _amount(spec: FieldSpec, value: Any, folder: Path) -> int | float | str:
     if isinstance(value, bool) or isinstance(value, (list, dict)):
         raise FieldError(f"« {spec.name} » doit être un montant en euros, par exemple 30000.")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise FieldError(f"« {spec.name} » doit être un montant en euros, par exemple 30000 (pas « {value} »).")
         if value < 0:
             raise FieldError(f"le montant « {value} » est négatif.")
         return value
@@ -171,6 +184,8 @@ def _amount(spec: FieldSpec, value: Any, folder: Path) -> int | float | str:
 def _int(spec: FieldSpec, value: Any, folder: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError(f"« {spec.name} » doit être un nombre entier (1, 2, 3…), pas « {value} ».")
+    if value < 0:
+        raise FieldError(f"« {spec.name} » doit être un nombre entier positif (1, 2, 3…), pas « {value} ».")
     return value
 
 
@@ -184,6 +199,8 @@ def check_image(written: str, folder: Path) -> Path:
     Returns its path relative to ``folder`` once symlinks and ``..`` are resolved: what
     the HTML refers to and what is copied beside it, so no copy can land outside.
     """
+    if control_character(written):
+        raise FieldError(f"le nom de l'image « {written!r} » contient un caractère de contrôle : retapez-le (par exemple images/photo.jpg).")
     relative = Path(written)
     target = within(folder / relative, folder)
     if relative.is_absolute() or target is None or target == folder.resolve() or _URL_SCHEME.match(written):

@@ -32,7 +32,7 @@ _ISSUE_FIELDS = (
     FieldSpec("date", "date", "Date de parution", required=True),
     FieldSpec("subject", "text", "Objet du courriel", required=True),
     FieldSpec("preheader", "text", "Phrase d'aperçu"),
-    FieldSpec("editorial", "text", "Éditorial"),
+    FieldSpec("editorial", "text", "Éditorial", multiline=True),
     FieldSpec("draft", "bool", "Brouillon"),
     FieldSpec("greeting", "bool", "Formule d'appel (« Bonjour Prénom, »)"),
 )
@@ -127,10 +127,6 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
             editorial_at = (editorial_path, 1 + text[: len(text) - len(text.lstrip())].count("\n"))
             _note_placeholder(find_placeholder(editorial_path, text, ISSUE_PHRASES), unready)
     rendered = render_body(editorial, *editorial_at, folder, problems) if editorial_at else Body("", ())
-    for name in ("subject", "preheader"):
-        if isinstance(values.get(name), str) and control_character(values[name]):
-            problems.append(Problem(path, data.lines[name], f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne)."))
-            values[name] = None
     if not values.get("preheader") and values.get("subject"):
         problems.append(Problem(path, data.line, "pas de phrase d'aperçu (« preheader ») : les messageries afficheront le début du courriel à la place.", Severity.WARNING))
     elif values.get("preheader") and len(values["preheader"]) > PREHEADER_MAX:

@@ -234,3 +234,55 @@ def test_anchors_fold_accents_and_never_collide():
     assert unique_anchors([Path(n) for n in names]) == [
         "article-marche-ete", "article-marche-ete-2", "article-marche-ete-2-2", "article", "article-2",
     ]
+
+
+EVENT = """\
+---
+section: events
+title: Rencontre
+date: 2027-01-20
+{line}
+---
+Texte.
+"""
+
+_HOSTILE_VALUES = [
+    ("events", "time: -5", "heure valide"),
+    ("funding", "amount: .inf", "montant"),
+    ("funding", "amount: .nan", "montant"),
+    ("news", 'image: "images/a\\0.png"', "image"),
+    ("events", 'place: "a\\0b"', "une seule ligne"),
+    ("events", 'place: "a\\u2028b"', "une seule ligne"),
+]
+
+
+@pytest.mark.parametrize(("section", "line", "phrase"), _HOSTILE_VALUES)
+def test_a_hostile_field_value_is_a_message_at_its_line(tmp_path, section, line, phrase):
+    text = EVENT.replace("section: events", f"section: {section}").replace("{line}", line)
+    if section == "funding":
+        text = text.replace("date: 2027-01-20", "funder: Fondation").replace("---\nTexte", "deadline: 2027-02-15\n---\nTexte")
+    root = make_folder(tmp_path, {"item.md": text})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:5: " in run.err and phrase in run.err, run.err
+
+
+@pytest.mark.parametrize("title", ['"a\\0b"', '"a\\u2028b"'])
+def test_a_control_character_in_a_title_is_refused_before_it_reaches_the_feed(tmp_path, title):
+    root = make_folder(tmp_path, {"item.md": news(title)})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:3: " in run.err and "une seule ligne" in run.err
+
+
+def test_an_issue_number_must_be_positive(tmp_path):
+    root = make_folder(tmp_path, issue=ISSUE.replace("number: 43", "number: -1"))
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/issue.yaml:1: " in run.err and "positif" in run.err

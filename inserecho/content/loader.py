@@ -17,7 +17,7 @@ from inserecho.paths import outside_read, within
 from inserecho.problems import ContentError, Problem, Severity
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
 from inserecho.french.suggest import did_you_mean, fold
-from inserecho.content.textfile import control_character, read_text
+from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
 
 if TYPE_CHECKING:  # settings import the section specifications of this stage

@@ -29,7 +29,7 @@ from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.content.sections import AUDIENCES, ArchivePage
 from inserecho.settings import SETTINGS_FILE, Settings
 from inserecho.french.suggest import fold_words
-from inserecho.render.templating import template_environment
+from inserecho.render.templating import render_template, template_environment
 from inserecho.content.territories import TERRITORIES, WHOLE_DEPARTMENT, territory_of_location
 
 SITE_MARKER = ".inserecho-archive"
@@ -164,15 +164,16 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
     }
     with _staging(out) as site:
         _write(site / SITE_MARKER, "Site produit par « inserecho archive » : ce dossier est remplacé à chaque fois.\n")
-        _write(site / STYLESHEET, env.get_template("archive/site.css").render())
-        nav = env.get_template("archive/issue_nav.html").render(context)
+        _write(site / STYLESHEET, render_template(env, "archive/site.css", settings.templates_dir))
+        nav = render_template(env, "archive/issue_nav.html", settings.templates_dir, **context)
         for issue, view in zip(issues, rendered):
             _write_issue_page(site, issue, view, nav)
-        _write(site / INDEX_PAGE, env.get_template("archive/index.html").render(context, current=INDEX_PAGE))
+        _write(site / INDEX_PAGE, render_template(env, "archive/index.html", settings.templates_dir, **context, current=INDEX_PAGE))
         for page in (calls, offers, agenda):
-            _write(site / page.filename, env.get_template("archive/open.html").render(context, page=page, current=page.filename))
+            _write(site / page.filename, render_template(
+                env, "archive/open.html", settings.templates_dir, **context, page=page, current=page.filename))
         if settings.archive_url:
-            _write(site / FEED_FILE, env.get_template("archive/feed.xml").render(context))
+            _write(site / FEED_FILE, render_template(env, "archive/feed.xml", settings.templates_dir, **context))
     return ArchiveResult(
         out, len(issues), len(calls.entries), len(offers.entries), len(agenda.entries),
         out / FEED_FILE if settings.archive_url else None, tuple(warnings),

@@ -27,6 +27,13 @@ MAX_NESTING = 20
 """Levels of lists, quotes and tags in a text; the parser gives up near 250 nested lists."""
 MAX_LOCATED = 50
 """Removals located line by line in one text; past that, one message counts the rest."""
+MAX_BODY = 50_000
+MAX_BRACKETS = 1_000
+MAX_TAGS = 5_000
+"""Limits checked before the Markdown parser runs, whose time grows with the square of
+unmatched ``[`` or unclosed tags (5,000 ``[`` take 23 s; 30,000 ``<div>`` 18 s) and which
+the live preview runs on each save. A long article is 10,000 characters with a few dozen
+links and tags: these limits are far above any real text and keep a check under a second."""
 HEADING_SHIFT = 3
 """``# Titre`` becomes an ``h4``: below the newsletter (h1), its sections (h2), its items (h3)."""
 _MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?= |$)")
@@ -49,6 +56,11 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     too_deep = _too_deep_line(source)
     if too_deep is not None:
         problems.append(Problem(path, first_line + too_deep, _nesting_message()))
+        return Body("", ())
+    too_large = _too_large(source)
+    if too_large is not None:
+        at, message = too_large
+        problems.append(Problem(path, first_line + source.count("\n", 0, at), message))
         return Body("", ())
     raw = markdown.markdown(pasted_lists(source), extensions=["sane_lists", "fenced_code"], output_format="html")
     raw = link_addresses(raw)
@@ -97,6 +109,25 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     if deepest is not None:
         problems.append(Problem(path, lines.of(deepest), _nesting_message()))
     return Body(html, tuple(dict.fromkeys(images.values())))
+
+
+def _too_large(source: str) -> tuple[int, str] | None:
+    """Where ``source`` passes one of the limits above, and what to say, if it does."""
+    if len(source) > MAX_BODY:
+        return 0, (f"le texte dépasse {_number(MAX_BODY)} caractères ({_number(len(source))}) : raccourcissez-le, "
+                   "ou publiez-le sur votre site et mettez-en le lien ici.")
+    for char, limit, what in (("[", MAX_BRACKETS, "crochets « [ »"), ("<", MAX_TAGS, "balises « < »")):
+        if source.count(char) > limit:
+            at = -1
+            for _ in range(limit + 1):
+                at = source.index(char, at + 1)
+            return at, (f"le texte contient plus de {_number(limit)} {what} (à partir de cette ligne) : c'est sans doute "
+                        "un copier-coller abîmé ; retirez-les.")
+    return None
+
+
+def _number(count: int) -> str:
+    return f"{count:,}".replace(",", "\u00a0")
 
 
 def _nesting_message() -> str:

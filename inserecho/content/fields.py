@@ -24,6 +24,9 @@ _URL = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IG
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
 MAX_IMAGE_BYTES = 300_000
+MAX_LINE_FIELD = 1_000
+"""Characters in a one-line field: a title or a place is under 200; far longer is a paste gone
+wrong, and typesetting it would keep the build and the live preview busy for minutes."""
 _TRUE = {"oui", "vrai", "yes", "true"}
 _FALSE = {"non", "faux", "no", "false"}
 
@@ -64,6 +67,8 @@ def _text(spec: FieldSpec, value: Any, folder: Path) -> str:
         raise FieldError(f"« {spec.name} » contient un caractère de contrôle invisible : retapez le texte à cet endroit.")
     if not spec.multiline and control_character(text):
         raise FieldError(f"« {spec.name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne, ni de caractère de contrôle).")
+    if not spec.multiline and len(text) > MAX_LINE_FIELD:
+        raise FieldError(f"« {spec.name} » dépasse 1 000 caractères ({len(text)}) : raccourcissez-le ; le texte long va sous l'en-tête.")
     return text
 
 

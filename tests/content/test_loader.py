@@ -286,3 +286,29 @@ def test_an_issue_number_must_be_positive(tmp_path):
 
     assert run.code == 1, run.output
     assert f"issues/{SLUG}/issue.yaml:1: " in run.err and "positif" in run.err
+
+
+def test_a_title_far_longer_than_any_real_one_is_refused(tmp_path):
+    root = make_folder(tmp_path, {"item.md": news("x" * 20_000)})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:3: " in run.err and "1 000 caractères" in run.err
+
+
+@pytest.mark.parametrize(("body", "phrase"), [
+    ("[" * 5_000, "crochets"),
+    ("<br>" * 6_000, "balises"),
+    ("<div>" * 30_000, "caractères"),
+    ("Un texte. " * 6_000, "caractères"),
+])
+def test_a_body_too_large_or_complex_for_the_markdown_parser_is_refused_first(tmp_path, body, phrase):
+    root = make_folder(tmp_path, {"item.md": news("Titre").replace("Texte.", "Début.\n\n" + body)})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:" in run.err and phrase in run.err
+    line = "5" if phrase == "caractères" else "7"
+    assert f"issues/{SLUG}/item.md:{line}: " in run.err, run.err

@@ -120,6 +120,8 @@ def send(folder: Folder, issue: str, subscribers_file: Path | None, only: tuple[
         where = f"le segment « {prepared.segment} » de " if only else ""
         raise click.ClickException(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
     if dry_run:
+        if outbox is None:  # a relay address the real send could not use is said now
+            _relay(folder, smtp_url, insecure, cafile, settings.smtp_timeout)
         _dry_run(folder, prepared, retry_failed)
         return
     if outbox is None and prepared.unready:
@@ -153,7 +155,7 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
     Exemple :
       inserecho status 2027-01
     """
-    name = campaign or Path(issue).name
+    name = campaign or folder.issue_name(issue)
     settings = folder.newsletter()
     if not settings.journal_path.exists():
         click.echo("Aucun envoi n'a encore eu lieu depuis ce dossier.")
@@ -408,12 +410,17 @@ def _transport(folder: Folder, outbox: Path | None, smtp_url: str | None, insecu
     try:
         if outbox is not None:
             return MaildirOutbox(outbox.absolute())
-        url = smtp_url or folder.settings.smtp_url
-        return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+        return SmtpTransport(_relay(folder, smtp_url, insecure, cafile, timeout), size)
     except FatalRelayError as error:  # an unreadable --cafile, an outbox that cannot be created
         raise click.ClickException(str(error)) from None
+
+
+def _relay(folder: Folder, smtp_url: str | None, insecure: bool, cafile: str | None, timeout: float) -> RelayConfig:
+    """The relay's settings, or a usage error saying in French what is wrong with its address."""
+    try:
+        return RelayConfig.from_url(smtp_url or folder.settings.smtp_url, insecure=insecure, cafile=cafile, timeout=timeout)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
 
 
 async def _send_one(transport: Transport, message) -> str:

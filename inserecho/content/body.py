@@ -88,8 +88,11 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
             f"et {len(rest)} autres éléments HTML retirés ou refusés dans ce texte ; corrigez d'abord ceux signalés.",
             Severity.ERROR if any(r.dangerous for r in rest) else Severity.WARNING,
         ))
+    # The images as nh3 outputs them, not as the inspection read the raw HTML: the two
+    # parsers disagree on raw-text elements (<noscript>, <xmp>…), where an <img> may hide.
+    kept = sanitise(raw)
     images: dict[str, Path] = {}
-    for image in found.images:
+    for image in inspect(kept).images:
         line = lines.of(image)
         try:
             images[image.src] = check_image(image.src, folder)
@@ -104,7 +107,7 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
                 f"l'image « {image.src} » n'a pas de texte alternatif : décrivez-la entre les crochets, "
                 "par exemple ![Le stand du réseau](images/stand.jpg).",
             ))
-    html = sanitise(raw, {written: quote(relative.as_posix()) for written, relative in images.items()})
+    html = sanitise(kept, {written: quote(relative.as_posix()) for written, relative in images.items()})
     deepest = _deepest_tag(html)
     if deepest is not None:
         problems.append(Problem(path, lines.of(deepest), _nesting_message()))

@@ -195,3 +195,16 @@ def test_control_characters_in_a_body_are_dropped_with_a_warning(tmp_path):
     assert strict.code == 1
     assert "issues/2027-01/voeux.md:10: avertissement : caractère invisible U+001B supprimé" in strict.output
     assert built.code == 0 and "\x1b" not in (root / "build" / SLUG / "email.html").read_text()
+
+
+@pytest.mark.parametrize("element", ["noscript", "xmp", "textarea", "title", "noembed"])
+@pytest.mark.parametrize("src", ["https://tracker.example/p.gif", "../../../../etc/passwd"])
+def test_an_image_hidden_in_a_raw_text_element_is_checked_as_nh3_outputs_it(tmp_path, element, src):
+    body = f'Début.\n\n<{element}><p title="</{element}><img src={src}>"></{element}>\n'
+    root = make_folder(tmp_path, {**ITEMS, "voeux.md": NEWS.replace("    Rendez-vous à Montreuil pour les vœux du réseau.\n", textwrap.indent(body, "    "))})
+
+    run = run_cli(root, "build", SLUG)
+
+    assert "Traceback" not in run.output and run.code == 1, run.output
+    assert f"issues/{SLUG}/voeux.md:" in run.err and "l'image" in run.err
+    assert not (root / "build").exists()

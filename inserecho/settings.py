@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -170,6 +171,8 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
         _check_address(target, values, path, item_line, f"{group}.{key}", problems)
+        if target == "list_id":
+            _check_list_id(values, path, item_line, problems)
         if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
             scheme = item.partition("://")[0]
             problems.append(Problem(
@@ -192,6 +195,21 @@ def _check_address(target: str, values: dict[str, Any], path: Path, line: int, n
     except FieldError as error:
         problems.append(Problem(path, line, str(error)))
         values.pop(target)
+
+
+_LIST_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+", re.IGNORECASE)
+"""RFC 2919: a List-Id is a name with dots, like a domain (``lettre.mon-reseau.fr``)."""
+
+
+def _check_list_id(values: dict[str, Any], path: Path, line: int, problems: list[Problem]) -> None:
+    value = values.get("list_id")
+    if isinstance(value, str) and not _LIST_ID.fullmatch(value.strip()):
+        problems.append(Problem(
+            path, line,
+            f"« newsletter.list_id » vaut « {value} » : écrivez un identifiant sans espace ni « < > », "
+            "fait de mots séparés par des points, par exemple « inserecho.votre-domaine.fr ».",
+        ))
+        values.pop("list_id")
 
 
 def _hint(key: str, known: Iterable[str]) -> str:

@@ -330,3 +330,14 @@ def test_an_http_website_and_a_reply_to_address_are_fine(tmp_path):
           reply_to: "contact@inser-eco93.fr"
         """)
     assert (settings.website, settings.reply_to) == ("http://inser-eco93.example.org", "contact@inser-eco93.fr")
+
+
+@pytest.mark.parametrize("list_id", ["inserecho inser-eco93", "<inserecho.fr>", "inserecho"])
+def test_a_list_id_that_cannot_be_a_header_is_refused_when_the_settings_are_read(tmp_path, list_id):
+    written = 'list_id: "inserecho.inser-eco93.example.org"'
+    root = make_folder(tmp_path, settings=SETTINGS.replace(written, f'list_id: "{list_id}"'))
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert "inserecho.yaml:7: " in run.err and f"« {list_id} »" in run.err and "'" + list_id not in run.err

@@ -49,6 +49,9 @@ def check_field(spec: FieldSpec, value: Any, folder: Path) -> Any:
         if spec.required:
             raise FieldError(f"le champ obligatoire « {spec.name} » ({spec.label}) est vide.")
         return None
+    if isinstance(value, (list, dict)) and spec.kind != "territory":
+        # the YAML value, not Python's repr of it (« [datetime.date(2026, 12, 3)] »)
+        raise FieldError(f"« {spec.name} » ({spec.label}) doit être une seule valeur, pas une liste (retirez les crochets).")
     return _CHECKERS[spec.kind](spec, value, folder)
 
 

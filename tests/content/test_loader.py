@@ -312,3 +312,30 @@ def test_a_body_too_large_or_complex_for_the_markdown_parser_is_refused_first(tm
     assert f"issues/{SLUG}/item.md:" in run.err and phrase in run.err
     line = "5" if phrase == "caractères" else "7"
     assert f"issues/{SLUG}/item.md:{line}: " in run.err, run.err
+
+
+def test_a_raw_nul_in_front_matter_is_reported_on_its_line_in_french(tmp_path):
+    root = make_folder(tmp_path, {"item.md": "---\nsection: news\ntitle: a\0b\n---\nTexte.\n"})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:3: " in run.err and "U+0000" in run.err and "position" not in run.err
+
+
+def test_yaml_nested_too_deep_is_said_in_french(tmp_path):
+    root = make_folder(tmp_path, {"item.md": "---\nsection: news\ntitle: " + "[" * 2_000 + "\n---\nTexte.\n"})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:" in run.err and "exceeded" not in run.err and "imbriqu" in run.err
+
+
+def test_a_date_written_as_a_list_is_echoed_as_written(tmp_path):
+    root = make_folder(tmp_path, {"item.md": news("Titre", "[2026-12-03]")})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:4: " in run.err and "datetime" not in run.err and "crochets" in run.err

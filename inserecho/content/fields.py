@@ -217,10 +217,26 @@ def check_image(written: str, folder: Path) -> Path:
         raise FieldError(f"l'image « {written} » est introuvable dans le dossier du numéro ; vérifiez le nom du fichier.")
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         raise FieldError(f"l'image « {written} » doit être au format PNG, JPEG ou GIF (lus par toutes les messageries).")
+    kind = _image_kind(target)
+    if kind not in ("PNG", "JPEG", "GIF"):
+        what = f"est en fait une image {kind}, que toutes les messageries n'affichent pas" if kind else "n'est pas une image"
+        raise FieldError(f"le fichier « {written} » {what} : enregistrez-le au format PNG, JPEG ou GIF depuis votre logiciel d'images.")
     normalised = target.relative_to(folder.resolve())
     if target.stat().st_size > MAX_IMAGE_BYTES:
         raise FieldWarning(normalised, f"l'image « {written} » pèse {target.stat().st_size // 1000} Ko ; réduisez-la sous 300 Ko pour les lecteurs sur mobile.")
     return normalised
+
+
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
+
+
+def _image_kind(path: Path) -> str | None:
+    """The format the file's first bytes say (whatever its name), or ``None`` if it is no image."""
+    with path.open("rb") as file:
+        head = file.read(12)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for signature, kind in _SIGNATURES if head.startswith(signature)), None)
 
 
 def _territory(spec: FieldSpec, value: Any, folder: Path) -> tuple[str, ...]:

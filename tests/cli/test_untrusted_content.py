@@ -208,3 +208,19 @@ def test_an_image_hidden_in_a_raw_text_element_is_checked_as_nh3_outputs_it(tmp_
     assert "Traceback" not in run.output and run.code == 1, run.output
     assert f"issues/{SLUG}/voeux.md:" in run.err and "l'image" in run.err
     assert not (root / "build").exists()
+
+
+@pytest.mark.parametrize(("content", "phrase"), [
+    (b"Ceci est un texte.\n", "n'est pas une image"),
+    (b"RIFF\0\0\0\0WEBPVP8 ", "WebP"),
+])
+def test_a_file_named_like_an_image_that_is_none_is_refused(tmp_path, content, phrase):
+    root = make_folder(tmp_path, {
+        **ITEMS, "images/fake.png": content,
+        "voeux.md": NEWS.replace("---\n    Rendez", "image: images/fake.png\n    image_alt: Le stand\n    ---\n    Rendez"),
+    })
+
+    run = run_cli(root, "check", SLUG)
+
+    assert "Traceback" not in run.output and run.code == 1, run.output
+    assert f"issues/{SLUG}/voeux.md:7: " in run.err and phrase in run.err, run.err

@@ -13,9 +13,9 @@ from inserecho.french.typography import NBSP, NNBSP
 from inserecho.render.markup import SOFT_BREAK, to_flowed
 
 
-def markdown_to_html(source: str, asset_prefix: str = "") -> str:
+def markdown_to_html(source: str, asset_prefix: str = "", folder: Path = Path(".")) -> str:
     """The officer's Markdown as the loader renders it, then as the email shows it."""
-    return typeset_body(render_body(source, Path("article.md"), 1, Path("."), []).html, asset_prefix)
+    return typeset_body(render_body(source, folder / "article.md", 1, folder, []).html, asset_prefix)
 
 
 def test_markdown_gets_french_typography_but_not_its_code_or_urls():
@@ -143,8 +143,10 @@ def test_no_markup_noise_is_left():
     assert text == "Gras, italique, code & https://example.org/?a=1&b=2"
 
 
-def test_image_addresses_get_the_asset_prefix_like_the_image_field():
-    html = markdown_to_html('![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/")
+def test_image_addresses_get_the_asset_prefix_like_the_image_field(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "stand.jpg").write_bytes(b"\xff\xd8\xff" + b"\0" * 64)
+    html = markdown_to_html('![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/", tmp_path)
 
     assert 'src="__ASSETS__/images/stand.jpg"' in html
     assert 'href="https://example.org"' in html

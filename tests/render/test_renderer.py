@@ -112,28 +112,28 @@ def _built_with(tmp_path: Path, templates: dict[str, str | bytes]):
 
 
 def test_a_template_override_that_is_not_utf8_is_named_at_its_line(tmp_path):
-    root, run = _built_with(tmp_path, {"email.css": b"p { color: red; }\n/* \xe9 */\n"})
+    _, run = _built_with(tmp_path, {"email.css": b"p { color: red; }\n/* \xe9 */\n"})
 
     assert run.code == 1, run.output
     assert "templates/email.css:2: " in run.err and "UTF-8" in run.err
 
 
 def test_an_item_template_that_is_not_utf8_is_named(tmp_path):
-    root, run = _built_with(tmp_path, {"item.html": b"<p>\xe9</p>\n"})
+    _, run = _built_with(tmp_path, {"item.html": b"<p>\xe9</p>\n"})
 
     assert run.code == 1, run.output
     assert "templates/item.html:1: " in run.err and "UTF-8" in run.err
 
 
 def test_a_template_that_includes_itself_is_a_message(tmp_path):
-    root, run = _built_with(tmp_path, {"item.html": '{% include "item.html" %}\n'})
+    _, run = _built_with(tmp_path, {"item.html": '{% include "item.html" %}\n'})
 
     assert run.code == 1, run.output
     assert "templates" in run.err and "lui-même" in run.err
 
 
 def test_an_undefined_name_in_a_template_is_named_at_its_file_and_line(tmp_path):
-    root, run = _built_with(tmp_path, {"item.html": "<p>Article</p>\n<p>{{ nope }}</p>\n"})
+    _, run = _built_with(tmp_path, {"item.html": "<p>Article</p>\n<p>{{ nope }}</p>\n"})
 
     assert run.code == 1, run.output
     assert "templates/item.html:2: " in run.err and "« nope » n'est pas défini" in run.err

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from inserecho.content.fields import mail_address, web_url
 from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_sections
 from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
 from inserecho.french.formats import parse_duration
 from inserecho.french.suggest import did_you_mean
-from inserecho.problems import ContentError, Problem, Severity
+from inserecho.problems import ContentError, InvalidValue, Problem, Severity
 
 SETTINGS_FILE = "inserecho.yaml"
 
@@ -106,6 +108,9 @@ _DURATIONS = {"smtp_retry_for"}
 _INTS = {"smtp_connections", "smtp_max_attempts", "smtp_timeout"}
 _BOOLS = {"verp"}
 _YES_NO = {"oui": True, "non": False}
+# The one URL rule and the one address rule of content/fields.py, for each setting they apply to.
+_WEB_URLS = {"website": False, "archive_url": True, "unsubscribe_url": True}  # -> https only
+_ADDRESSES = {"sender": True, "reply_to": True, "unsubscribe_mailto": False}  # -> display name allowed
 _PASSWORDLESS_URLS = {"smtp_url": "INSERECHO_SMTP_PASSWORD", "imap_url": "INSERECHO_IMAP_PASSWORD"}
 
 
@@ -128,6 +133,7 @@ def load_settings(root: Path) -> Settings:
         line = data.lines[key]
         if key in _TOP_LEVEL:
             values[_TOP_LEVEL[key]] = _scalar(value, path, line, key, problems)
+            _check_address(_TOP_LEVEL[key], values, path, line, key, problems)
         elif key in _LISTS:
             values[_LISTS[key]] = _addresses(value, path, line, key, problems)
         elif key in _SCHEMA:
@@ -223,6 +229,9 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
                 )
             continue
         values[target] = _scalar(item, path, item_line, f"{group}.{key}", problems)
+        _check_address(target, values, path, item_line, f"{group}.{key}", problems)
+        if target == "list_id":
+            _check_list_id(values, path, item_line, problems)
         if target == "consent_version" and values[target] is not None:
             values[target] = str(values[target])
         if target in _PASSWORDLESS_URLS and isinstance(item, str) and _has_password(item):
@@ -252,6 +261,41 @@ def _addresses(value: Any, path: Path, line: int, name: str, problems: list[Prob
         )
         return ()
     return tuple(item.strip() for item in value if item.strip())
+
+
+def _check_address(
+    target: str, values: dict[str, Any], path: Path, line: int, name: str, problems: list[Problem]
+) -> None:
+    """Apply the URL or address rule to a setting that holds one."""
+    value = values.get(target)
+    if not isinstance(value, str) or target not in _WEB_URLS.keys() | _ADDRESSES.keys():
+        return
+    try:
+        if target in _WEB_URLS:
+            web_url(value.strip(), name, https_only=_WEB_URLS[target])
+        else:
+            mail_address(value.strip(), name, display_name=_ADDRESSES[target])
+    except InvalidValue as error:
+        problems.append(Problem(path, line, error.message))
+        values.pop(target)
+
+
+_LIST_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+", re.IGNORECASE)
+"""RFC 2919: a List-Id is a name with dots, like a domain (``lettre.mon-reseau.fr``)."""
+
+
+def _check_list_id(values: dict[str, Any], path: Path, line: int, problems: list[Problem]) -> None:
+    value = values.get("list_id")
+    if isinstance(value, str) and not _LIST_ID.fullmatch(value.strip()):
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"« newsletter.list_id » vaut « {value} » : écrivez un identifiant sans espace ni « < > », "
+                "fait de mots séparés par des points, par exemple « inserecho.votre-domaine.fr ».",
+            )
+        )
+        values.pop("list_id")
 
 
 def _hint(key: str, known: Iterable[str]) -> str:

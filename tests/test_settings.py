@@ -11,6 +11,7 @@ import pytest
 from inserecho.content.sections import BUILTIN_SECTIONS
 from inserecho.problems import ContentError
 from inserecho.settings import Settings, load_settings
+from issuefolder import SETTINGS, SLUG, make_folder, run_cli
 
 
 def settings_from(tmp_path: Path, text: str | bytes) -> Settings:
@@ -377,3 +378,65 @@ def test_dkim_needs_its_three_settings_and_the_consent_wording_has_a_version(tmp
     )
     settings = load_settings(tmp_path)
     assert (settings.consent_text, settings.consent_version) == ("J'accepte.", "2")
+
+
+_UNSAFE = [
+    (
+        'archive_url: "https://inser-eco93.example.org/inserecho/"',
+        'archive_url: "javascript:alert(1)//"',
+        10,
+        "https://",
+    ),
+    ('url: "https://inser-eco93.example.org/desinscription"', 'url: "javascript:alert(1)"', 13, "https://"),
+    (
+        'url: "https://inser-eco93.example.org/desinscription"',
+        'url: "http://inser-eco93.example.org/d"',
+        13,
+        "https://",
+    ),
+    ('mailto: "desinscription@inser-eco93.example.org"', 'mailto: "x@y.fr?bcc=z@evil.example"', 12, "adresse"),
+    ('website: "https://inser-eco93.example.org"', 'website: "javascript:alert(1)"', 6, "http"),
+    (
+        'from: "Inser\'Echo <lettre@inser-eco93.fr>"',
+        'from: "Evil\\r\\nBcc: x@evil.example <a@b.fr>"',
+        9,
+        "une seule ligne",
+    ),
+    ('from: "Inser\'Echo <lettre@inser-eco93.fr>"', 'from: "lettre@a.fr, autre@evil.example"', 9, "une seule adresse"),
+]
+
+
+@pytest.mark.parametrize(("line", "written", "number", "phrase"), _UNSAFE)
+def test_an_unsafe_address_in_the_settings_is_refused_at_its_line(tmp_path, line, written, number, phrase):
+    root = make_folder(tmp_path, settings=SETTINGS.replace(line, written))
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    [message] = [m for m in run.err.splitlines() if m.startswith("inserecho.yaml:")]
+    assert message.startswith(f"inserecho.yaml:{number}: ") and phrase in message, message
+
+
+def test_an_http_website_and_a_reply_to_address_are_fine(tmp_path):
+    settings = settings_from(
+        tmp_path,
+        """\
+        newsletter:
+          website: "http://inser-eco93.example.org"
+        sender:
+          from: "Inser'Echo <lettre@inser-eco93.fr>"
+          reply_to: "contact@inser-eco93.fr"
+        """,
+    )
+    assert (settings.website, settings.reply_to) == ("http://inser-eco93.example.org", "contact@inser-eco93.fr")
+
+
+@pytest.mark.parametrize("list_id", ["inserecho inser-eco93", "<inserecho.fr>", "inserecho"])
+def test_a_list_id_that_cannot_be_a_header_is_refused_when_the_settings_are_read(tmp_path, list_id):
+    written = 'list_id: "inserecho.inser-eco93.example.org"'
+    root = make_folder(tmp_path, settings=SETTINGS.replace(written, f'list_id: "{list_id}"'))
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert "inserecho.yaml:7: " in run.err and f"« {list_id} »" in run.err and "'" + list_id not in run.err

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.content.loader import load_issue
 from inserecho.content.model import Issue
 from inserecho.problems import EXIT_USER, ContentError, Problem, UsageProblem, UserError
@@ -32,12 +33,23 @@ class Folder:
             self._settings = load_settings(self.root)
         return self._settings
 
+    def issue_name(self, name: str) -> str:
+        """The issue's folder name in ``issues/``: ``2026-12``, or ``issues/2026-12/`` as the
+        shell completes it. Never a path elsewhere: ``/etc`` or ``../../x`` would read or
+        build a folder that is not an issue of this newsletter."""
+        parts = Path(name).parts
+        slug = parts[-1] if len(parts) == 2 and parts[0] == "issues" else name.rstrip("/")
+        if not SLUG_PATTERN.match(slug):
+            raise click.UsageError(
+                f"« {name} » n'est pas un nom de numéro : indiquez le nom d'un dossier de issues/, "
+                "en minuscules, chiffres et tirets, par exemple 2027-01."
+            )
+        return slug
+
     def issue_folder(self, name: str) -> Path:
-        """``name`` is a slug (``2026-12``) or a path to the issue folder."""
-        candidate = Path(name)
-        if candidate.is_dir():
-            return candidate.resolve()
-        in_issues = self.settings.issues_dir / name
+        """The folder ``issues/NAME`` (see :meth:`issue_name`), which must exist."""
+        slug = self.issue_name(name)
+        in_issues = self.settings.issues_dir / slug
         if in_issues.is_dir():
             return in_issues
         if not (self.root / SETTINGS_FILE).exists():

@@ -73,6 +73,12 @@ def new_issue(issues_dir: Path, slug: str, issue_date: date | None = None) -> Pa
             f"« {slug} » ne convient pas comme nom de numéro : utilisez des minuscules, "
             "des chiffres et des tirets, par exemple 2027-01."
         )
+    month_like = re.fullmatch(r"(\d{4})-(\d{2})", slug)
+    if month_like and not MONTH_SLUG.match(slug):
+        raise ScaffoldError(
+            f"« {slug} » ressemble à un mois, mais {month_like.group(2)} n'est pas un numéro de mois (01 à 12) : "
+            "corrigez-le, par exemple 2027-01."
+        )
     folder = issues_dir / slug
     if folder.exists():
         raise ScaffoldError(f"le numéro « {slug} » existe déjà ({folder}) : choisissez un autre nom.")

@@ -159,6 +159,8 @@ def send(
         where = f"le segment « {prepared.segment} » de " if only else ""
         raise UserError(f"personne à qui envoyer : {where}{shown(subscribers_file)} ne contient aucun·e abonné·e.")
     if dry_run:
+        if outbox is None:  # a relay address the real send could not use is said now
+            _relay(folder, smtp_url, insecure, cafile, settings.smtp_timeout)
         _dry_run(folder, prepared, options)
         return
     if outbox is None and prepared.unready:
@@ -195,7 +197,7 @@ def status(folder: Folder, issue: str, campaign: str | None) -> None:
     Exemple :
       inserecho status 2027-01
     """
-    name = campaign or Path(issue).name
+    name = campaign or folder.issue_name(issue)
     settings = folder.newsletter()
     if not settings.journal_path.exists():
         click.echo("Aucun envoi n'a encore eu lieu depuis ce dossier.")
@@ -514,9 +516,14 @@ def _transport(
 ) -> Transport:
     if outbox is not None:
         return MaildirOutbox(outbox.absolute())
+    return SmtpTransport(_relay(folder, smtp_url, insecure, cafile, timeout), size)
+
+
+def _relay(folder: Folder, smtp_url: str | None, insecure: bool, cafile: str | None, timeout: float) -> RelayConfig:
+    """The relay's settings; a :class:`UsageProblem` says in French what is wrong with its address."""
     url = smtp_url or folder.settings.smtp_url
     assert url is not None, "send() writes to the outbox when no relay is set"
-    return SmtpTransport(RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout), size)
+    return RelayConfig.from_url(url, insecure=insecure, cafile=cafile, timeout=timeout)
 
 
 def _send_test_copies(

@@ -27,6 +27,13 @@ MAX_NESTING = 20
 """Levels of lists, quotes and tags in a text; the parser gives up near 250 nested lists."""
 MAX_LOCATED = 50
 """Removals located line by line in one text; past that, one message counts the rest."""
+MAX_BODY = 50_000
+MAX_BRACKETS = 1_000
+MAX_TAGS = 5_000
+"""Limits checked before the Markdown parser runs, whose time grows with the square of
+unmatched ``[`` or unclosed tags (5,000 ``[`` take 23 s; 30,000 ``<div>`` 18 s) and which
+the live preview runs on each save. A long article is 10,000 characters with a few dozen
+links and tags: these limits are far above any real text and keep a check under a second."""
 HEADING_SHIFT = 3
 """``# Titre`` becomes an ``h4``: below the newsletter (h1), its sections (h2), its items (h3)."""
 _MARKER = re.compile(r">|(?:[-*+]|\d{1,9}[.)])(?= |$)")
@@ -50,6 +57,11 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
     if too_deep is not None:
         problems.append(Problem(path, first_line + too_deep, _nesting_message()))
         return Body("", ())
+    too_large = _too_large(source)
+    if too_large is not None:
+        at, message = too_large
+        problems.append(Problem(path, first_line + source.count("\n", 0, at), message))
+        return Body("", ())
     raw = markdown.markdown(pasted_lists(source), extensions=["sane_lists", "fenced_code"], output_format="html")
     raw = link_addresses(raw)
     raw = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + HEADING_SHIFT)}", raw)
@@ -70,37 +82,73 @@ def render_body(source: str, path: Path, first_line: int, folder: Path, problems
                 )
             )
         else:
-            problems.append(Problem(
-                path, line,
-                f"HTML retiré : {listed} ; la lettre ne garde que la mise en forme simple "
-                "(gras, italique, titres, listes, liens, tableaux, images).",
-                Severity.WARNING,
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"HTML retiré : {listed} ; la lettre ne garde que la mise en forme simple "
+                    "(gras, italique, titres, listes, liens, tableaux, images).",
+                    Severity.WARNING,
+                )
+            )
     rest = found.removals[MAX_LOCATED:]
     if rest:
-        problems.append(Problem(
-            path, first_line,
-            f"et {len(rest)} autres éléments HTML retirés ou refusés dans ce texte ; corrigez d'abord ceux signalés.",
-            Severity.ERROR if any(r.dangerous for r in rest) else Severity.WARNING,
-        ))
+        problems.append(
+            Problem(
+                path,
+                first_line,
+                f"et {len(rest)} autres éléments HTML retirés ou "
+                "refusés dans ce texte ; corrigez d'abord ceux signalés.",
+                Severity.ERROR if any(r.dangerous for r in rest) else Severity.WARNING,
+            )
+        )
+    # The images as nh3 outputs them, not as the inspection read the raw HTML: the two
+    # parsers disagree on raw-text elements (<noscript>, <xmp>…), where an <img> may hide.
+    kept = sanitise(raw)
     images: dict[str, Path] = {}
-    for image in found.images:
+    for image in inspect(kept).images:
         line = lines.of(image)
         try:
             images[image.src] = check_image(image.src, folder, warner(problems, path, line))
         except InvalidValue as error:
             problems.append(error.at(path, line))
         if not (image.alt or "").strip():
-            problems.append(Problem(
-                path, line,
-                f"l'image « {image.src} » n'a pas de texte alternatif : décrivez-la entre les crochets, "
-                "par exemple ![Le stand du réseau](images/stand.jpg).",
-            ))
-    html = sanitise(raw, {written: quote(relative.as_posix()) for written, relative in images.items()})
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"l'image « {image.src} » n'a pas de texte alternatif : décrivez-la entre les crochets, "
+                    "par exemple ![Le stand du réseau](images/stand.jpg).",
+                )
+            )
+    html = sanitise(kept, {written: quote(relative.as_posix()) for written, relative in images.items()})
     deepest = _deepest_tag(html)
     if deepest is not None:
         problems.append(Problem(path, lines.of(deepest), _nesting_message()))
     return Body(html, tuple(dict.fromkeys(images.values())))
+
+
+def _too_large(source: str) -> tuple[int, str] | None:
+    """Where ``source`` passes one of the limits above, and what to say, if it does."""
+    if len(source) > MAX_BODY:
+        return 0, (
+            f"le texte dépasse {_number(MAX_BODY)} caractères ({_number(len(source))}) : raccourcissez-le, "
+            "ou publiez-le sur votre site et mettez-en le lien ici."
+        )
+    for char, limit, what in (("[", MAX_BRACKETS, "crochets « [ »"), ("<", MAX_TAGS, "balises « < »")):
+        if source.count(char) > limit:
+            at = -1
+            for _ in range(limit + 1):
+                at = source.index(char, at + 1)
+            return at, (
+                f"le texte contient plus de {_number(limit)} {what} (à partir de cette ligne) : c'est sans doute "
+                "un copier-coller abîmé ; retirez-les."
+            )
+    return None
+
+
+def _number(count: int) -> str:
+    return f"{count:,}".replace(",", "\u00a0")
 
 
 def _nesting_message() -> str:
@@ -118,12 +166,15 @@ def _without_control_characters(source: str, path: Path, first_line: int, proble
     for number, line in enumerate(lines):
         char = control_character(line)
         if char is not None:
-            problems.append(Problem(
-                path, first_line + number,
-                f"caractère invisible U+{ord(char):04X} supprimé (souvent laissé par un copier-coller) ; "
-                "retirez-le du fichier.",
-                Severity.WARNING,
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    first_line + number,
+                    f"caractère invisible U+{ord(char):04X} supprimé (souvent laissé par un copier-coller) ; "
+                    "retirez-le du fichier.",
+                    Severity.WARNING,
+                )
+            )
             lines[number] = drop_control_characters(line)
     return "\n".join(lines)
 
@@ -150,7 +201,7 @@ def _too_deep_line(source: str) -> int | None:
             if marker is None:
                 break
             depth += 1
-            rest = stripped[marker.end():]
+            rest = stripped[marker.end() :]
         if depth > MAX_NESTING:
             return number
     return None

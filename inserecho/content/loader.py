@@ -13,7 +13,7 @@ from inserecho.content.frontmatter import split_front_matter
 from inserecho.content.model import Issue, IssueMeta, Item, SectionItems
 from inserecho.content.placeholders import ISSUE_PHRASES, ITEM_PHRASES, find_placeholder
 from inserecho.content.sections import BUILTIN_SECTIONS, FieldSpec, SortOrder
-from inserecho.content.textfile import control_character, read_text
+from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
 from inserecho.french.formats import format_date
 from inserecho.french.suggest import did_you_mean, fold
@@ -32,7 +32,7 @@ _ISSUE_FIELDS = (
     FieldSpec("date", "date", "Date de parution", required=True),
     FieldSpec("subject", "text", "Objet du courriel", required=True),
     FieldSpec("preheader", "text", "Phrase d'aperçu"),
-    FieldSpec("editorial", "text", "Éditorial"),
+    FieldSpec("editorial", "text", "Éditorial", multiline=True),
     FieldSpec("draft", "bool", "Brouillon"),
     FieldSpec("greeting", "bool", "Formule d'appel (« Bonjour Prénom, »)"),
 )
@@ -141,16 +141,6 @@ def _load_meta(folder: Path, problems: list[Problem], unready: list[Problem]) ->
             editorial_at = (editorial_path, 1 + text[: len(text) - len(text.lstrip())].count("\n"))
             _note_placeholder(find_placeholder(editorial_path, text, ISSUE_PHRASES), unready)
     rendered = render_body(editorial, *editorial_at, folder, problems) if editorial_at else Body("", ())
-    for name in ("subject", "preheader"):
-        if isinstance(values.get(name), str) and control_character(values[name]):
-            problems.append(
-                Problem(
-                    path,
-                    data.lines[name],
-                    f"« {name} » doit tenir sur une seule ligne (pas de « | » ni de saut de ligne).",
-                )
-            )
-            values[name] = None
     if not values.get("preheader") and values.get("subject"):
         problems.append(
             Problem(

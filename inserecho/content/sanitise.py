@@ -81,12 +81,16 @@ def inspect(html: str) -> Inspection:
     return walker.found
 
 
-def sanitise(html: str, image_sources: Mapping[str, str]) -> str:
-    """``html`` with only the allowlist left; each image ``src`` replaced as ``image_sources`` says."""
+def sanitise(html: str, image_sources: Mapping[str, str] | None = None) -> str:
+    """``html`` with only the allowlist left.
+
+    With ``image_sources``, each image ``src`` is replaced as it says and any other is
+    dropped: only images checked on this very output reach the email.
+    """
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src":
-            return image_sources.get(value, value)
+            return value if image_sources is None else image_sources.get(value)
         return value if attribute == "rel" or _removed_value(tag, attribute, value) is None else None
 
     return nh3.clean(

@@ -41,6 +41,8 @@ class FieldSpec:
     required: bool = False
     highlight: bool = False
     """Shown emphasised, as a deadline is."""
+    multiline: bool = False
+    """Text that may span lines (the editorial); other text fields hold one line."""
 
 
 @dataclass(frozen=True)

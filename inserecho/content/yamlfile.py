@@ -33,7 +33,6 @@ class LineDict(dict):
         mapping.line, mapping.lines = line, {}
         return mapping
 
-
     def put(self, key: str, value: Any, key_line: int, path: Path, problems: list[Problem]) -> None:
         """Store ``value`` under ``key``; a key written twice is reported (the later value wins)."""
         if key in self:
@@ -168,8 +167,23 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     except yaml.MarkedYAMLError as exc:
         mark, message = explain_yaml_error(exc, text)
         return None, [Problem(path, first_line + mark.line if mark else first_line, message)]
-    except yaml.YAMLError as exc:
-        return None, [Problem(path, first_line, f"YAML illisible : {exc}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, such as a raw NUL
+        # libyaml gives the character's code, PyYAML the character; both its index in the text
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        return None, [
+            Problem(
+                path,
+                first_line + text.count("\n", 0, exc.position),
+                (
+                    f"caractère invisible U+{code:04X} refusé dans le YAML (souvent laissé par un copier-coller) : "
+                    "retirez-le de cette ligne."
+                ),
+            )
+        ]
+    except yaml.YAMLError:
+        return None, [
+            Problem(path, first_line, "YAML illisible ; vérifiez les guillemets, les « : » et l'indentation.")
+        ]
     return (None if builder.refused else value), problems
 
 
@@ -233,6 +247,13 @@ _HINTS: tuple[tuple[str, str, bool], ...] = (
         "une liste (lignes « - ») est mal alignée ou mêlée à des lignes « champ: valeur »",
         False,
     ),
+    (
+        "maximum nesting depth",
+        "trop de niveaux imbriqués (crochets « [ », accolades « { » ou "
+        "indentation) ; simplifiez la valeur ou mettez-la entre guillemets",
+        False,
+    ),
+    ("another document", "une ligne « --- » en trop coupe le fichier en deux ; supprimez-la", False),
 )
 
 
@@ -248,7 +269,7 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[yaml.Mark 
             mark = exc.context_mark if at_start and exc.context_mark else exc.problem_mark or exc.context_mark
             return mark, f"YAML illisible : {hint}."
     return exc.problem_mark or exc.context_mark, (
-        f"YAML illisible ({exc.problem or 'syntaxe incorrecte'}) ; vérifiez les guillemets, les « : » et l'indentation."
+        "YAML illisible ; vérifiez les guillemets, les « : » et l'indentation de cette ligne."
     )
 
 

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import jinja2
-
 from inserecho.content.model import Issue
-from inserecho.problems import ContentError, Problem, Severity
+from inserecho.problems import Problem, Severity
 from inserecho.render import slots
 from inserecho.render.inline import inline_css
 from inserecho.render.markup import to_flowed
 from inserecho.render.present import IssueView, present_issue
-from inserecho.render.templating import template_environment
+from inserecho.render.templating import render_template, template_environment
 from inserecho.settings import Settings
 
 Variant = Literal["email", "web"]
@@ -52,11 +50,8 @@ def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -
         "greeting": slots.GREETING if issue.meta.greeting else "",
         "unsubscribe_url": slots.UNSUBSCRIBE_URL,
     }
-    try:
-        html = inline_css(env.get_template("email.html").render(context))
-        text = _tidy_text(env.get_template("email.txt").render(context))
-    except jinja2.TemplateError as error:
-        raise ContentError([template_problem(error, settings.templates_dir)]) from None
+    html = inline_css(render_template(env, "email.html", settings.templates_dir, **context))
+    text = _tidy_text(render_template(env, "email.txt", settings.templates_dir, **context))
     return RenderedIssue(issue.slug, view.subject, view.preheader, html, text, issue.images, view)
 
 
@@ -70,13 +65,6 @@ def web_url(settings: Settings, slug: str) -> str | None:
 def _tidy_text(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return to_flowed(re.sub(r"\n{3,}", "\n\n", text).strip() + "\n")
-
-
-def template_problem(error: jinja2.TemplateError, templates_dir: Path) -> Problem:
-    """A template the officer edited is broken: say where, in French."""
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        return Problem(Path(error.filename), error.lineno, f"erreur dans le gabarit : {error.message}.")
-    return Problem(templates_dir, None, f"erreur dans un gabarit : {error}.")
 
 
 def clipping_warning(issue: Issue, html_bytes: int) -> Problem | None:

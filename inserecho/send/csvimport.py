@@ -14,10 +14,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
@@ -213,12 +214,19 @@ def import_csv(path: Path) -> CsvImport:
         columns=[(header[i].strip(), _FIELD_LABELS[f]) for i, f in columns.items()],
         ignored=[name.strip() for i, name in enumerate(header) if i not in columns and name.strip()],
     )
+    try:
+        _read_rows(reader, path, offset, header_number, delimiter, header, columns, result)
+    except UnclosedQuote as unclosed:
+        return CsvImport(problems=[unclosed.problem])
+    return result
+
+
+def _read_rows(reader: Any, path: Path, offset: int, header_number: int, delimiter: str, header: list[str],
+               columns: dict[int, str], result: CsvImport) -> None:
     whole_file = next((r for word, r in _FILE_NAME_STATUS.items() if word in path.name.casefold()), None)
     seen: dict[str, int] = {}
     left: set[str] = set()
-    next_line = header_number + 1
-    for row in reader:
-        line, next_line = next_line, offset + reader.line_num + 1  # a quoted cell may span lines
+    for line, row in _rows(reader, path, offset, header_number + 1, delimiter):
         cells = _cells(row, columns)
         if not any(cells.values()):
             continue
@@ -242,7 +250,50 @@ def import_csv(path: Path) -> CsvImport:
         result.entries.append(entry)
     # an address that left on any of its rows stays out, whatever its other rows say
     result.entries = [e for e in result.entries if address_key(e["email"]) not in left]
-    return result
+
+
+class UnclosedQuote(Exception):
+    """A quoted cell that never closes: it would swallow every row after it."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _rows(reader: Any, path: Path, offset: int, first_line: int, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Each row with the line it starts on; raises :class:`UnclosedQuote` for a quote left open.
+
+    A cell may legitimately hold a line break, but not whole rows of the file: an
+    opening ``"`` left unclosed makes the csv module read every line after it as one
+    cell (or stop on its field size limit), so the rows read would not match the lines.
+    """
+    next_line = first_line
+    while True:
+        line = next_line
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise UnclosedQuote(_unclosed(path, line)) from None
+        next_line = offset + reader.line_num + 1  # a quoted cell may span lines
+        if any(_holds_rows(cell, delimiter) for cell in row):
+            raise UnclosedQuote(_unclosed(path, line))
+        yield line, row
+
+
+def _holds_rows(cell: str, delimiter: str) -> bool:
+    """Whether a cell spans lines that read like rows of their own (an address and a separator)."""
+    return any("@" in part and delimiter in part for part in cell.split("\n")[1:])
+
+
+def _unclosed(path: Path, line: int) -> Problem:
+    return Problem(
+        path, line,
+        "un guillemet « \" » ouvert sur cette ligne n'est jamais fermé : les lignes suivantes seraient lues "
+        "comme une seule cellule. Fermez-le (ou retirez-le) dans votre tableur, puis importez de nouveau. "
+        "Rien n'a été importé.",
+    )
 
 
 def import_files(paths: Iterable[Path]) -> CsvImport:

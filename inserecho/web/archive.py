@@ -30,7 +30,7 @@ from inserecho.render import slots
 from inserecho.render.build import copy_images
 from inserecho.render.present import ItemView, SectionView
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
-from inserecho.render.templating import template_environment
+from inserecho.render.templating import render_template, template_environment
 from inserecho.settings import SETTINGS_FILE, Settings
 
 SITE_MARKER = ".inserecho-archive"
@@ -43,7 +43,6 @@ FEED_FILE = "feed.xml"
 STYLESHEET = "style.css"
 UNDATED_OFFER_DAYS = 60
 """An offer without a deadline stays listed this many days after its issue came out."""
-
 
 
 class ArchiveError(UsageProblem):
@@ -135,10 +134,14 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
     warnings = [w for issue in issues for w in issue.warnings if w not in issue.unready]
     for issue in issues:
         if not issue.ready:
-            warnings.append(Problem(
-                issue.folder / ISSUE_FILE, None,
-                f"numéro {issue.slug} laissé hors de l'archive : {_why_unready(issue)}.", Severity.WARNING,
-            ))
+            warnings.append(
+                Problem(
+                    issue.folder / ISSUE_FILE,
+                    None,
+                    f"numéro {issue.slug} laissé hors de l'archive : {_why_unready(issue)}.",
+                    Severity.WARNING,
+                )
+            )
     issues = [issue for issue in issues if issue.ready]
     rendered = [render_issue(issue, settings, variant="web") for issue in issues]
     entries = [_issue_entry(issue, view, settings) for issue, view in zip(issues, rendered, strict=True)]
@@ -146,12 +149,15 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
     offers = _offers_page(issues, entries, settings, today)
     agenda = _agenda_page(issues, entries, settings, today)
     if not settings.archive_url:
-        warnings.append(Problem(
-            settings.root / SETTINGS_FILE, None,
-            "« archive_url » n'est pas renseigné : le site est produit sans flux Atom, qui a besoin de "
-            "l'adresse complète du site. Ajoutez par exemple « archive_url: https://votre-site.org/inserecho/ ».",
-            Severity.WARNING,
-        ))
+        warnings.append(
+            Problem(
+                settings.root / SETTINGS_FILE,
+                None,
+                "« archive_url » n'est pas renseigné : le site est produit sans flux Atom, qui a besoin de "
+                "l'adresse complète du site. Ajoutez par exemple « archive_url: https://votre-site.org/inserecho/ ».",
+                Severity.WARNING,
+            )
+        )
     env = template_environment(settings.templates_dir)
     context = {
         "settings": settings,
@@ -178,21 +184,31 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
     }
     with _staging(out) as site:
         _write(site / SITE_MARKER, "Site produit par « inserecho archive » : ce dossier est remplacé à chaque fois.\n")
-        _write(site / STYLESHEET, env.get_template("archive/site.css").render())
-        nav = env.get_template("archive/issue_nav.html").render(context)
+        _write(site / STYLESHEET, render_template(env, "archive/site.css", settings.templates_dir))
+        nav = render_template(env, "archive/issue_nav.html", settings.templates_dir, **context)
         for issue, view in zip(issues, rendered, strict=True):
             _write_issue_page(site, issue, view, nav)
-        _write(site / INDEX_PAGE, env.get_template("archive/index.html").render(context, current=INDEX_PAGE))
+        _write(
+            site / INDEX_PAGE,
+            render_template(env, "archive/index.html", settings.templates_dir, **context, current=INDEX_PAGE),
+        )
         for page in (calls, offers, agenda):
             _write(
                 site / page.filename,
-                env.get_template("archive/open.html").render(context, page=page, current=page.filename),
+                render_template(
+                    env, "archive/open.html", settings.templates_dir, **context, page=page, current=page.filename
+                ),
             )
         if settings.archive_url:
-            _write(site / FEED_FILE, env.get_template("archive/feed.xml").render(context))
+            _write(site / FEED_FILE, render_template(env, "archive/feed.xml", settings.templates_dir, **context))
     return ArchiveResult(
-        out, len(issues), len(calls.entries), len(offers.entries), len(agenda.entries),
-        out / FEED_FILE if settings.archive_url else None, tuple(warnings),
+        out,
+        len(issues),
+        len(calls.entries),
+        len(offers.entries),
+        len(agenda.entries),
+        out / FEED_FILE if settings.archive_url else None,
+        tuple(warnings),
     )
 
 
@@ -215,7 +231,7 @@ def load_all_issues(settings: Settings) -> list[Issue]:
 
 def _why_unready(issue: Issue) -> str:
     draft = "c'est un brouillon (« draft: oui » dans issue.yaml)" if issue.meta.draft else ""
-    examples = [p.path.name for p in issue.unready[1 if issue.meta.draft else 0:]]  # the draft flag comes first
+    examples = [p.path.name for p in issue.unready[1 if issue.meta.draft else 0 :]]  # the draft flag comes first
     texts = f"des textes d'exemple restent dans {', '.join(dict.fromkeys(examples))}" if examples else ""
     return " et ".join(filter(None, (draft, texts)))
 
@@ -239,13 +255,23 @@ def _slug(text: str) -> str:
 def _issue_entry(issue: Issue, rendered: RenderedIssue, settings: Settings) -> IssueEntry:
     view = rendered.view
     return IssueEntry(
-        issue.slug, view.number, issue.meta.date, view.date, view.subject, view.preheader,
-        f"{issue.slug}/{INDEX_PAGE}", web_url(settings, issue.slug), view.sections,
+        issue.slug,
+        view.number,
+        issue.meta.date,
+        view.date,
+        view.subject,
+        view.preheader,
+        f"{issue.slug}/{INDEX_PAGE}",
+        web_url(settings, issue.slug),
+        view.sections,
     )
 
 
 _TERRITORY_FILTER = Filter(
-    "territoire", "Territoire", "Tous les territoires", tuple((_slug(t), t) for t in TERRITORIES),
+    "territoire",
+    "Territoire",
+    "Tous les territoires",
+    tuple((_slug(t), t) for t in TERRITORIES),
     "Les annonces qui concernent tout le département restent affichées.",
 )
 
@@ -259,10 +285,12 @@ def _calls_page(issues: list[Issue], entries: list[IssueEntry], settings: Settin
     keys = _keys(settings, "calls")
     kinds = tuple((key, spec.label) for key in keys if (spec := settings.section(key)))
     return OpenPage(
-        CALLS_PAGE, "Appels à projets et marchés en cours",
+        CALLS_PAGE,
+        "Appels à projets et marchés en cours",
         "Les marchés publics et les appels à projets parus dans la lettre dont la date limite "
         "n'est pas encore passée, de la plus proche à la plus lointaine.",
-        ("appel affiché", "appels affichés"), "Aucun appel en cours pour ce choix.",
+        ("appel affiché", "appels affichés"),
+        "Aucun appel en cours pour ce choix.",
         (_TERRITORY_FILTER, Filter("rubrique", "Type", "Marchés et appels à projets", kinds)),
         _open_entries(issues, entries, keys, today),
     )
@@ -270,11 +298,13 @@ def _calls_page(issues: list[Issue], entries: list[IssueEntry], settings: Settin
 
 def _offers_page(issues: list[Issue], entries: list[IssueEntry], settings: Settings, today: date) -> OpenPage:
     return OpenPage(
-        OFFERS_PAGE, "Offres d'emploi et de formation en cours",
+        OFFERS_PAGE,
+        "Offres d'emploi et de formation en cours",
         "Les offres parues dans la lettre dont la date limite n'est pas encore passée, de la plus "
         f"proche à la plus lointaine. Une offre sans date limite reste affichée {UNDATED_OFFER_DAYS} jours "
         "après sa parution.",
-        ("offre affichée", "offres affichées"), "Aucune offre en cours pour ce choix.",
+        ("offre affichée", "offres affichées"),
+        "Aucune offre en cours pour ce choix.",
         (_TERRITORY_FILTER, Filter("public", "Public", "Tous les publics", tuple(AUDIENCES.items()))),
         _open_entries(issues, entries, _keys(settings, "offers"), today),
     )
@@ -282,9 +312,11 @@ def _offers_page(issues: list[Issue], entries: list[IssueEntry], settings: Setti
 
 def _agenda_page(issues: list[Issue], entries: list[IssueEntry], settings: Settings, today: date) -> OpenPage:
     return OpenPage(
-        AGENDA_PAGE, "Agenda",
+        AGENDA_PAGE,
+        "Agenda",
         "Les événements annoncés dans la lettre qui n'ont pas encore eu lieu, du plus proche au plus lointain.",
-        ("événement affiché", "événements affichés"), "Aucun événement à venir pour ce choix.",
+        ("événement affiché", "événements affichés"),
+        "Aucun événement à venir pour ce choix.",
         (_TERRITORY_FILTER,),
         _open_entries(issues, entries, _keys(settings, "agenda"), today, agenda=True),
         hidden="les événements passés",
@@ -292,7 +324,11 @@ def _agenda_page(issues: list[Issue], entries: list[IssueEntry], settings: Setti
 
 
 def _open_entries(
-    issues: list[Issue], entries: list[IssueEntry], keys: tuple[str, ...], today: date, agenda: bool = False,
+    issues: list[Issue],
+    entries: list[IssueEntry],
+    keys: tuple[str, ...],
+    today: date,
+    agenda: bool = False,
 ) -> tuple[OpenEntry, ...]:
     """Items of the ``keys`` sections still current on ``today``, soonest first.
 

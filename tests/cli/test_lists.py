@@ -44,8 +44,10 @@ def test_an_import_sends_who_left_to_the_suppression_list_and_says_what_it_read(
 
 def test_merge_reports_what_it_added_changed_and_left_alone(tmp_path):
     root = make_folder(tmp_path)
-    write_files(root, {
-        "subscribers.yaml": """\
+    write_files(
+        root,
+        {
+            "subscribers.yaml": """\
             - email: karim@example.org
               name: Karim Benali
               first_name: Karim
@@ -54,8 +56,9 @@ def test_merge_reports_what_it_added_changed_and_left_alone(tmp_path):
               name: Paul
             - email: rose@example.org
             """,
-        "brevo.csv": BREVO,
-    })
+            "brevo.csv": BREVO,
+        },
+    )
 
     run = run_cli(root, "subscribers", "import", "brevo.csv", "--merge")
 
@@ -102,14 +105,17 @@ def test_unsubscribe_list_shows_the_suppression_list(tmp_path):
     assert lines[1].endswith("(demande manuelle)")
 
 
-@pytest.mark.parametrize("command", [
-    ["unsubscribe", "rose@example.org"],
-    ["unsubscribe", "--list"],
-    ["status", SLUG],
-    ["subscribers", "export"],
-    ["subscribers", "import", "export.csv"],
-    ["send", "../lettre/issues/" + SLUG, "--outbox", "outbox", "--yes"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["unsubscribe", "rose@example.org"],
+        ["unsubscribe", "--list"],
+        ["status", SLUG],
+        ["subscribers", "export"],
+        ["subscribers", "import", "export.csv"],
+        ["send", "../lettre/issues/" + SLUG, "--outbox", "outbox", "--yes"],
+    ],
+)
 def test_journal_commands_refuse_a_folder_that_is_no_newsletter(tmp_path, command):
     make_folder(tmp_path / "lettre")
     stray = tmp_path / "ailleurs"
@@ -125,13 +131,46 @@ def test_journal_commands_refuse_a_folder_that_is_no_newsletter(tmp_path, comman
 
 def test_a_commune_given_as_territory_suggests_its_territory_in_the_list_and_in_only(tmp_path):
     root = make_folder(tmp_path)
-    write_files(root, {"communes.yaml": "- email: rose@example.org\n  territories: [Saint-Denis]\n",
-                       "subscribers.yaml": "- email: rose@example.org\n  territories: [Plaine Commune]\n"})
+    write_files(
+        root,
+        {
+            "communes.yaml": "- email: rose@example.org\n  territories: [Saint-Denis]\n",
+            "subscribers.yaml": "- email: rose@example.org\n  territories: [Plaine Commune]\n",
+        },
+    )
 
     listed = run_cli(root, "subscribers", "check", "communes.yaml")
     segment = run_cli(root, "subscribers", "check", "subscribers.yaml", "--only", "territory=Saint-Denis")
 
-    hint = ("territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? "
-            "la commune de Saint-Denis en fait partie)")
+    hint = (
+        "territoire inconnu « Saint-Denis » (vouliez-vous dire « Plaine Commune » ? "
+        "la commune de Saint-Denis en fait partie)"
+    )
     assert listed.code == 1 and f"communes.yaml:2: {hint}" in listed.err
     assert segment.code == 2 and hint in segment.err
+
+
+@pytest.mark.parametrize("rows", [5_000, 8_000])
+def test_an_unclosed_quote_refuses_the_import_at_its_line_instead_of_losing_the_rows_after_it(tmp_path, rows):
+    root = make_folder(tmp_path)
+    lines = ["email,nom"] + [f"u{n}@exemple.fr,Nom {n}" for n in range(1, rows + 1)]
+    lines[10] = 'u10@exemple.fr,"Nom non fermé'
+    write_files(root, {"export.csv": "\n".join(lines) + "\n"})
+
+    run = run_cli(root, "subscribers", "import", "export.csv")
+
+    assert run.code == 1, run.output
+    assert "export.csv:11: " in run.err and "guillemet" in run.err
+    assert not (root / "subscribers.yaml").exists()
+
+
+def test_a_quoted_cell_that_swallows_whole_rows_is_refused(tmp_path):
+    root = make_folder(tmp_path)
+    write_files(
+        root, {"export.csv": 'email,nom\na@exemple.fr,"Nom\nb@exemple.fr,Autre\nc@exemple.fr,Fin"\nd@exemple.fr,D\n'}
+    )
+
+    run = run_cli(root, "subscribers", "import", "export.csv")
+
+    assert run.code == 1, run.output
+    assert "export.csv:2: " in run.err and "guillemet" in run.err

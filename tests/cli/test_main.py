@@ -563,3 +563,39 @@ def test_a_bug_is_an_internal_error_not_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setattr("inserecho.send.campaign.render_issue", broken)
     run = run_cli(root, "send", SLUG, "--dry-run")
     assert run.code == 70 and "Erreur interne" in run.err
+
+
+@pytest.mark.parametrize("command", ["check", "build", "status"])
+@pytest.mark.parametrize("name", ["/etc", "../../x", "../other/issues/2027-01"])
+def test_the_issue_argument_is_a_name_inside_issues(tmp_path, command, name):
+    root = make_folder(tmp_path / "base")
+    make_folder(tmp_path / "other")
+
+    run = run_cli(root, command, name)
+
+    assert run.code == 2, run.output
+    assert f"« {name} » n'est pas un nom de numéro" in run.err
+    assert not (tmp_path / "other" / "build").exists()
+
+
+def test_the_issue_may_be_named_as_the_shell_completes_it(tmp_path):
+    root = make_folder(tmp_path)
+    assert run_cli(root, "check", f"issues/{SLUG}/").code == 0
+
+
+def test_a_month_like_name_that_is_not_a_month_is_refused_by_new(tmp_path):
+    root = make_folder(tmp_path)
+
+    run = run_cli(root, "new", "2027-13")
+
+    assert run.code != 0 and "13" in run.err and "mois" in run.err, run.output
+    assert not (root / "issues" / "2027-13").exists()
+
+
+def test_an_unreadable_relay_address_is_said_by_a_dry_run(tmp_path):
+    root = make_folder(tmp_path)
+    write_files(root, {"subscribers.yaml": "- email: a@exemple.fr\n"})
+
+    run = run_cli(root, "send", SLUG, "--smtp", "smtp://[::1", "--dry-run")
+
+    assert run.code == 2 and "adresse du serveur SMTP illisible" in run.err, run.output

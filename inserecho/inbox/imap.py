@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import base64
 import imaplib
-import os
 import re
 import socket
 import ssl
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Literal, Self
 
 from inserecho.serverurl import (
     Protocol,
     SecuredServer,
     client_tls_context,
-    parse_server_url,
 )
 
 PASSWORD_VARIABLE = "INSERECHO_IMAP_PASSWORD"
 URL_VARIABLE = "INSERECHO_IMAP_URL"
-DEFAULT_TIMEOUT = 60.0
 IMAP = Protocol(
     service="IMAP",
     ports={"imap": 143, "imaps": 993},
@@ -50,36 +47,6 @@ class ImapConfig(SecuredServer):
     PROTOCOL = IMAP
 
     scheme: Literal["imap", "imaps"]
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = field(default=None, repr=False, compare=False)
-    insecure: bool = False
-    timeout: float = DEFAULT_TIMEOUT
-    cafile: str | None = None
-
-    @classmethod
-    def from_url(
-        cls,
-        url: str,
-        *,
-        environ: Mapping[str, str] | None = None,
-        insecure: bool = False,
-        timeout: float = DEFAULT_TIMEOUT,
-        cafile: str | None = None,
-    ) -> ImapConfig:
-        """Raises :class:`~inserecho.problems.UsageProblem` with a French message (never the password)."""
-        parsed = parse_server_url(url, IMAP, os.environ if environ is None else environ)
-        return cls(
-            parsed.scheme,  # type: ignore[arg-type]
-            parsed.host,
-            parsed.port,
-            parsed.username,
-            parsed.password,
-            insecure,
-            timeout,
-            cafile,
-        )
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,12 @@ URL and security rules are those of :mod:`inserecho.serverurl`, shared with the 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-from inserecho.serverurl import Protocol, SecuredServer, parse_server_url
+from inserecho.serverurl import Protocol, SecuredServer
 
 PASSWORD_VARIABLE = "INSERECHO_SMTP_PASSWORD"
-DEFAULT_TIMEOUT = 60.0
 SMTP = Protocol(
     service="SMTP",
     ports={"smtp": 25, "smtps": 465},
@@ -41,36 +38,3 @@ class RelayConfig(SecuredServer):
     PROTOCOL = SMTP
 
     scheme: Scheme
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = field(default=None, repr=False, compare=False)
-    insecure: bool = False
-    timeout: float = DEFAULT_TIMEOUT
-    cafile: str | None = None
-
-    @classmethod
-    def from_url(
-        cls,
-        url: str,
-        *,
-        environ: Mapping[str, str] | None = None,
-        insecure: bool = False,
-        timeout: float = DEFAULT_TIMEOUT,
-        cafile: str | None = None,
-    ) -> RelayConfig:
-        """Parse ``url``; the password is the URL's, else ``INSERECHO_SMTP_PASSWORD``.
-
-        Raises :class:`UsageProblem` with a French message (never containing the password).
-        """
-        parsed = parse_server_url(url, SMTP, os.environ if environ is None else environ)
-        return cls(
-            scheme=parsed.scheme,  # type: ignore[arg-type]
-            host=parsed.host,
-            port=parsed.port,
-            username=parsed.username,
-            password=parsed.password,
-            insecure=insecure,
-            timeout=timeout,
-            cafile=cafile,
-        )

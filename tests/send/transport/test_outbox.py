@@ -4,6 +4,8 @@ import email.policy
 import os
 import resource
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 import pytest
@@ -47,25 +49,27 @@ def test_maildir_outbox(tmp_path):
     assert b"\r\n" not in files[0].read_bytes()
 
 
-@pytest.fixture
-def file_size_limit():
-    """Writes beyond ``limit`` bytes fail with EFBIG, as on a full disk."""
+@contextmanager
+def file_size_limit(size: int) -> Iterator[None]:
+    """Writes beyond ``size`` bytes fail with EFBIG, as on a full disk.
+
+    Lifted before the block ends: the limit is the whole process's, and the test
+    runner's own output may be a file larger than ``size``.
+    """
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
 
-    def limit(size: int) -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
 
-    yield limit
-    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    signal.signal(signal.SIGXFSZ, previous)
-
-
-def test_a_message_that_cannot_be_written_whole_leaves_no_file(tmp_path, file_size_limit):
+def test_a_message_that_cannot_be_written_whole_leaves_no_file(tmp_path):
     outbox_dir = tmp_path / "boite"
     outbox = MaildirOutbox(outbox_dir)
-    file_size_limit(4096)
-    with pytest.raises(FatalRelayError, match="dépasse la taille permise") as failure:
+    with file_size_limit(4096), pytest.raises(FatalRelayError, match="dépasse la taille permise") as failure:
         send_all(outbox, message("a@example.org"), message("b@example.org", ("x" * 78 + "\r\n") * 100))
     assert str(outbox_dir) in str(failure.value)
     assert len(os.listdir(outbox_dir / "new")) == 1  # the first, whole

@@ -402,7 +402,7 @@ def dry_run_stages(root: Path, slug: str, subscribers: Path) -> list[tuple[str, 
     settings = load_settings(root)
     clock = time.process_time
     started = clock()
-    text, _ = read_text(subscribers)
+    text = read_text(subscribers)
     entries = sum(1 for _ in plain_entries(text, subscribers, []))  # the list has the usual shape
     load = clock() - started
     started = clock()

@@ -31,6 +31,7 @@ _ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
 _FLOW = rf"\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]"
 _LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|{_FLOW}|{_PLAIN}))? *(?:\n|\Z)")
 _ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
+_UNQUOTED = re.compile(r"[^\"']*\Z")
 _SKIPPED = re.compile(rf" *(?:#[^{_OTHER}]*)?(?:\n|\Z)")  # blank lines, comments
 
 
@@ -63,14 +64,27 @@ def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tu
             entry = LineDict.at(number)
         elif entry is None:
             raise NotPlain
-        if value is not None and value[0] not in "[\"'":
+        if value is not None and value[0] not in "[\"'":  # a plain word, the most common value
             value = value.rstrip(" ")
             entry.put(key, None if value in _NULLS else value, number, path, problems)
+        elif value is not None and value[0] == "[" and _UNQUOTED.match(value):
+            entry.put(key, _plain_items(value, number), number, path, problems)
         else:
             entry.put(key, _value(value, number), number, path, problems)
     if entry is None:
         raise NotPlain
     yield entry, entry.line
+
+
+def _plain_items(flow: str, line: int) -> LineList:
+    """A ``[a, b]`` list already matched by ``_FLOW``, without quotes: split on its commas."""
+    values = LineList.at(line)
+    inner = flow[1:-1]
+    if inner.strip(" "):
+        for item in inner.split(","):
+            item = item.strip(" ")
+            values.add(None if item in _NULLS else item, line)
+    return values
 
 
 def _value(text: str | None, line: int) -> str | LineList | None:

@@ -269,11 +269,14 @@ def _strings(entry: dict, key: str, report: _Report) -> list[str]:
     value = entry.get(key)
     if value is None:
         return []
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values if v is not None):
+    if isinstance(value, str):
+        value = value.strip()
+        return [value] if value else []
+    strings = [v.strip() for v in value if isinstance(v, str)] if isinstance(value, list) else None
+    if strings is None or len(strings) != len(value) - value.count(None):
         report(key, f"« {key} » doit être une liste de textes, par exemple « {key}: [a, b] ».")
         return []
-    return [v.strip() for v in values if v is not None and v.strip()]
+    return [v for v in strings if v]
 
 
 # --- segments ------------------------------------------------------------------

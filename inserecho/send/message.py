@@ -4,8 +4,8 @@ The HTML and text parts are quoted-printable encoded once, line by line: lines w
 a per-recipient slot are encoded ahead of time, and only the few lines holding the
 greeting or the unsubscribe link are encoded again for each recipient. Quoted-printable
 encodes each line on its own, so the pieces join into exactly what encoding the whole
-part would give. A hundred thousand messages are composed in a dry run, so the work
-per recipient is kept to string replacement, a few short encodings and one join.
+part would give. A send composes tens of thousands of messages, so the work per
+recipient is kept to string replacement, a few short encodings and one join.
 """
 
 from __future__ import annotations

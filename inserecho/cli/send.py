@@ -560,20 +560,20 @@ def _send_test_copies(
 
 def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> None:
     started = time.perf_counter()
-    total = 0
-    for subscriber in prepared.recipients:
-        total += len(prepared.composer.compose(subscriber).data)
+    samples = prepared.composer.samples(prepared.recipients)
     elapsed = time.perf_counter() - started
+    total = sum(len(message.data) for message in samples)
     path = folder.settings.journal_path
     with Journal.open(path) if path.exists() else nullcontext() as journal:  # reading only: no journal made
         counted = standing(prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed)
     count = len(prepared.recipients)
     report_warnings(prepared.warnings, folder.root)
     took = f"en {format_number(elapsed, 2)} s" if elapsed >= 0.01 else "en moins de 0,01 s"
+    composed = len(samples)
     click.echo(
-        f"Essai à blanc : {plural(count, 'message')} composé{'' if count == 1 else 's'} pour vérification, "
-        f"un par destinataire du segment, {took} ({kilobytes(total // max(count, 1))} "
-        "en moyenne) ; rien n'a été envoyé."
+        f"Essai à blanc : {plural(count, 'destinataire')} vérifié{'' if count == 1 else 's'} (adresses et en-têtes) ; "
+        f"{plural(composed, 'message')} composé{'' if composed == 1 else 's'} pour vérification, un par forme "
+        f"d'en-tête, {took} ({kilobytes(total // max(composed, 1))} en moyenne) ; rien n'a été envoyé."
     )
     click.echo(NOT_THE_REAL_SEND)
     click.echo(f"Segment : {prepared.segment}, {plural(count, 'destinataire')} ; {_standing_text(counted)}.")

@@ -4,8 +4,8 @@ The HTML and text parts are quoted-printable encoded once, line by line: lines w
 a per-recipient slot are encoded ahead of time, and only the few lines holding the
 greeting or the unsubscribe link are encoded again for each recipient. Quoted-printable
 encodes each line on its own, so the pieces join into exactly what encoding the whole
-part would give. A hundred thousand messages are composed in a dry run, so the work
-per recipient is kept to string replacement, a few short encodings and one join.
+part would give. A send composes tens of thousands of messages, so the work per
+recipient is kept to string replacement, a few short encodings and one join.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email import base64mime, quoprimime
 from email.header import Header
@@ -155,6 +156,22 @@ class Composer:
         if recipient.name:
             _check_header("To", recipient.name)
 
+    def samples(self, recipients: Iterable[Recipient]) -> list[OutgoingMessage]:
+        """The message of the first recipient of each :func:`header_shape`, for a dry run.
+
+        Recipients of one shape differ only in the values filled in, which
+        :meth:`check` has already checked for each of them; composing one of each
+        shape proves that composition works without building every message's bytes.
+        """
+        seen: set[tuple[bool, ...]] = set()
+        messages = []
+        for recipient in recipients:
+            shape = header_shape(recipient)
+            if shape not in seen:
+                seen.add(shape)
+                messages.append(self.compose(recipient))
+        return messages
+
     def compose(self, recipient: Recipient) -> OutgoingMessage:
         """One recipient's message; :func:`_address` refuses a name or address unsafe in ``To``."""
         token = self.signer.token(recipient.email)
@@ -206,6 +223,20 @@ MESSAGE_ID = re.compile(r"<([0-9a-f]{24})\.([A-Za-z0-9_-]+)@([^>\s]+)>")
 def message_id_key(campaign: str, address: str) -> str:
     """The per-recipient part of the Message-ID of ``campaign`` sent to ``address``."""
     return hashlib.sha256(f"{campaign}\0{address_key(address)}".encode()).hexdigest()[:24]
+
+
+def header_shape(recipient: Recipient) -> tuple[bool, ...]:
+    """Which ways :meth:`Composer.compose` takes to write this recipient's ``To`` header,
+    address and greeting: with or without a name, in ASCII or not, for the name, the
+    address and its local part."""
+    name, email = recipient.name or "", recipient.email
+    return (
+        bool(name),
+        name.isascii(),
+        email.isascii(),
+        email.rpartition("@")[0].isascii(),
+        bool(recipient.first_name or recipient.name),
+    )
 
 
 def campaign_label(campaign: str) -> str:

@@ -29,8 +29,9 @@ _DOUBLE = rf'"[^"\\{_OTHER}]*"'
 _SINGLE = rf"'(?:[^'{_OTHER}]|'')*'"
 _ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
 _FLOW = rf"\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]"
-_LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_DOUBLE}|{_SINGLE}|{_FLOW}|{_PLAIN}))? *(?:\n|\Z)")
+_LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_PLAIN}|{_DOUBLE}|{_SINGLE}|{_FLOW}))? *(?:\n|\Z)")
 _ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
+_UNQUOTED = re.compile(r"[^\"']*\Z")
 _SKIPPED = re.compile(rf" *(?:#[^{_OTHER}]*)?(?:\n|\Z)")  # blank lines, comments
 
 
@@ -45,10 +46,11 @@ def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tu
     entries were given: the caller then starts again with YAML.
     """
     entry: LineDict | None = None
-    position, number = 0, 0
-    while position < len(text):  # matched in place: 100,000 entries are 500,000 lines
+    position, number, size = 0, 0, len(text)
+    match_line, match_unquoted, nulls = _LINE.match, _UNQUOTED.match, _NULLS  # 500,000 lines: names looked up once
+    while position < size:  # matched in place
         number += 1
-        match = _LINE.match(text, position)
+        match = match_line(text, position)
         if match is None:
             skipped = _SKIPPED.match(text, position)
             if skipped is None:
@@ -63,14 +65,27 @@ def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tu
             entry = LineDict.at(number)
         elif entry is None:
             raise NotPlain
-        if value is not None and value[0] not in "[\"'":
+        if value is not None and value[0] not in "[\"'":  # a plain word, the most common value
             value = value.rstrip(" ")
-            entry.put(key, None if value in _NULLS else value, number, path, problems)
+            entry.put(key, None if value in nulls else value, number, path, problems)
+        elif value is not None and value[0] == "[" and match_unquoted(value):
+            entry.put(key, _plain_items(value, number), number, path, problems)
         else:
             entry.put(key, _value(value, number), number, path, problems)
     if entry is None:
         raise NotPlain
     yield entry, entry.line
+
+
+def _plain_items(flow: str, line: int) -> LineList:
+    """A ``[a, b]`` list already matched by ``_FLOW``, without quotes: split on its commas."""
+    values = LineList.at(line)
+    inner = flow[1:-1]
+    if inner.strip(" "):
+        for item in inner.split(","):
+            item = item.strip(" ")
+            values.add(None if item in _NULLS else item, line)
+    return values
 
 
 def _value(text: str | None, line: int) -> str | LineList | None:

@@ -10,6 +10,7 @@ scalars stay strings (only an empty value or ``~``/``null`` becomes ``None``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from inserecho.send.plainlist import NotPlain, plain_entries
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags", "consent")
 CONSENT_FIELDS: tuple[str, ...] = ("date", "source", "version")
 
+_FIELD_NAMES = frozenset(SUBSCRIBER_FIELDS)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
 _Reader = Callable[[str, Path, list[Problem]], Iterator[tuple[Any, int]]]  # (entry, line) of a text
@@ -166,7 +168,7 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
         problems.append(Problem(path, _line_of(entry, key, line), message))
 
     for key in entry:
-        if key not in SUBSCRIBER_FIELDS:
+        if key not in _FIELD_NAMES:
             report(
                 key,
                 f"champ inconnu « {key} »{did_you_mean(key, SUBSCRIBER_FIELDS)} ; "
@@ -174,11 +176,11 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
             )
 
     email = _email(entry, report)
-    texts = {key: _text(entry, key, report) for key in ("name", "first_name", "organisation")}
+    name, first_name, organisation = (_text(entry, key, report) for key in ("name", "first_name", "organisation"))
     territories: list[str] = []
     for value in _strings(entry, "territories", report):
         try:
-            territory = normalise_territory(value, allow_department=False)
+            territory = _territory(value)
         except InvalidValue as error:
             report("territories", error.message)
             continue
@@ -188,9 +190,13 @@ def _subscriber(entry: Any, line: int, path: Path, problems: list[Problem]) -> S
     consent = _consent(entry, report)
     if email is None:
         return None
-    return Subscriber(
-        email, texts["name"], texts["organisation"], tuple(territories), tags, line, texts["first_name"], consent
-    )
+    return Subscriber(email, name, organisation, tuple(territories), tags, line, first_name, consent)
+
+
+@functools.lru_cache(maxsize=256)
+def _territory(value: str) -> str:
+    """:func:`normalise_territory` for a subscriber: a list of 100,000 repeats a few spellings."""
+    return normalise_territory(value, allow_department=False)
 
 
 def _consent(entry: dict, report: _Report) -> Consent | None:
@@ -263,11 +269,14 @@ def _strings(entry: dict, key: str, report: _Report) -> list[str]:
     value = entry.get(key)
     if value is None:
         return []
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values if v is not None):
+    if isinstance(value, str):
+        value = value.strip()
+        return [value] if value else []
+    strings = [v.strip() for v in value if isinstance(v, str)] if isinstance(value, list) else None
+    if strings is None or len(strings) != len(value) - value.count(None):
         report(key, f"« {key} » doit être une liste de textes, par exemple « {key}: [a, b] ».")
         return []
-    return [v.strip() for v in values if v is not None and v.strip()]
+    return [v for v in strings if v]
 
 
 # --- segments ------------------------------------------------------------------

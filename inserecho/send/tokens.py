@@ -23,6 +23,7 @@ from pathlib import Path
 
 from inserecho.atomicfile import write_atomic
 from inserecho.problems import ContentError, Problem, UserError
+from inserecho.send.mac import Mac
 
 SECRET_ENV = "INSERECHO_SECRET"
 SECRET_FILE = ".inserecho-secret"
@@ -81,8 +82,8 @@ class TokenSigner:
     def __init__(self, secret: bytes, list_id: str):
         list_key = hmac.digest(secret, list_id.encode("utf-8"), "sha256")
         self._legacy_key = list_key
-        self._tag_key = hmac.digest(list_key, b"inserecho token tag", "sha256")
-        self._stream_key = hmac.digest(list_key, b"inserecho token stream", "sha256")
+        self._tag_mac = Mac(hmac.digest(list_key, b"inserecho token tag", "sha256"))
+        self._stream_mac = Mac(hmac.digest(list_key, b"inserecho token stream", "sha256"))
 
     def token(self, address: str) -> str:
         raw = address.encode("utf-8")
@@ -113,10 +114,10 @@ class TokenSigner:
         return _decoded(raw) if hmac.compare_digest(given, expected) else None
 
     def _tag(self, padded: bytes) -> bytes:
-        return hmac.digest(self._tag_key, padded, "sha256")[:TAG_BYTES]
+        return self._tag_mac.digest(padded)[:TAG_BYTES]
 
     def _stream(self, tag: bytes, size: int) -> bytes:
-        blocks = (hmac.digest(self._stream_key, tag + n.to_bytes(4, "big"), "sha256") for n in range(-(-size // 32)))
+        blocks = (self._stream_mac.digest(tag + n.to_bytes(4, "big")) for n in range(-(-size // 32)))
         return b"".join(blocks)[:size]
 
 

@@ -14,6 +14,8 @@ import hmac
 import re
 from collections.abc import Iterable, Iterator
 
+from inserecho.send.mac import Mac
+
 MARK = "+b-"
 _TAG_BYTES = 10  # 16 base32 characters: short enough for any local part
 
@@ -22,7 +24,7 @@ class Verp:
     """``envelope(address)`` for sending, ``tag_of(envelope)`` and ``index()`` for reading back."""
 
     def __init__(self, secret: bytes, list_id: str, sender: str):
-        self._key = hmac.new(secret, b"verp\0" + list_id.encode("utf-8"), hashlib.sha256).digest()
+        self._mac = Mac(hmac.new(secret, b"verp\0" + list_id.encode("utf-8"), hashlib.sha256).digest())
         local, _, self._domain = sender.rpartition("@")
         self._local = local.partition("+")[0]
         self._prefix = f"{self._local}{MARK}".casefold()
@@ -31,7 +33,7 @@ class Verp:
         )
 
     def tag(self, address: str) -> str:
-        mac = hmac.digest(self._key, address.strip().casefold().encode("utf-8"), "sha256")[:_TAG_BYTES]
+        mac = self._mac.digest(address.strip().casefold().encode("utf-8"))[:_TAG_BYTES]
         return base64.b32encode(mac).decode("ascii").lower()
 
     def envelope(self, address: str) -> str:

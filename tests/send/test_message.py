@@ -180,3 +180,27 @@ def test_the_to_header_is_written_as_formataddr_writes_it(rendered, settings, na
     data = make_composer(rendered, settings).compose(Person("camille@example.org", name)).data
     to = data.split(b"\n", 1)[0].decode("ascii")
     assert to == f"To: {formataddr((name, 'camille@example.org'), charset='utf-8')}"
+
+
+def test_a_dry_run_composes_the_first_recipient_of_each_header_shape(rendered, settings):
+    composer = make_composer(rendered, settings)
+    people = [
+        Person("a@example.org"),
+        Person("b@example.org"),  # same shape as a: no name, ASCII address
+        Person("c@example.org", "Claire Martin"),
+        Person("d@example.org", "Dominique Lefèvre"),  # a non-ASCII name is encoded: another shape
+        Person("e@example.org", "Élise Roux"),
+        Person("andré@example.org"),  # SMTPUTF8
+        Person("f@exämple.org"),  # an IDN domain, sent as its ASCII form
+        Person("g@example.org", first_name="Gaëlle"),  # a greeting without a display name
+    ]
+    samples = composer.samples(people)
+    assert [message.recipient for message in samples] == [
+        "a@example.org",
+        "c@example.org",
+        "d@example.org",
+        "andré@example.org",
+        "f@xn--exmple-cua.org",
+        "g@example.org",
+    ]
+    assert parse(samples[2].data)["To"] == "Dominique Lefèvre <d@example.org>"  # whole messages, as sent

@@ -54,7 +54,7 @@ def main() -> None:
         build, rebuild = statistics.median(builds), statistics.median(rebuilds)
         command = median_seconds(
             lambda: subprocess.run(
-                [sys.executable, "-m", "inserecho", "--root", str(root), "build", slugs[-1]],
+                [sys.executable, "-m", "inserecho.cli", "--root", str(root), "build", slugs[-1]],
                 check=True,
                 capture_output=True,
             ),

@@ -72,7 +72,7 @@ def main() -> None:
         root = Path(directory)
         (slug,) = make_folder(root, issues=1, items=8)
         write_subscribers(root / "subscribers.yaml", count)
-        subprocess.run([sys.executable, "-m", "inserecho", "send", slug, "--outbox", "outbox", "--yes"],
+        subprocess.run([sys.executable, "-m", "inserecho.cli", "send", slug, "--outbox", "outbox", "--yes"],
                        cwd=root, check=True, stdout=subprocess.DEVNULL)
         sent = sorted((m.as_bytes() for m in mailbox.Maildir(root / "outbox", create=False)), key=recipient_of)
         messages = [MIX[i % len(MIX)](data) for i, data in enumerate(sent)]
@@ -90,7 +90,7 @@ def main() -> None:
             env = {**os.environ, "INSERECHO_IMAP_PASSWORD": server.password}
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "inserecho", "inbox", "--imap", server.url("imap", "localhost"),
+                [sys.executable, "-m", "inserecho.cli", "inbox", "--imap", server.url("imap", "localhost"),
                  "--cafile", str(server.cafile)],
                 cwd=root, check=True, env=env, stdout=None if os.environ.get("BENCH_SHOW") else subprocess.DEVNULL,
             )

@@ -380,7 +380,7 @@ def dry_run(options: argparse.Namespace) -> None:
         (slug,) = make_folder(root, issues=1, items=ITEMS)
         big = root / "abonnes.yaml"
         write_subscribers(big, options.big)
-        python = [sys.executable, "-m", "inserecho"]
+        python = [sys.executable, "-m", "inserecho.cli"]
         baseline, _, _ = peak_memory_mb([sys.executable, "-c", "import inserecho.cli.main"], root)
         memory, whole, cpu = peak_memory_mb([*python, "send", slug, "--subscribers", str(big), "--dry-run"], root)
         stages = dry_run_stages(root, slug, big)

@@ -76,7 +76,7 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
 
 
 def run_cli(args: list[str], cwd: Path) -> None:
-    subprocess.run([sys.executable, "-m", "inserecho", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "inserecho.cli", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL)
 
 
 def verdict(ok: bool) -> str:

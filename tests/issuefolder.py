@@ -168,13 +168,13 @@ def run_process(
     cwd: Path, *args: str, env: Mapping[str, str] | None = None, command: tuple[str, ...] | None = None,
     bound_by_permissions: bool = False,
 ) -> Run:
-    """Run ``python -m inserecho ARGS`` (or ``command ARGS``) in a child process.
+    """Run ``python -m inserecho.cli ARGS`` (or ``command ARGS``) in a child process.
 
     With ``bound_by_permissions``, the child cannot read or write through file
     permissions even when the tests run as root, as an officer's session cannot.
     """
     completed = subprocess.run(
-        [*(command or (sys.executable, "-m", "inserecho")), *args],
+        [*(command or (sys.executable, "-m", "inserecho.cli")), *args],
         cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=60,
         env={**os.environ, **(env or {})},
         preexec_fn=_without_permission_override if bound_by_permissions and os.geteuid() == 0 else None,

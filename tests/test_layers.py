@@ -25,7 +25,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("inserecho.send",),
     ("inserecho.web",),
     ("inserecho.inbox",),  # after the send and the readers' site: applies what they set off
-    ("inserecho.cli", "inserecho.__main__"),
+    ("inserecho.cli",),
 )
 
 

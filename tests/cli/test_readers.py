@@ -85,7 +85,7 @@ def test_forget_erases_the_person_from_the_list_and_the_journal(tmp_path):
 def test_serve_answers_on_its_port(tmp_path):
     root = make_folder(tmp_path)
     process = subprocess.Popen(
-        [sys.executable, "-m", "inserecho", "serve", "--port", "0", "--smtp", "smtp://127.0.0.1:9"],
+        [sys.executable, "-m", "inserecho.cli", "serve", "--port", "0", "--smtp", "smtp://127.0.0.1:9"],
         cwd=root,
         stdout=subprocess.PIPE,
         text=True,

@@ -1,7 +1,7 @@
 """``inserecho send``, ``status``, ``unsubscribe`` and ``subscribers`` through the real command.
 
 Every test builds a newsletter folder in ``tmp_path`` and runs the command (in this
-process, or as a real ``python -m inserecho`` child process where signals or the
+process, or as a real ``python -m inserecho.cli`` child process where signals or the
 terminal matter) against a real SMTP server (aiosmtpd) on 127.0.0.1.
 """
 
@@ -788,9 +788,9 @@ def test_relay_problems_found_before_sending_are_explained(folder):
 
 
 def process(cwd: Path, *args: str, **popen) -> subprocess.Popen:
-    """``python -m inserecho ARGS`` as the officer would run it, without a terminal."""
+    """``python -m inserecho.cli ARGS`` as the officer would run it, without a terminal."""
     return subprocess.Popen(
-        [sys.executable, "-m", "inserecho", *args],
+        [sys.executable, "-m", "inserecho.cli", *args],
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -819,12 +819,12 @@ def test_without_yes_and_without_a_terminal_nothing_is_sent(smtp_server, folder)
 
 
 def in_a_terminal(cwd: Path, *args: str, answer: str) -> str:
-    """Run ``python -m inserecho ARGS`` on a pseudo-terminal, type ``answer`` at the question, return all it showed."""
+    """Run ``python -m inserecho.cli ARGS`` on a pseudo-terminal, type ``answer`` at the question, return all it showed."""
     import pty
 
     controller, terminal = pty.openpty()
     child = subprocess.Popen(
-        [sys.executable, "-m", "inserecho", *args],
+        [sys.executable, "-m", "inserecho.cli", *args],
         cwd=cwd,
         stdin=terminal,
         stdout=terminal,

@@ -208,7 +208,7 @@ def test_a_folder_without_issues_is_explained(tmp_path: Path) -> None:
 
 def test_command_builds_the_site_and_reports_errors_with_file_and_line(tmp_path: Path) -> None:
     root = copy_sample_folder(tmp_path)
-    command = [sys.executable, "-m", "inserecho", "--root", str(root), "archive"]
+    command = [sys.executable, "-m", "inserecho.cli", "--root", str(root), "archive"]
     done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Archive : 1 numéro(s)" in done.stdout

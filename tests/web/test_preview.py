@@ -197,7 +197,7 @@ def test_a_busy_port_is_explained(root: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(
-            [sys.executable, "-m", "inserecho", "--root", str(root), "preview", SAMPLE, "--port", str(port)],
+            [sys.executable, "-m", "inserecho.cli", "--root", str(root), "preview", SAMPLE, "--port", str(port)],
             check=False, capture_output=True, text=True, timeout=30,
         )
     assert done.returncode == 2
@@ -210,7 +210,7 @@ def test_a_busy_port_is_explained(root: Path) -> None:
 @pytest.fixture
 def preview_command(root: Path) -> Iterator[tuple[subprocess.Popen, str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "inserecho", "--root", str(root), "preview", SAMPLE, "--port", "0"],
+        [sys.executable, "-m", "inserecho.cli", "--root", str(root), "preview", SAMPLE, "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:

@@ -1,3 +1,0 @@
-from inserecho.cli.main import main
-
-main()

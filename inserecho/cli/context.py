@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from inserecho.cli.scaffold import SLUG_PATTERN
 from inserecho.content.loader import load_issue
 from inserecho.content.model import Issue
+from inserecho.paths import SLUG_PATTERN
 from inserecho.problems import EXIT_USER, ContentError, Problem, UsageProblem, UserError
 from inserecho.settings import SETTINGS_FILE, Settings, load_settings
 
@@ -84,6 +86,32 @@ class Folder:
 
 
 pass_folder = click.make_pass_decorator(Folder)
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def subscribers_option(
+    help: str = "Liste des abonné·e·s (par défaut : subscribers.yaml).",
+) -> Callable[[_Command], _Command]:
+    """``--subscribers FICHIER``, the list a command reads instead of subscribers.yaml."""
+    return click.option(
+        "--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER", help=help
+    )
+
+
+def tls_options(server: str, kind: str) -> Callable[[_Command], _Command]:
+    """``--insecure`` and ``--cafile`` for a mail server: ``server`` as in « un relais »,
+    ``kind`` as in « relais à certificat privé »."""
+
+    def decorate(command: _Command) -> _Command:
+        command = click.option(
+            "--cafile", metavar="FICHIER", help=f"Certificat d'autorité supplémentaire ({kind} à certificat privé)."
+        )(command)
+        return click.option("--insecure", is_flag=True, help=f"Autoriser {server} sans chiffrement (déconseillé).")(
+            command
+        )
+
+    return decorate
 
 
 def report_warnings(warnings: tuple[Problem, ...], root: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from inserecho.cli.context import Folder, pass_folder, shown
+from inserecho.cli.context import Folder, pass_folder, shown, subscribers_option
 from inserecho.content.addresses import normalise_address
 from inserecho.problems import InvalidValue, UsageProblem
 from inserecho.send.journal import Journal
@@ -17,8 +17,7 @@ SUBSCRIBERS_FILE = "subscribers.yaml"
 
 @click.command("forget")
 @click.argument("address", metavar="ADRESSE")
-@click.option("--subscribers", "subscribers_file", type=click.Path(path_type=Path), metavar="FICHIER",
-              help="Liste des abonné·e·s (par défaut : subscribers.yaml).")
+@subscribers_option()
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
 @pass_folder
 def forget(folder: Folder, address: str, subscribers_file: Path | None, yes: bool) -> None:

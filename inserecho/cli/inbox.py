@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from inserecho.cli.context import Folder, pass_folder
+from inserecho.cli.context import Folder, pass_folder, subscribers_option, tls_options
 from inserecho.french.formats import plural
 from inserecho.inbox.apply import JournalKeys
 from inserecho.inbox.imap import URL_VARIABLE, ImapConfig, Mailbox, MailboxError
@@ -53,15 +53,10 @@ WHY_SUPPRESSED = {
     help="Dossier où ranger les messages traités (par défaut : imap.folder, INBOX/inserecho-traite).",
 )
 @click.option("--dry-run", is_flag=True, help="Dire ce qui serait fait, sans rien modifier ni déplacer.")
-@click.option(
-    "--subscribers",
-    "subscribers_file",
-    type=click.Path(path_type=Path),
-    metavar="FICHIER",
-    help="Liste des abonné·e·s, pour reconnaître les demandes de désinscription (par défaut : subscribers.yaml).",
+@subscribers_option(
+    "Liste des abonné·e·s, pour reconnaître les demandes de désinscription (par défaut : subscribers.yaml)."
 )
-@click.option("--insecure", is_flag=True, help="Autoriser une boîte sans chiffrement (déconseillé).")
-@click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (serveur à certificat privé).")
+@tls_options("une boîte", "serveur")
 @pass_folder
 def inbox(
     folder: Folder,

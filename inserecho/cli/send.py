@@ -19,6 +19,8 @@ from inserecho.cli.context import (
     pass_folder,
     report_warnings,
     shown,
+    subscribers_option,
+    tls_options,
 )
 from inserecho.cli.forget import forget
 from inserecho.cli.french import IntRange
@@ -51,13 +53,7 @@ NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est not
 
 @click.command()
 @click.argument("issue", metavar="NUMÉRO")
-@click.option(
-    "--subscribers",
-    "subscribers_file",
-    type=click.Path(path_type=Path),
-    metavar="FICHIER",
-    help="Liste des abonné·e·s (par défaut : subscribers.yaml).",
-)
+@subscribers_option()
 @click.option(
     "--only", multiple=True, metavar="CLÉ=VALEUR", help="Ne viser qu'un segment : territory=… ou tag=… (répétable)."
 )
@@ -93,10 +89,9 @@ NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est not
     help="Réessayer aussi les destinataires en échec temporaire (et finir les envois en attente).",
 )
 @click.option("--yes", "-y", is_flag=True, help="Ne pas demander de confirmation.")
-@click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
+@tls_options("un relais", "relais")
 @click.option("--connections", type=IntRange(1, 50), metavar="NOMBRE", help="Connexions simultanées au relais.")
 @click.option("--rate", metavar="DÉBIT", help="Débit maximal, par exemple 300/heure ou 20/seconde.")
-@click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
 @pass_folder
 def send(
     folder: Folder,
@@ -456,13 +451,7 @@ def _report_import(imported: CsvImport, merged: Merged, existing: list[Subscribe
 
 @subscribers.command("export")
 @click.argument("file", type=click.Path(path_type=Path), required=False, metavar="[FICHIER.csv]")
-@click.option(
-    "--subscribers",
-    "subscribers_file",
-    type=click.Path(path_type=Path),
-    metavar="FICHIER",
-    help="Liste des abonné·e·s (par défaut : subscribers.yaml).",
-)
+@subscribers_option()
 @pass_folder
 def subscribers_export(folder: Folder, file: Path | None, subscribers_file: Path | None) -> None:
     """Écrire la liste avec l'état de chacun·e (actif, désinscrit, adresse en erreur) pour un tableur.

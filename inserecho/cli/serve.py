@@ -8,7 +8,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import click
 
-from inserecho.cli.context import Folder, pass_folder
+from inserecho.cli.context import Folder, pass_folder, tls_options
 from inserecho.cli.french import IntRange
 from inserecho.problems import UsageProblem
 from inserecho.send.tokens import load_secret
@@ -43,8 +43,7 @@ class _QuietHandler(WSGIRequestHandler):
     envvar=SMTP_URL_VARIABLE,
     help=f"Relais SMTP (sinon {SMTP_URL_VARIABLE} ou inserecho.yaml), comme pour « send ».",
 )
-@click.option("--insecure", is_flag=True, help="Autoriser un relais sans chiffrement (déconseillé).")
-@click.option("--cafile", metavar="FICHIER", help="Certificat d'autorité supplémentaire (relais à certificat privé).")
+@tls_options("un relais", "relais")
 @pass_folder
 def serve(folder: Folder, host: str, port: int, smtp_url: str | None, insecure: bool, cafile: str | None) -> None:
     """Servir les pages des lecteurs : désinscription en un clic, inscription.

@@ -14,6 +14,7 @@ import hmac
 import re
 from collections.abc import Iterable, Iterator
 
+from inserecho.content.addresses import address_key
 from inserecho.send.mac import Mac
 
 MARK = "+b-"
@@ -33,7 +34,7 @@ class Verp:
         )
 
     def tag(self, address: str) -> str:
-        mac = self._mac.digest(address.strip().casefold().encode("utf-8"))[:_TAG_BYTES]
+        mac = self._mac.digest(address_key(address).encode("utf-8"))[:_TAG_BYTES]
         return base64.b32encode(mac).decode("ascii").lower()
 
     def envelope(self, address: str) -> str:

@@ -22,6 +22,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any, Literal
 
+from inserecho.content.addresses import address_key
+from inserecho.send.mac import Mac
+
 NOTICE_HEADER = "X-Inserecho-Notice"
 NOTICE_PURPOSE = "avis"  # the key of notices
 LINK_PURPOSE = "inscription"  # the key of confirmation links
@@ -37,7 +40,7 @@ class PayloadSigner:
     """``dumps(payload)`` / ``loads(text)`` for one purpose (``"avis"``, ``"inscription"``)."""
 
     def __init__(self, secret: bytes, list_id: str, purpose: str):
-        self._key = hmac.new(secret, f"{purpose}\0{list_id}".encode(), hashlib.sha256).digest()
+        self._mac_key = Mac(hmac.new(secret, f"{purpose}\0{list_id}".encode(), hashlib.sha256).digest())
 
     def dumps(self, payload: dict[str, Any]) -> str:
         raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
@@ -59,7 +62,7 @@ class PayloadSigner:
         return payload if isinstance(payload, dict) else None
 
     def _mac(self, raw: bytes) -> bytes:
-        return hmac.digest(self._key, raw, "sha256")[:_MAC_BYTES]
+        return self._mac_key.digest(raw)[:_MAC_BYTES]
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def notice_message(notice: Notice, signer: PayloadSigner, sender: str, mailbox: 
     message["To"] = mailbox
     message["Subject"] = f"[inserecho] {_SUBJECTS[notice.kind]} : {notice.email}"
     message["Date"] = formatdate(localtime=True)
-    key = hashlib.sha256(f"{notice.kind}\0{notice.email.casefold()}\0{_dedup_part(notice)}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{notice.kind}\0{address_key(notice.email)}\0{_dedup_part(notice)}".encode()).hexdigest()[:24]
     message["Message-ID"] = f"<avis-{key}@{sender.rpartition('@')[2].strip('>') or 'inserecho'}>"
     message[NOTICE_HEADER] = notice.kind
     message["Auto-Submitted"] = "auto-generated"

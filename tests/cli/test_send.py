@@ -819,7 +819,8 @@ def test_without_yes_and_without_a_terminal_nothing_is_sent(smtp_server, folder)
 
 
 def in_a_terminal(cwd: Path, *args: str, answer: str) -> str:
-    """Run ``python -m inserecho.cli ARGS`` on a pseudo-terminal, type ``answer`` at the question, return all it showed."""
+    """Run ``python -m inserecho.cli ARGS`` on a pseudo-terminal, type ``answer`` at the question;
+    return all it showed."""
     import pty
 
     controller, terminal = pty.openpty()

@@ -143,7 +143,7 @@ def send_with_inserecho(
         [
             sys.executable,
             "-m",
-            "inserecho",
+            "inserecho.cli",
             "send",
             slug,
             "--subscribers",

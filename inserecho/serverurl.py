@@ -159,12 +159,12 @@ class SecuredServer:
         return self.describe()
 
 
-def client_tls_context(server: SecuredServer, cafile: str | None) -> ssl.SSLContext:
-    """Certificates checked against the system's authorities (plus ``cafile``), unless insecure.
+def client_tls_context(server: SecuredServer) -> ssl.SSLContext:
+    """Certificates checked against the system's authorities (plus ``server.cafile``), unless insecure.
 
     Raises ``OSError`` or ``ssl.SSLError`` for an unreadable ``cafile``.
     """
-    context = ssl.create_default_context(cafile=cafile)
+    context = ssl.create_default_context(cafile=server.cafile)
     if server.insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

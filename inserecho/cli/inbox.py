@@ -91,11 +91,12 @@ def inbox(
     listed = [s.email for s in load_subscribers(listed_file)[0]] if listed_file.exists() else []
     sender = parseaddr(settings.sender)[1]
     with Journal.open(settings.journal_path) as journal:
-        notices = PayloadSigner(load_secret(settings.root), settings.list_id, NOTICE_PURPOSE)
+        secret = load_secret(settings.root)
+        notices = PayloadSigner(secret, settings.list_id, NOTICE_PURPOSE)
         keys = JournalKeys(
             journal,
-            signer_for(settings),
-            verp_for(settings),
+            signer_for(settings, secret),
+            verp_for(settings, secret),
             notices,
             sender.rpartition("@")[2],
             settings.list_id,

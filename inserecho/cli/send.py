@@ -39,6 +39,7 @@ from inserecho.send.ratelimit import Rate
 from inserecho.send.report import MAILBOX_LABELS, STATE_LABELS, write_delivery_report
 from inserecho.send.runlock import exclusive_run
 from inserecho.send.subscribers import Subscriber, load_subscribers, select
+from inserecho.send.tokens import load_secret
 from inserecho.send.transport.outbox import MaildirOutbox
 from inserecho.send.transport.pool import SmtpTransport
 from inserecho.send.transport.relay import RelayConfig
@@ -271,7 +272,7 @@ def unsubscribe(
         return
     if not addresses and not tokens:
         raise UsageProblem("indiquez au moins une adresse ou un --token (ou --list pour voir la liste).")
-    signer = signer_for(settings, create_secret=False)  # no secret yet: no token can be ours
+    signer = signer_for(settings, load_secret(settings.root, create=False))  # no secret yet: no token can be ours
     targets: list[tuple[str, str]] = []
     for token in tokens:
         address = signer.resolve(token)

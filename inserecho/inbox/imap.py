@@ -135,7 +135,7 @@ class Mailbox:
     def _connect(self) -> imaplib.IMAP4:
         config, where = self.config, self.config.describe()
         try:
-            context = client_tls_context(config, config.cafile)
+            context = client_tls_context(config)
         except (OSError, ssl.SSLError) as error:
             raise MailboxError(f"certificat d'autorité {config.cafile} illisible ({error})") from None
         try:

@@ -37,9 +37,9 @@ class Campaign:
     """What ``check`` would warn of, recalled before the send asks to go."""
 
 
-def signer_for(settings: Settings, *, create_secret: bool = True) -> TokenSigner:
-    """The folder's token signer; ``create_secret=False`` for runs that must write nothing."""
-    return TokenSigner(load_secret(settings.root, create=create_secret), settings.list_id)
+def signer_for(settings: Settings, secret: bytes) -> TokenSigner:
+    """The folder's token signer, with the secret :func:`load_secret` read once for the run."""
+    return TokenSigner(secret, settings.list_id)
 
 
 def dkim_for(settings: Settings) -> DkimSigner | None:
@@ -67,9 +67,9 @@ def dkim_for(settings: Settings) -> DkimSigner | None:
         raise ContentError([Problem(settings.root / SETTINGS_FILE, None, str(error))]) from None
 
 
-def verp_for(settings: Settings, *, create_secret: bool = True) -> Verp:
+def verp_for(settings: Settings, secret: bytes) -> Verp:
     """Envelope senders per recipient, derived from the From address (``sender.from``)."""
-    return Verp(load_secret(settings.root, create=create_secret), settings.list_id, parseaddr(settings.sender)[1])
+    return Verp(secret, settings.list_id, parseaddr(settings.sender)[1])
 
 
 def prepare_campaign(
@@ -101,11 +101,12 @@ def prepare_campaign(
         )
     campaign_name = name or issue.slug
     try:
-        verp = verp_for(settings, create_secret=not dry_run) if settings.verp else None
+        secret = load_secret(settings.root, create=not dry_run)  # a dry run writes nothing
+        verp = verp_for(settings, secret) if settings.verp else None
         composer = Composer(
             rendered,
             settings,
-            signer_for(settings, create_secret=not dry_run),
+            signer_for(settings, secret),
             campaign_name,
             asset_base or "",
             test,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import stat
 import time
 from collections.abc import Sequence
@@ -29,6 +28,8 @@ from dkim.canonicalization import (  # type: ignore[import-untyped]
     compress_whitespace,
     strip_trailing_whitespace,
 )
+
+from inserecho.atomicfile import write_atomic
 
 SIGNED_HEADERS: tuple[bytes, ...] = (
     b"from", b"to", b"subject", b"date", b"message-id", b"list-id", b"list-unsubscribe", b"list-unsubscribe-post",
@@ -156,9 +157,7 @@ def new_key(path: Path) -> bytes:
     public key's DNS TXT value (``v=DKIM1; k=rsa; p=…``)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    write_atomic(path, pem, overwrite=False, mode=0o600)
     return dns_record(key.public_key())
 
 

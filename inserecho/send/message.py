@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from email import base64mime, quoprimime
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
-from html import escape
 from typing import Protocol
 
 from inserecho.content.addresses import address_key
@@ -59,6 +58,9 @@ class HeaderError(InvalidValue):
     def __init__(self, message: str, header: str):
         super().__init__(message)
         self.header = header
+
+
+_FILL = {True: slots.fill_html, False: slots.fill_text}  # a slot line of the HTML part, or of the text part
 
 
 @dataclass(frozen=True)
@@ -183,20 +185,14 @@ class Composer:
         )
         if unsubscribe_links:
             head += f"List-Unsubscribe: {', '.join(f'<{link}>' for link in unsubscribe_links)}\n"
-        text_values = (
-            (slots.GREETING, slots.greeting(recipient.first_name or recipient.name)),
-            (slots.UNSUBSCRIBE_URL, unsubscribe_links[-1] if unsubscribe_links else ""),
-        )
-        html_values = tuple((marker, escape(value, quote=True)) for marker, value in text_values)
-        chunks: list[bytes] = []
-        for piece in self._body:
-            if isinstance(piece, bytes):
-                chunks.append(piece)
-                continue
-            line = piece.template
-            for marker, value in html_values if piece.html else text_values:
-                line = line.replace(marker, value)
-            chunks.append(_qp(line))
+        values = {
+            slots.GREETING: slots.greeting(recipient.first_name or recipient.name),
+            slots.UNSUBSCRIBE_URL: unsubscribe_links[-1] if unsubscribe_links else "",
+        }
+        chunks = [
+            piece if isinstance(piece, bytes) else _qp(_FILL[piece.html](piece.template, values))
+            for piece in self._body
+        ]
         head_bytes = head.encode("utf-8") + self._static_headers
         data = self.dkim.sign_parts(head_bytes, chunks) if self.dkim else b"".join((head_bytes, b"\n", *chunks))
         sender = self.verp.envelope(recipient.email) if self.verp else self.envelope_from
@@ -241,7 +237,7 @@ def header_shape(recipient: Recipient) -> tuple[bool, ...]:
 
 def campaign_label(campaign: str) -> str:
     """The campaign as it stands in a Message-ID (ASCII letters, digits, - and _)."""
-    return _ascii_label(campaign)
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in campaign) or "inserecho"
 
 
 def _qp(text: str) -> bytes:
@@ -321,5 +317,3 @@ def _wire_address(address: str) -> tuple[str, bool]:
     return f"{local}@{domain}", not local.isascii()
 
 
-def _ascii_label(text: str) -> str:
-    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in text) or "inserecho"

@@ -19,7 +19,8 @@ from pathlib import Path
 from inserecho.content.yamlfile import LineDict, LineList
 from inserecho.problems import Problem
 
-_NULLS = {"", "~", "null", "Null", "NULL"}
+NULLS = {"", "~", "null", "Null", "NULL"}
+"""The YAML spellings of an empty value; every other value of a list is text."""
 
 # Printable characters that are not line breaks for YAML (C0, DEL, C1, U+2028/9, BOM…).
 _OTHER = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ud800-\\udfff\\ufffe\\uffff"
@@ -47,7 +48,7 @@ def plain_entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tu
     """
     entry: LineDict | None = None
     position, number, size = 0, 0, len(text)
-    match_line, match_unquoted, nulls = _LINE.match, _UNQUOTED.match, _NULLS  # 500,000 lines: names looked up once
+    match_line, match_unquoted, nulls = _LINE.match, _UNQUOTED.match, NULLS  # 500,000 lines: names looked up once
     while position < size:  # matched in place
         number += 1
         match = match_line(text, position)
@@ -84,7 +85,7 @@ def _plain_items(flow: str, line: int) -> LineList:
     if inner.strip(" "):
         for item in inner.split(","):
             item = item.strip(" ")
-            values.add(None if item in _NULLS else item, line)
+            values.add(None if item in NULLS else item, line)
     return values
 
 
@@ -102,4 +103,4 @@ def _value(text: str | None, line: int) -> str | LineList | None:
     if first == "'":
         return text[1:-1].replace("''", "'")
     value = text.rstrip(" ")
-    return None if value in _NULLS else value
+    return None if value in NULLS else value

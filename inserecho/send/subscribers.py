@@ -25,13 +25,12 @@ from inserecho.content.textfile import control_character, read_text
 from inserecho.content.yamlfile import LineBuilder, LineDict, explain_yaml_error, parse_events
 from inserecho.french.suggest import did_you_mean, french_list
 from inserecho.problems import ContentError, InvalidValue, Problem, Severity, UsageProblem
-from inserecho.send.plainlist import NotPlain, plain_entries
+from inserecho.send.plainlist import NULLS, NotPlain, plain_entries
 
 SUBSCRIBER_FIELDS: tuple[str, ...] = ("email", "name", "first_name", "organisation", "territories", "tags", "consent")
 CONSENT_FIELDS: tuple[str, ...] = ("date", "source", "version")
 
 _FIELD_NAMES = frozenset(SUBSCRIBER_FIELDS)
-_NULLS = {"", "~", "null", "Null", "NULL"}
 _Report = Callable[[str, str], None]  # (field, French message)
 _Reader = Callable[[str, Path, list[Problem]], Iterator[tuple[Any, int]]]  # (entry, line) of a text
 
@@ -139,7 +138,7 @@ def _entries(text: str, path: Path, problems: list[Problem]) -> Iterator[tuple[A
 
 def _text_scalar(event: Any) -> str | None:
     """Every value of the list is text: only an empty value or ``~``/``null`` is None."""
-    return None if event.implicit[0] and event.value in _NULLS else event.value
+    return None if event.implicit[0] and event.value in NULLS else event.value
 
 
 def _is_null(event: Any) -> bool:

@@ -28,6 +28,7 @@ import watchfiles
 
 from inserecho.content.loader import load_issue
 from inserecho.french.formats import kilobytes
+from inserecho.paths import within
 from inserecho.problems import ContentError, Problem
 from inserecho.render.build import preview_email
 from inserecho.render.renderer import GMAIL_CLIP_BYTES, render_issue
@@ -253,8 +254,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_issue_file(self, session: PreviewSession, path: str) -> None:
         """Images are served from the issue folder, as ``email.html`` refers to them."""
-        target = (session.issue_folder / path.lstrip("/")).resolve()
-        if not (target.is_relative_to(session.issue_folder) and target.is_file()):
+        target = within(session.issue_folder / path.lstrip("/"), session.issue_folder)
+        if target is None or not target.is_file():
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"Introuvable : {path}".encode())
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

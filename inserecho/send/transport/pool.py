@@ -380,6 +380,6 @@ def _connect_reason(error: aiosmtplib.SMTPConnectError) -> str:
 
 def _tls_context(config: RelayConfig) -> ssl.SSLContext:
     try:
-        return client_tls_context(config, config.cafile)
+        return client_tls_context(config)
     except (OSError, ssl.SSLError) as error:
         raise FatalRelayError(f"certificat d'autorité {config.cafile} illisible ({error})") from None

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from inserecho.content.addresses import address_key
-from inserecho.send.subscribers import SUBSCRIBER_FIELDS, Subscriber
+from inserecho.send.subscribers import CONSENT_FIELDS, SUBSCRIBER_FIELDS, Subscriber
 
 _LISTS = ("territories", "tags")
 
@@ -29,6 +29,8 @@ class Merged:
 def subscriber_entry(subscriber: Subscriber) -> dict:
     """The entry of ``subscriber`` as the import writes entries: only the fields it has."""
     entry = {name: getattr(subscriber, name) for name in SUBSCRIBER_FIELDS}
+    if subscriber.consent is not None:  # a record, written as the import writes its own
+        entry["consent"] = {name: getattr(subscriber.consent, name) for name in CONSENT_FIELDS}
     return {name: list(value) if name in _LISTS else value for name, value in entry.items() if value}
 
 

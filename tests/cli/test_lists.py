@@ -70,6 +70,29 @@ def test_merge_reports_what_it_added_changed_and_left_alone(tmp_path):
     assert refused.code == 2 and "--merge" in refused.err
 
 
+def test_merge_keeps_the_consent_records_of_the_existing_list(tmp_path):
+    root = make_folder(tmp_path)
+    write_files(
+        root,
+        {
+            "subscribers.yaml": """\
+            - email: karim@example.org
+              consent: {date: "2027-01-08", source: formulaire, version: v2}
+            - email: paul@example.org
+              consent: {date: "2027-01-09", source: import}
+            """,
+            "brevo.csv": BREVO,
+        },
+    )
+
+    run = run_cli(root, "subscribers", "import", "brevo.csv", "--merge")
+
+    assert run.code == 0, run.output
+    written = (root / "subscribers.yaml").read_text(encoding="utf-8")
+    assert '  consent: {date: "2027-01-08", source: formulaire, version: v2}\n' in written
+    assert '  consent: {date: "2027-01-09", source: import}\n' in written
+
+
 def test_export_writes_each_person_with_their_state_date_and_reason(tmp_path):
     root = make_folder(tmp_path)
     write_files(

@@ -8,6 +8,7 @@ message's stable id).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -21,9 +22,9 @@ from inserecho.problems import InvalidValue
 # for certain (IDN, "--" in the domain, reserved names, role addresses that the
 # library lowercases, over-long addresses) goes through email-validator.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_PLAIN_ADDRESS = re.compile(
-    rf"({_ATEXT}+(?:\.{_ATEXT}+)*)@"
-    r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z])\Z"
+_PLAIN_LOCAL = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
+_PLAIN_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z0-9][A-Za-z0-9-]{0,61})?[A-Za-z]"
 )
 _RESERVED_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 _ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
@@ -68,22 +69,27 @@ def normalise_address(value: str) -> str:
     """The address in its normal form (domain in lower case, Unicode form; local part as
     written), or :class:`InvalidValue` saying in French what is wrong with it."""
     address = value.strip()
-    match = _PLAIN_ADDRESS.match(address)
-    if match:
-        local, domain = match.groups()
-        domain = domain.lower()
-        if (
-            len(address) <= _MAX_ADDRESS_LENGTH
-            and "--" not in domain
-            and local.lower() not in _ROLE_NAMES
-            and domain not in SPECIAL_USE_DOMAIN_NAMES
-            and not domain.endswith(_RESERVED_SUFFIXES)
-        ):
-            return f"{local}@{domain}"
+    local, _, domain = address.rpartition("@")
+    if len(address) <= _MAX_ADDRESS_LENGTH and _PLAIN_LOCAL.fullmatch(local) and local.lower() not in _ROLE_NAMES:
+        plain = _plain_domain(domain)
+        if plain is not None:
+            return f"{local}@{plain}"
     try:
         return validate_email(address, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise InvalidValue(f"adresse « {address} » invalide : {_email_reason(str(exc))}.") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_domain(domain: str) -> str | None:
+    """``domain`` in lower case if it is a plain ASCII one that may receive mail, else None.
+    A list repeats its domains (a few providers, the members' own), so each is checked once."""
+    if not _PLAIN_DOMAIN.fullmatch(domain):
+        return None
+    domain = domain.lower()
+    if "--" in domain or domain in SPECIAL_USE_DOMAIN_NAMES or domain.endswith(_RESERVED_SUFFIXES):
+        return None
+    return domain
 
 
 def _email_reason(detail: str) -> str:

@@ -19,15 +19,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-import dkim  # type: ignore[import-untyped]
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from dkim.canonicalization import (  # type: ignore[import-untyped]
-    CanonicalizationPolicy,
-    compress_whitespace,
-    strip_trailing_whitespace,
-)
 
 from inserecho.atomicfile import write_atomic
 
@@ -35,7 +29,6 @@ SIGNED_HEADERS: tuple[bytes, ...] = (
     b"from", b"to", b"subject", b"date", b"message-id", b"list-id", b"list-unsubscribe", b"list-unsubscribe-post",
 )
 KEY_BITS = 2048
-_POLICY = CanonicalizationPolicy.from_c_value(b"relaxed/relaxed")
 _NAME = b"DKIM-Signature"
 _CACHED_SIZE = 512  # pieces this large are the static ones, shared by every message
 _CACHE_ENTRIES = 64
@@ -72,6 +65,12 @@ class DkimSigner:
             raise DkimKeyError("la clé privée DKIM est illisible (une clé RSA au format PEM est attendue)") from None
         if not isinstance(key, rsa.RSAPrivateKey):
             raise DkimKeyError("la clé privée DKIM doit être une clé RSA")
+        # dkimpy brings a DNS resolver along: imported here, a folder without DKIM never loads it
+        import dkim  # type: ignore[import-untyped]
+        from dkim.canonicalization import CanonicalizationPolicy  # type: ignore[import-untyped]
+
+        self._dkim = dkim
+        self._policy = CanonicalizationPolicy.from_c_value(b"relaxed/relaxed")
         self._key = key
         self._cache: dict[bytes, bytes] = {}
         self._domain, self._selector = domain.encode("ascii"), selector.encode("ascii")
@@ -107,18 +106,19 @@ class DkimSigner:
         if _line_aligned(body):
             for piece in body[:-1]:
                 digest.update(self._canonical_lines(piece))
-            digest.update(_POLICY.canonicalize_body(_crlf(body[-1])))
+            digest.update(self._policy.canonicalize_body(_crlf(body[-1])))
         else:
-            digest.update(_POLICY.canonicalize_body(_crlf(b"".join(body))))
+            digest.update(self._policy.canonicalize_body(_crlf(b"".join(body))))
         fields = [
             (b"v", b"1"), (b"a", b"rsa-sha256"), (b"c", b"relaxed/relaxed"), (b"d", self._domain),
             (b"s", self._selector), (b"t", str(int(time.time())).encode("ascii")),
             (b"h", b" : ".join(SIGNED_HEADERS)), (b"bh", base64.b64encode(digest.digest())), (b"b", b""),
         ]
+        dkim = self._dkim
         unsigned = dkim.fold(b"; ".join(b"=".join(f) for f in fields), namelen=len(_NAME), linesep=b"\r\n")
         headers, _ = dkim.rfc822_parse(head)
         collected = _Collect()
-        dkim.hash_headers(collected, _POLICY, _POLICY.canonicalize_headers(headers), SIGNED_HEADERS,
+        dkim.hash_headers(collected, self._policy, self._policy.canonicalize_headers(headers), SIGNED_HEADERS,
                           (_NAME, b" " + unsigned), {})
         signature = self._key.sign(b"".join(collected.parts), padding.PKCS1v15(), hashes.SHA256())
         fields[-1] = (b"b", base64.b64encode(signature))
@@ -131,7 +131,8 @@ class DkimSigner:
         """Relaxed canonicalisation of whole lines (trailing empty lines are the last piece's concern)."""
         cached = self._cache.get(piece) if len(piece) >= _CACHED_SIZE else None
         if cached is None:
-            cached = compress_whitespace(strip_trailing_whitespace(_crlf(piece)))
+            canonical = self._dkim.canonicalization
+            cached = canonical.compress_whitespace(canonical.strip_trailing_whitespace(_crlf(piece)))
             if len(piece) >= _CACHED_SIZE:
                 if len(self._cache) >= _CACHE_ENTRIES:
                     self._cache.clear()

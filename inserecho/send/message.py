@@ -154,9 +154,12 @@ class Composer:
 
     def check(self, recipient: Recipient) -> None:
         """Raise :class:`HeaderError` if this recipient's headers could not be written safely."""
-        _check_header("To", recipient.email)
-        if recipient.name:
-            _check_header("To", recipient.name)
+        email, name = recipient.email, recipient.name
+        if email.isprintable() and (not name or name.isprintable()):  # the usual case, in C
+            return
+        _check_header("To", email)
+        if name:
+            _check_header("To", name)
 
     def samples(self, recipients: Iterable[Recipient]) -> list[OutgoingMessage]:
         """The message of the first recipient of each :func:`header_shape`, for a dry run.

@@ -93,7 +93,7 @@ def standing(
     """
     states = journal.states(campaign) if journal and not rehearsal else {}
     unsubscribed = journal.suppressed_addresses() if journal else set()
-    retried = ("failed_temporary",) if retry_failed else ()
+    waiting = {None, "pending", "suppressed", *(("failed_temporary",) if retry_failed else ())}
     sent = suppressed = failed = to_send = 0
     for subscriber in recipients:
         key = address_key(subscriber.email)
@@ -102,7 +102,7 @@ def standing(
             sent += 1
         elif key in unsubscribed:
             suppressed += 1
-        elif state in (None, "pending", "suppressed", *retried):  # "suppressed": since taken off the list
+        elif state in waiting:  # "suppressed": since taken off the list
             to_send += 1
         else:
             failed += 1

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from inserecho.send.plainlist import NotPlain, plain_entries
+from inserecho.content.yamlfile import LineDict
+from inserecho.send.plainlist import NotPlain, UsualEntry, plain_entries
 from inserecho.send.subscribers import _entries as yaml_entries
 
 PATH = Path("subscribers.yaml")
@@ -117,3 +118,60 @@ def test_random_lists_read_as_yaml_reads_them():
             assert plain == yaml, text
             read += 1
     assert read > 150  # nearly all of them have the usual shape
+
+
+# --- the layout subscribers import writes ----------------------------------------
+
+IMPORTED = """\
+- email: marie.dupont@exemple.org
+  name: Marie Dupont
+  first_name: Marie
+  organisation: "Régie de quartier d'Aubervilliers"
+  territories: [Plaine Commune, 'Est Ensemble']
+  tags: [adherent]
+  consent: {date: "2027-01-08", source: formulaire, version: v2}
+
+# Inscrite en ligne le 09/01/2027
+- email: paul@exemple.org
+  name:
+  tags: []
+  consent: {date: "2027-01-09", source: import}
+- email: rose@exemple.org
+  tags: [adherent]
+  name: Rose
+"""
+
+
+def usual(build=lambda values, line: (values, line)) -> UsualEntry:
+    return UsualEntry(("email", "name", "first_name", "organisation"), ("territories", "tags"), "consent",
+                      ("date", "source", "version"), build)
+
+
+def test_an_entry_in_the_import_layout_is_matched_whole_and_given_to_build():
+    first, second, third = [entry for entry, _ in plain_entries(IMPORTED, PATH, [], usual())]
+    assert first == (
+        (
+            "marie.dupont@exemple.org", "Marie Dupont", "Marie", "Régie de quartier d'Aubervilliers",
+            ("Plaine Commune", "Est Ensemble"), ("adherent",), ("2027-01-08", "formulaire", "v2"),
+        ),
+        1,
+    )
+    # after its comment; a record may leave out the keys after its first
+    assert second == (("paul@exemple.org", None, None, None, None, (), ("2027-01-09", "import", None)), 10)
+    # another order: read line by line, with the line of each key
+    assert isinstance(third, LineDict) and third.line == 14 and third.lines == {"email": 14, "tags": 15, "name": 16}
+
+
+def test_an_entry_build_declines_is_read_line_by_line():
+    with pytest.raises(NotPlain):  # a record is read only whole: declined, the file goes to YAML
+        list(plain_entries(IMPORTED, PATH, [], usual(lambda values, line: None)))
+    [entry] = [entry for entry, _ in plain_entries("- email: a@exemple.org\n  name: A\n", PATH, [],
+                                                   usual(lambda values, line: None))]
+    assert isinstance(entry, LineDict) and entry.lines == {"email": 1, "name": 2}
+
+
+@pytest.mark.parametrize("character", ["\t", "\x85", "\u2028", "\ufeff", "\x7f"])
+def test_a_character_yaml_reads_its_own_way_leaves_the_whole_file_to_yaml(character):
+    text = f"- email: a@exemple.org\n  name: Marie\n# note{character}\n- email: b@exemple.org\n"
+    with pytest.raises(NotPlain):
+        list(plain_entries(text, PATH, [], usual()))

@@ -1,12 +1,19 @@
+import random
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from inserecho.problems import Problem, UsageProblem
+from inserecho.send.csvimport import entry_lines
+from inserecho.send.plainlist import plain_entries
 from inserecho.send.subscribers import (
     SUBSCRIBER_FIELDS,
+    USUAL_LAYOUT,
     Subscriber,
+    _checked,
+    _entries,
     load_subscribers,
     select,
 )
@@ -49,6 +56,7 @@ def test_a_good_list_loads_with_the_line_of_each_subscriber(tmp_path):
 
 def test_fields_are_the_documented_ones():
     assert SUBSCRIBER_FIELDS == ("email", "name", "first_name", "organisation", "territories", "tags", "consent")
+    assert USUAL_LAYOUT.fields == SUBSCRIBER_FIELDS  # every field, in the order the import writes them
 
 
 def test_values_are_tidied(tmp_path):
@@ -266,6 +274,51 @@ def test_a_missing_file_is_a_problem(tmp_path):
     subscribers, problems = load_subscribers(tmp_path / "subscribers.yaml")
     assert subscribers == []
     assert problems[0].message.startswith("impossible de lire le fichier")
+
+
+def test_a_list_in_the_import_layout_gives_what_yaml_gives_mistakes_included(tmp_path):
+    # Entries laid out as the import writes them are built without a mapping; they must
+    # give the same subscribers and the same problems, on the same lines, as YAML.
+    rng = random.Random(93)
+    texts = ["Marie Dupont", "'Paul l''ancien'", '"Régie n° 4"', "~", "", "Zoë", '"  espacé  "', "[a, b]"]
+    places = ["Plaine Commune", "'Est Ensemble'", "est ensemble", "Plaine Communes", "~", '"Paris Terres d’Envol"']
+    dates = ['"2027-01-08"', '"2027-01-08T10:12:44"', '"08/01/2027"', "2027-01-08", '""']
+    addresses = ["a@exemple.org", "A@Exemple.org", "b@exemple", "Postmaster@exemple.org", "andré@exemple.fr", "~"]
+    path = tmp_path / "subscribers.yaml"
+    for _ in range(150):
+        lines = []
+        for number in range(rng.randint(1, 8)):
+            lines.append(f"- email: {rng.choice(addresses) if rng.random() < 0.3 else f'p{number}@exemple.org'}")
+            for key in ("name", "first_name", "organisation"):
+                if rng.random() < 0.5:
+                    lines.append(f"  {key}: {rng.choice(texts)}".rstrip())
+            for key, values in (("territories", places), ("tags", texts[:3] + ["adherent"])):
+                if rng.random() < 0.6:
+                    lines.append(f"  {key}: [{', '.join(rng.choice(values) for _ in range(rng.randrange(3)))}]")
+            if rng.random() < 0.4:
+                version = rng.choice(["", ", version: v2", ', version: ""'])
+                source = rng.choice(["import", "~"])
+                lines.append(f"  consent: {{date: {rng.choice(dates)}, source: {source}{version}}}")
+            if rng.random() < 0.2:
+                lines.append(rng.choice(["", "# inscrite en ligne"]))
+        text = "\n".join(lines) + "\n"
+        path.write_text(text, encoding="utf-8")
+        assert load_subscribers(path) == _checked(_entries, text, path), text
+
+
+def test_every_entry_the_import_writes_is_read_in_the_usual_layout():
+    entries = [
+        {"email": "marie@exemple.org", "name": "Marie Dupont", "first_name": "Marie", "organisation": "Régie n° 4",
+         "territories": ["Plaine Commune", "Paris Terres d'Envol"], "tags": ["adhérent", "direction"],
+         "consent": {"date": "2027-01-08T10:12:44", "source": "formulaire", "version": "v2"}},
+        {"email": "paul@exemple.org", "name": "Paul « Polo » l'ancien",
+         "consent": {"date": "2027-01-08", "source": "import"}},
+        {"email": "rose@exemple.org", "organisation": "ACI: Les Jardins", "tags": ["50 %"]},
+        {"email": "lea@exemple.org"},
+    ]
+    text = "\n".join(line for entry in entries for line in entry_lines(entry)) + "\n"
+    read = list(plain_entries(text, Path("subscribers.yaml"), [], replace(USUAL_LAYOUT, build=lambda v, line: line)))
+    assert read == [(1, 1), (8, 8), (11, 11), (14, 14)]  # each built whole, none read line by line
 
 
 # --- segments ------------------------------------------------------------------

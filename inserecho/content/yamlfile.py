@@ -103,7 +103,9 @@ class LineBuilder:
             return seq
         mapping = LineDict.at(offset + event.start_mark.line)  # a MappingStartEvent: nothing else starts a value
         while type(key_event := next(events)) is not yaml.MappingEndEvent:
-            key = str(value(key_event, events))
+            # a key is the name as written: « null: » or « yes: » is no None or True to report
+            plain = type(key_event) is yaml.ScalarEvent and key_event.anchor is None
+            key = key_event.value if plain else str(value(key_event, events))
             mapping.put(key, value(next(events), events), offset + key_event.start_mark.line, self.path, self.problems)
         return mapping
 

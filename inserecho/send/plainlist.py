@@ -33,14 +33,17 @@ NULLS = {"", "~", "null", "Null", "NULL"}
 
 # Printable characters that are not line breaks for YAML (C0, DEL, C1, U+2028/9, BOM…).
 _OTHER = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ud800-\\udfff\\ufffe\\uffff"
-_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#{_OTHER}]*"
-_FLOW_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#,\[\]{{}}{_OTHER}]*"
+# Plain words take their trailing spaces possessively (*+): given back one by one to the
+# spaces after them, a long run of spaces before a stray « : » would cost quadratic time.
+_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#{_OTHER}]*+"
+_FLOW_PLAIN = rf"[^\s\-?:,\[\]{{}}#&*!|>'\"%@`{_OTHER}][^:#,\[\]{{}}{_OTHER}]*+"
 _DOUBLE = rf'"[^"\\{_OTHER}]*"'
 _SINGLE = rf"'(?:[^'{_OTHER}]|'')*'"
 _SCALAR = rf"{_PLAIN}|{_DOUBLE}|{_SINGLE}"
 _ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
 _FLOW = rf"\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]"
-_LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: +({_SCALAR}|{_FLOW}))? *(?:\n|\Z)")
+# a key of more than 200 characters goes to YAML, which refuses those over 1,024
+_LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]{{0,200}}):(?: +({_SCALAR}|{_FLOW}))? *(?:\n|\Z)")
 _ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
 _UNQUOTED = re.compile(r"[^\"']*\Z")
 _BLANK = rf" *(?:#[^{_OTHER}]*)?"  # a blank line or a comment

@@ -45,6 +45,7 @@ DECLINED = [
     "- email: a@exemple.org\n  tags: {a: b}\n",
     "email: a@exemple.org\n",
     "- email: a@exemple.org\n   name: Marie\n",
+    "- email: a@exemple.org\n  " + "k" * 1030 + ": x\n",  # libyaml refuses a key this long
 ]
 
 
@@ -175,3 +176,19 @@ def test_a_character_yaml_reads_its_own_way_leaves_the_whole_file_to_yaml(charac
     text = f"- email: a@exemple.org\n  name: Marie\n# note{character}\n- email: b@exemple.org\n"
     with pytest.raises(NotPlain):
         list(plain_entries(text, PATH, [], usual()))
+
+
+@pytest.mark.parametrize("text", [
+    "- email: a@exemple.org\n  null: x\n",
+    "- email: a@exemple.org\n  Null: x\n  NULL: y\n  yes: z\n",
+])
+def test_a_key_is_the_name_as_written_both_ways(text):
+    plain, yaml = both(text)
+    assert plain == yaml
+    assert list(plain[0][2]) == [line.split(":")[0].strip("- ") for line in text.splitlines()]
+
+
+def test_a_long_run_of_spaces_before_a_stray_colon_is_declined_without_backtracking():
+    # Matched with backtracking over the spaces, this line took minutes (quadratic time).
+    text = "- email: a@exemple.org\n  name: a" + " " * 100_000 + "b: c\n"
+    assert not is_plain(text)

@@ -181,7 +181,7 @@ class Composer:
         """One recipient's message; :func:`_address` refuses a name or address unsafe in ``To``."""
         token = self.signer.token(recipient.email)
         unsubscribe_links = [prefix + token for prefix in self._unsubscribe_prefixes]
-        address, smtputf8 = _wire_address(recipient.email)
+        address, smtputf8 = wire_address(recipient.email)
         head = (
             f"To: {_address('To', recipient.name or '', address)}\n"
             f"Date: {self._date()}\nMessage-ID: {self._message_id(recipient.email)}\n"
@@ -308,7 +308,7 @@ def _encoded_word(name: str) -> str:
     return quoprimime.header_encode(data, "utf-8")
 
 
-def _wire_address(address: str) -> tuple[str, bool]:
+def wire_address(address: str) -> tuple[str, bool]:
     """The address as sent, and whether it needs SMTPUTF8 (a non-ASCII local part)."""
     if address.isascii():
         return address, False

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 from http import HTTPStatus
@@ -27,6 +28,7 @@ from inserecho.content.addresses import normalise_address
 from inserecho.content.territories import TERRITORIES, normalise_territory
 from inserecho.problems import InvalidValue
 from inserecho.render.templating import template_environment
+from inserecho.send.message import wire_address
 from inserecho.send.tokens import TokenSigner
 from inserecho.send.transport.pool import (
     FatalRelayError,
@@ -134,10 +136,9 @@ def smtp_mailer(relay: RelayConfig) -> Mailer:
     """Each message through its own short SMTP session (the site mails little)."""
 
     def send(message: EmailMessage) -> None:
-        recipient = parseaddr(str(message["To"]))[1]
-        outgoing = OutgoingMessage(
-            parseaddr(str(message["From"]))[1], recipient, message.as_bytes(), not recipient.isascii()
-        )
+        recipient, smtputf8 = wire_address(parseaddr(str(message["To"]))[1])
+        data = message.as_bytes(policy=policy.default.clone(utf8=smtputf8))  # an accented address as written
+        outgoing = OutgoingMessage(parseaddr(str(message["From"]))[1], recipient, data, smtputf8)
 
         async def deliver() -> None:
             async with SmtpTransport(relay, 1, connect_attempts=2) as transport:
@@ -371,7 +372,7 @@ class ReadersSite:
     def _confirmation_mail(self, signup: Signup, link: str) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.config.sender
-        message["To"] = signup.email
+        message["To"] = wire_address(signup.email)[0]  # an accented domain in its ASCII form, as campaigns write it
         message["Subject"] = f"Confirmez votre inscription à {self.config.name}"
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(

@@ -197,6 +197,18 @@ def test_a_bot_filling_the_trap_field_is_told_nothing_and_nothing_is_mailed(site
     assert smtp_server.handler.received == []
 
 
+@pytest.mark.parametrize(("address", "wire"), [
+    ("zoe@exemple-café.fr", "zoe@xn--exemple-caf-lbb.fr"),  # IDNA: no SMTPUTF8 needed
+    ("zoé@exemple.fr", "zoé@exemple.fr"),  # an accented local part needs SMTPUTF8, and is written as is
+])
+def test_a_reader_at_an_accented_address_is_mailed_as_a_campaign_would_be(site, smtp_server, address, wire):
+    status, page = http(f"{site}/inscription", {"email": address, "consent": "oui", "website": ""})
+    assert status == 200 and "Vérifiez votre boîte" in page
+    (confirmation,) = smtp_server.handler.received
+    assert confirmation.rcpt == wire
+    assert f"\r\nTo: {wire}\r\n".encode() in confirmation.data
+
+
 def test_a_form_without_consent_or_with_a_bad_address_says_why(site, smtp_server):
     status, page = http(f"{site}/inscription", {"email": "pas-une-adresse", "territory": "Montreuil"})
     assert status == 400

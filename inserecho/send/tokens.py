@@ -89,14 +89,14 @@ class TokenSigner:
         raw = address.encode("utf-8")
         padded = raw + b"\0" * (-len(raw) % _PADDING)  # an address never contains NUL
         tag = self._tag(padded)
-        return _b64(_VERSION + tag + _xor(padded, self._stream(tag, len(padded))))
+        return b64url(_VERSION + tag + _xor(padded, self._stream(tag, len(padded))))
 
     def resolve(self, token: str) -> str | None:
         """The address the token was made for, or ``None`` if it is not one of ours."""
         token = token.strip()
         if "." in token:
             return self._resolve_legacy(token)
-        raw = _unb64(token)
+        raw = unb64url(token)
         if raw is None or len(raw) <= 1 + TAG_BYTES or raw[:1] != _VERSION:
             return None
         tag, body = raw[1:1 + TAG_BYTES], raw[1 + TAG_BYTES:]
@@ -107,7 +107,7 @@ class TokenSigner:
 
     def _resolve_legacy(self, token: str) -> str | None:
         payload, _, mac = token.partition(".")
-        raw, given = _unb64(payload), _unb64(mac)
+        raw, given = unb64url(payload), unb64url(mac)
         if raw is None or given is None:
             return None
         expected = hmac.digest(self._legacy_key, raw, "sha256")[:_LEGACY_MAC_BYTES]
@@ -132,11 +132,13 @@ def _decoded(raw: bytes) -> str | None:
         return None
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """``data`` as URL-safe base64 without padding, as tokens and signed notices travel."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes | None:
+def unb64url(text: str) -> bytes | None:
+    """The bytes of :func:`b64url` text, or None if it is none."""
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except ValueError:  # binascii.Error, or characters outside ASCII

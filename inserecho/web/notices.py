@@ -10,8 +10,6 @@ confirmation link is no notice, and neither is an unsubscribe token.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -24,6 +22,7 @@ from typing import Any, Literal
 
 from inserecho.content.addresses import address_key
 from inserecho.send.mac import Mac
+from inserecho.send.tokens import b64url, unb64url
 
 NOTICE_HEADER = "X-Inserecho-Notice"
 NOTICE_PURPOSE = "avis"  # the key of notices
@@ -44,14 +43,13 @@ class PayloadSigner:
 
     def dumps(self, payload: dict[str, Any]) -> str:
         raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-        return f"{_b64(raw)}.{_b64(self._mac(raw))}"
+        return f"{b64url(raw)}.{b64url(self._mac(raw))}"
 
     def loads(self, text: str) -> dict[str, Any] | None:
         """The payload, or ``None`` if the text was not signed by us (altered, forged, truncated)."""
         body, _, mac = text.strip().partition(".")
-        try:
-            raw, given = _unb64(body), _unb64(mac)
-        except (binascii.Error, ValueError):
+        raw, given = unb64url(body), unb64url(mac)
+        if raw is None or given is None:
             return None
         if not hmac.compare_digest(given, self._mac(raw)):
             return None
@@ -183,11 +181,3 @@ def _dedup_part(notice: Notice) -> str:
     if notice.signup is not None:
         return json.dumps(asdict(notice.signup), sort_keys=True)
     return notice.time[:10]
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

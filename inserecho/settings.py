@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from inserecho.content.sections import BUILTIN_SECTIONS, SectionSpec, read_secti
 from inserecho.content.textfile import read_text
 from inserecho.content.yamlfile import LineDict, parse_mapping
 from inserecho.french.formats import parse_duration
-from inserecho.french.suggest import did_you_mean
+from inserecho.french.suggest import setting_hint
 from inserecho.problems import ContentError, InvalidValue, Problem, Severity
 
 SETTINGS_FILE = "inserecho.yaml"
@@ -73,6 +73,16 @@ class Settings:
     @property
     def journal_path(self) -> Path:
         return self.root / "journal.sqlite3"
+
+    @property
+    def sender_address(self) -> str:
+        """The address of ``sender`` (« Nom <adresse> », or the address alone)."""
+        return parseaddr(self.sender)[1]
+
+    @property
+    def sender_domain(self) -> str:
+        """The domain of :attr:`sender_address`, in lower case."""
+        return self.sender_address.rpartition("@")[2].casefold()
 
     def section(self, key: str) -> SectionSpec | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -139,7 +149,7 @@ def load_settings(root: Path) -> Settings:
         elif key in _SCHEMA:
             _read_group(key, value, line, path, values, problems)
         elif key != "sections":
-            problems.append(Problem(path, line, f"réglage inconnu « {key} »{_hint(key, known)}."))
+            problems.append(Problem(path, line, f"réglage inconnu « {key} »{setting_hint(key, sorted(known))}."))
     if "sections" in data:
         sections = read_sections(data["sections"], data.lines["sections"], path, BUILTIN_SECTIONS, problems)
         if sections:
@@ -164,7 +174,7 @@ _EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", "example", "tes
 
 
 def _placeholder_sender(settings: Settings, data: LineDict, path: Path) -> tuple[Problem, ...]:
-    domain = settings.sender.rpartition("@")[2].strip(" >").casefold()
+    domain = settings.sender_domain
     if not any(domain == d or domain.endswith("." + d) for d in _EXAMPLE_DOMAINS):
         return ()
     group = data.get("sender")
@@ -190,7 +200,8 @@ def _read_group(group: str, value: Any, line: int, path: Path, values: dict[str,
     for key, item in value.items():
         item_line = value.lines[key]
         if key not in schema:
-            problems.append(Problem(path, item_line, f"réglage inconnu « {group}.{key} »{_hint(key, schema)}."))
+            hint = setting_hint(key, sorted(schema))
+            problems.append(Problem(path, item_line, f"réglage inconnu « {group}.{key} »{hint}."))
             continue
         target = schema[key]
         if target in _INTS:
@@ -296,11 +307,6 @@ def _check_list_id(values: dict[str, Any], path: Path, line: int, problems: list
             )
         )
         values.pop("list_id")
-
-
-def _hint(key: str, known: Iterable[str]) -> str:
-    names = sorted(known)
-    return did_you_mean(key, names) or f" ; les réglages possibles ici sont {', '.join(names)}"
 
 
 def _scalar(value: Any, path: Path, line: int, name: str, problems: list[Problem]) -> Any:

@@ -35,6 +35,13 @@ def test_without_a_settings_file_the_defaults_apply(tmp_path):
     assert settings.issues_dir == tmp_path / "issues"
 
 
+@pytest.mark.parametrize("sender", ["Inser'Echo <Lettre@Inser-Eco93.FR>", "Lettre@Inser-Eco93.FR"])
+def test_the_sender_address_and_domain_are_read_once_for_all(sender):
+    settings = Settings(root=Path("."), sender=sender)
+    assert settings.sender_address == "Lettre@Inser-Eco93.FR"
+    assert settings.sender_domain == "inser-eco93.fr"
+
+
 def test_the_packaged_settings_file_reads_back(tmp_path):
     packaged = resources.files("inserecho") / "resources" / "folder" / "inserecho.yaml"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email.utils import parseaddr
-
 import click
 
 from inserecho.cli.context import Folder, pass_folder, shown
@@ -37,7 +35,7 @@ def dkim_new(folder: Folder, selector: str, domain: str | None) -> None:
         raise click.BadParameter(
             "lettres, chiffres et tirets seulement, par exemple lettre2027.", param_hint="SÉLECTEUR"
         )
-    domain = domain or parseaddr(folder.settings.sender)[1].rpartition("@")[2]
+    domain = domain or folder.settings.sender_domain
     path = folder.root / f"dkim-{selector}.pem"
     try:
         record = new_key(path).decode("ascii")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email.utils import parseaddr
 from pathlib import Path
 
 import click
@@ -89,7 +88,6 @@ def inbox(
     config = ImapConfig.from_url(url, insecure=insecure, cafile=cafile)
     listed_file = subscribers_file or folder.root / SUBSCRIBERS_FILE
     listed = [s.email for s in load_subscribers(listed_file)[0]] if listed_file.exists() else []
-    sender = parseaddr(settings.sender)[1]
     with Journal.open(settings.journal_path) as journal:
         secret = load_secret(settings.root)
         notices = PayloadSigner(secret, settings.list_id, NOTICE_PURPOSE)
@@ -98,7 +96,7 @@ def inbox(
             signer_for(settings, secret),
             verp_for(settings, secret),
             notices,
-            sender.rpartition("@")[2],
+            settings.sender_domain,
             settings.list_id,
             settings.unsubscribe_mailto,
             listed,

@@ -7,7 +7,6 @@ settings) is found here, before a single message leaves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 
 from inserecho.content.loader import ISSUE_FILE, load_issue
@@ -46,7 +45,7 @@ def dkim_for(settings: Settings) -> DkimSigner | None:
     """The DKIM signer of the ``dkim`` settings, if any; raises :class:`ContentError`."""
     if not (settings.dkim_domain and settings.dkim_selector and settings.dkim_private_key):
         return None
-    sender_domain = parseaddr(settings.sender)[1].rpartition("@")[2].casefold()
+    sender_domain = settings.sender_domain
     domain = settings.dkim_domain.casefold()
     if sender_domain != domain and not sender_domain.endswith("." + domain):
         raise ContentError(
@@ -69,7 +68,7 @@ def dkim_for(settings: Settings) -> DkimSigner | None:
 
 def verp_for(settings: Settings, secret: bytes) -> Verp:
     """Envelope senders per recipient, derived from the From address (``sender.from``)."""
-    return Verp(secret, settings.list_id, parseaddr(settings.sender)[1])
+    return Verp(secret, settings.list_id, settings.sender_address)
 
 
 def prepare_campaign(

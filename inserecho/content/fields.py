@@ -10,8 +10,6 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from inserecho.content.addresses import normalise_address
 from inserecho.content.model import Link
 from inserecho.content.sections import AUDIENCES, CONTRACTS, FieldSpec
@@ -155,8 +153,8 @@ def mail_address(text: str, name: str, *, display_name: bool = False) -> tuple[s
             f"« {name} » doit être une adresse seule, sans nom ni « < > » : écrivez par exemple {example}."
         )
     try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
+        normalise_address(address)
+    except InvalidValue:
         raise InvalidValue(
             f"« {text} » n'est pas une adresse e-mail valide pour « {name} » : écrivez par exemple {example}."
         ) from None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from inserecho.content.yamlfile import LineDict, LineList, parse_yaml
-from inserecho.french.suggest import did_you_mean, fold
+from inserecho.french.suggest import did_you_mean, fold, setting_hint
 from inserecho.problems import Problem
 
 FieldKind = Literal[
@@ -127,7 +127,7 @@ def _read_section(
                 Problem(
                     path,
                     mapping.lines[extra],
-                    f"réglage inconnu « {extra} » dans une rubrique{_hint(extra, _SECTION_KEYS)}.",
+                    f"réglage inconnu « {extra} » dans une rubrique{setting_hint(extra, _SECTION_KEYS)}.",
                 )
             )
     if key is None:
@@ -266,7 +266,7 @@ def _read_field(
                 Problem(
                     path,
                     definition_map.lines[extra],
-                    f"réglage inconnu « {extra} » pour le champ « {name} »{_hint(extra, _FIELD_KEYS)}.",
+                    f"réglage inconnu « {extra} » pour le champ « {name} »{setting_hint(extra, _FIELD_KEYS)}.",
                 )
             )
     kind = definition_map.get("type", inherited.kind if inherited else None)
@@ -344,10 +344,6 @@ def _kind_hint(word: str) -> str:
     """Officers often write the type in French: ``texte`` means ``text``."""
     english = _FRENCH_KINDS.get(fold(word))
     return f" (vouliez-vous dire « {english} » ?)" if english else did_you_mean(word, FIELD_KINDS)
-
-
-def _hint(word: str, known: tuple[str, ...]) -> str:
-    return did_you_mean(word, known) or f" ; les réglages possibles ici sont {', '.join(known)}"
 
 
 def _names(sections: Mapping[str, SectionSpec]) -> str:

@@ -18,6 +18,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (vouliez-vous dire « {folded[close[0]]} » ?)" if close else ""
 
 
+def setting_hint(word: str, choices: Iterable[str]) -> str:
+    """After « réglage inconnu « x » »: the close choice, or else every possible one, in order."""
+    choices = list(choices)
+    return did_you_mean(word, choices) or f" ; les réglages possibles ici sont {', '.join(choices)}"
+
+
 def french_list(words: Iterable[str]) -> str:
     """``a, b ou c`` with each word in guillemets."""
     quoted = [f"« {w} »" for w in words]

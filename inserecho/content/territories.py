@@ -57,6 +57,11 @@ COMMUNES: dict[str, tuple[str, ...]] = {
 _TERRITORY_OF_COMMUNE = {fold_words(c): t for t, communes in COMMUNES.items() for c in communes}
 
 
+_LONGEST_LOCATION = 200
+
+
 def territory_of_location(location: str) -> str | None:
     """``Montreuil`` or ``Saint-Denis (93200)`` → its territory, ``None`` if unknown."""
+    if len(location) > _LONGEST_LOCATION:  # no commune, and the parentheses search is quadratic
+        return None
     return _TERRITORY_OF_COMMUNE.get(fold_words(re.sub(r"\(.*?\)|\b\d{5}\b", " ", location)))

@@ -103,7 +103,8 @@ _UNSUBSCRIBE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _TOKEN_IN_URL = re.compile(r"token=([A-Za-z0-9_.~%-]+)")
-_LIST_ID = re.compile(rb"^List-Id:[^\n]*?<([^>\s]+)>", re.IGNORECASE | re.MULTILINE)
+# no « < » inside the id: each one would make the search run to the end of the line again
+_LIST_ID = re.compile(rb"^List-Id:[^\n]*?<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
 _QUOTE_START = re.compile(
     r"^(>|-{2,}\s*(original|message d'origine)|le .{5,80} a écrit|on .{5,80} wrote)", re.IGNORECASE
 )
@@ -407,8 +408,15 @@ def _text_of(message: Message, limit: int) -> str:
             text = _decoded(part, limit)
             if kind == "text/plain":
                 return text
-            html = html or unescape(_TAG.sub(" ", text))
+            html = html or unescape(_without_tags(text))
     return html or ""
+
+
+def _without_tags(html: str) -> str:
+    """``html`` with its tags blanked. Only up to the last « > »: a « < » after it closes no
+    tag, and a run of them would each have the search scan to the end of the text."""
+    end = html.rfind(">") + 1
+    return _TAG.sub(" ", html[:end]) + html[end:]
 
 
 def _recipients_of(message: Message) -> list[str]:

@@ -216,7 +216,7 @@ class Composer:
 
 
 # Our Message-IDs, as found again in a bounce or a complaint: key, campaign label, domain.
-MESSAGE_ID = re.compile(r"<([0-9a-f]{24})\.([A-Za-z0-9_-]+)@([^>\s]+)>")
+MESSAGE_ID = re.compile(r"<([0-9a-f]{24})\.([A-Za-z0-9_-]+)@([^<>\s]+)>")  # no « < »: linear on any text
 
 
 def message_id_key(campaign: str, address: str) -> str:

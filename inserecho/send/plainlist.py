@@ -44,7 +44,7 @@ _ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_FLOW_PLAIN})"
 _FLOW = rf"\[ *(?:{_ITEM} *(?:, *{_ITEM} *)*)?\]"
 # a key of more than 200 characters goes to YAML, which refuses those over 1,024
 _LINE = re.compile(rf"(- |  )([A-Za-z_][A-Za-z0-9_]{{0,200}}):(?: +({_SCALAR}|{_FLOW}))? *(?:\n|\Z)")
-_ITEMS = re.compile(rf" *({_ITEM}) *(?:,|\]$)")
+_ITEMS = re.compile(rf"(?<! ) *({_ITEM}) *(?:,|\]$)")  # never from inside a run of spaces: linear
 _UNQUOTED = re.compile(r"[^\"']*\Z")
 _BLANK = rf" *(?:#[^{_OTHER}]*)?"  # a blank line or a comment
 _SKIPPED = re.compile(rf"{_BLANK}(?:\n|\Z)")

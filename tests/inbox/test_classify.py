@@ -127,6 +127,22 @@ def test_a_bounce_of_another_newsletter_changes_nothing():
     assert result.kind == "human"
 
 
+def test_a_list_id_line_of_angle_brackets_is_read_at_once():
+    # Each « < » of a List-Id line made the search run to its end again: 64,000 took 40 s.
+    raw = (MESSAGES / "simple_17.eml").read_bytes()
+    hostile = raw.replace(b"Message removed", b"List-Id: " + b"<" * 100_000 + b"\nSubject: autre")
+    keys = Keys(listed={"userx@example.com"})
+    expected = classify(email.message_from_bytes(raw), raw, keys)
+    assert classify(email.message_from_bytes(hostile), hostile, keys).kind == expected.kind
+
+
+def test_a_html_only_mail_of_unclosed_tags_is_read_as_text():
+    raw = (b"From: x@example.org\nTo: desinscription@inser-eco93.example.org\nSubject: stop\n"
+           b"Content-Type: text/html; charset=utf-8\n\n<p>Merci de me d\xc3\xa9sinscrire</p>" + b"<" * 20_000)
+    result = classify(email.message_from_bytes(raw), raw, Keys(listed={"x@example.org"}))
+    assert result.kind == "unsubscribe"
+
+
 def test_an_arf_abuse_report_is_a_complaint():
     original = "Message-ID: <ours>\nSubject: Inser'Echo\n\nBonjour"
     keys = Keys(ours={"<ours>": ("2026-12", "marie@example.org")})

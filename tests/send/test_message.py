@@ -8,7 +8,7 @@ import pytest
 from inserecho.content.loader import load_issue
 from inserecho.render import slots
 from inserecho.render.renderer import render_issue
-from inserecho.send.message import Composer, HeaderError
+from inserecho.send.message import MESSAGE_ID, Composer, HeaderError, message_id_key
 from inserecho.send.tokens import TokenSigner
 from inserecho.send.verp import Verp
 from inserecho.settings import load_settings
@@ -204,3 +204,11 @@ def test_a_dry_run_composes_the_first_recipient_of_each_header_shape(rendered, s
         "g@example.org",
     ]
     assert parse(samples[2].data)["To"] == "Dominique Lefèvre <d@example.org>"  # whole messages, as sent
+
+
+def test_our_message_id_is_found_behind_any_number_of_broken_ones():
+    # A report may be hostile: ids cut after their « @ » once hid ours and, by the
+    # thousand, made the search quadratic (256 KB of them took 22 s).
+    key = message_id_key("2026-12", "marie@example.org")
+    text = ("<" + "0" * 24 + ".a@") * 40_000 + f"<{key}.2026-12@inser-eco93.example.org>"
+    assert [match.group(1) for match in MESSAGE_ID.finditer(text)] == [key]

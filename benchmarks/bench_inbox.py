@@ -30,6 +30,8 @@ from pathlib import Path
 from bench_send import write_subscribers
 from common import REPO, make_folder
 
+from inserecho.inbox.imap import FETCH_BATCH
+
 sys.path.insert(0, str(REPO / "tests"))
 from dovecot import start_dovecot  # noqa: E402  (the tests' Dovecot, reused as is)
 from mailbox_messages import (  # noqa: E402
@@ -45,7 +47,6 @@ from mailbox_messages import (  # noqa: E402
 # One message in ten of each kind but bounces, which are most of a real bounce mailbox.
 MIX = (hard_bounce, hard_bounce, hard_bounce, hard_bounce, soft_bounce, soft_bounce,
        complaint, mailto_unsubscribe, out_of_office, reply)
-_BATCH = 200
 
 
 def fetch_all(server) -> int:
@@ -54,8 +55,8 @@ def fetch_all(server) -> int:
     try:
         _, count = imap.select("INBOX", readonly=True)
         fetched = 0
-        for start in range(1, int(count[0]) + 1, _BATCH):
-            end = min(start + _BATCH - 1, int(count[0]))
+        for start in range(1, int(count[0]) + 1, FETCH_BATCH):
+            end = min(start + FETCH_BATCH - 1, int(count[0]))
             _, data = imap.uid("FETCH", f"{start}:{end}", "(UID BODY.PEEK[])")
             fetched += sum(1 for item in data if isinstance(item, tuple))
         return fetched

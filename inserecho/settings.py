@@ -75,6 +75,11 @@ class Settings:
         return self.root / "journal.sqlite3"
 
     @property
+    def subscribers_path(self) -> Path:
+        """The list ``send``, ``inbox`` and ``subscribers`` use when none is given."""
+        return self.root / "subscribers.yaml"
+
+    @property
     def sender_address(self) -> str:
         """The address of ``sender`` (« Nom <adresse> », or the address alone)."""
         return parseaddr(self.sender)[1]
@@ -287,7 +292,7 @@ def _check_address(
         else:
             mail_address(value.strip(), name, display_name=_ADDRESSES[target])
     except InvalidValue as error:
-        problems.append(Problem(path, line, error.message))
+        problems.append(error.at(path, line))
         values.pop(target)
 
 

@@ -35,29 +35,29 @@ def recipient_of(sent: bytes) -> str:
     return email.message_from_bytes(sent, policy=policy.default)["To"].addresses[0].addr_spec
 
 
-def hard_bounce(sent: bytes) -> bytes:
+def postfix_dsn(
+    verp: str, recipient: str, queue_id: str, headers: str = "", *,
+    action: str = "failed", status: str = "5.1.1", diagnostic: str = "550 5.1.1 User unknown",
+) -> bytes:
+    """Postfix's delivery status notification for ``recipient``, sent back to ``verp``."""
     return fill(
-        "postfix_dsn.eml",
-        verp=envelope_of(sent),
-        recipient=recipient_of(sent),
-        action="failed",
-        status="5.1.1",
-        diagnostic=f"550 5.1.1 <{recipient_of(sent)}>: Recipient address rejected: User unknown",
-        headers=sent_headers(sent),
-        queue_id=_unique(sent),
+        "postfix_dsn.eml", verp=verp, recipient=recipient, action=action, status=status,
+        diagnostic=diagnostic, headers=headers, queue_id=queue_id,
+    )
+
+
+def hard_bounce(sent: bytes) -> bytes:
+    recipient = recipient_of(sent)
+    return postfix_dsn(
+        envelope_of(sent), recipient, _unique(sent), sent_headers(sent),
+        diagnostic=f"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown",
     )
 
 
 def soft_bounce(sent: bytes) -> bytes:
-    return fill(
-        "postfix_dsn.eml",
-        verp=envelope_of(sent),
-        recipient=recipient_of(sent),
-        action="delayed",
-        status="4.2.2",
-        diagnostic="452 4.2.2 Mailbox full",
-        headers=sent_headers(sent),
-        queue_id=_unique(sent),
+    return postfix_dsn(
+        envelope_of(sent), recipient_of(sent), _unique(sent), sent_headers(sent),
+        action="delayed", status="4.2.2", diagnostic="452 4.2.2 Mailbox full",
     )
 
 

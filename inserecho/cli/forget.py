@@ -12,8 +12,6 @@ from inserecho.problems import InvalidValue, UsageProblem
 from inserecho.send.journal import Journal
 from inserecho.send.listfile import backup_path, remove_subscriber
 
-SUBSCRIBERS_FILE = "subscribers.yaml"
-
 
 @click.command("forget")
 @click.argument("address", metavar="ADRESSE")
@@ -34,7 +32,7 @@ def forget(folder: Folder, address: str, subscribers_file: Path | None, yes: boo
         email = normalise_address(address)
     except InvalidValue as error:
         raise UsageProblem(error.message) from None
-    path = subscribers_file or folder.root / SUBSCRIBERS_FILE
+    path = subscribers_file or folder.settings.subscribers_path
     if not yes and not click.confirm(f"Effacer {email} de {shown(path)} et du journal ?", default=False):
         click.echo("Rien n'a été effacé.")
         return

@@ -17,7 +17,6 @@ from inserecho.send.subscribers import load_subscribers
 from inserecho.send.tokens import load_secret
 from inserecho.web.notices import NOTICE_PURPOSE, PayloadSigner
 
-SUBSCRIBERS_FILE = "subscribers.yaml"
 KIND_LABELS = {
     "hard_bounce": "adresses inexistantes (rebonds définitifs)",
     "soft_bounce": "échecs temporaires (rebonds temporaires)",
@@ -86,7 +85,7 @@ def inbox(
             "ou « url » sous « imap » dans inserecho.yaml."
         )
     config = ImapConfig.from_url(url, insecure=insecure, cafile=cafile)
-    listed_file = subscribers_file or folder.root / SUBSCRIBERS_FILE
+    listed_file = subscribers_file or settings.subscribers_path
     listed = [s.email for s in load_subscribers(listed_file)[0]] if listed_file.exists() else []
     with Journal.open(settings.journal_path) as journal:
         secret = load_secret(settings.root)

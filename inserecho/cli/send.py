@@ -48,7 +48,6 @@ from inserecho.send.transport.replies import FatalRelayError, SendError, Transpo
 EXIT_INTERRUPTED = 130
 SMTP_URL_VARIABLE = "INSERECHO_SMTP_URL"
 DEFAULT_OUTBOX = "outbox"
-SUBSCRIBERS_FILE = "subscribers.yaml"
 NOT_THE_REAL_SEND = "Ceci ne compte pas comme l'envoi réel : personne n'est noté comme servi."
 
 
@@ -391,7 +390,7 @@ def subscribers_import(folder: Folder, files: tuple[Path, ...], output: Path | N
     if merge and force:
         raise UsageProblem("--merge garde la liste existante et --force la remplace : choisissez l'un ou l'autre.")
     settings = folder.newsletter()
-    output = output or folder.root / SUBSCRIBERS_FILE
+    output = output or settings.subscribers_path
     if output.exists() and not (merge or force):
         raise UsageProblem(
             f"{shown(output)} existe déjà : --merge pour y ajouter ces contacts, -o pour écrire "
@@ -486,7 +485,7 @@ def _refuse_unready(folder: Folder, prepared: Campaign) -> None:
 
 
 def _default_subscribers(folder: Folder) -> Path:
-    path = folder.root / SUBSCRIBERS_FILE
+    path = folder.settings.subscribers_path
     if not path.exists():
         raise UsageProblem(
             "pas de liste d'abonné·e·s : indiquez --subscribers FICHIER, ou copiez "

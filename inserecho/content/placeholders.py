@@ -27,9 +27,9 @@ ITEM_PHRASES = (
 )
 
 
-def find_placeholder(path: Path, text: str, phrases: tuple[str, ...], first_line: int = 1) -> Problem | None:
+def find_placeholder(path: Path, text: str, phrases: tuple[str, ...]) -> Problem | None:
     """A warning at the first line of ``text`` (not a ``#`` comment) holding one of ``phrases``."""
-    for number, line in enumerate(text.splitlines(), start=first_line):
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("#"):
             continue
         folded = line.replace("’", "'").casefold()

@@ -121,15 +121,7 @@ def _read_section(
     mapping = entry if isinstance(entry, LineDict) else LineDict.at(line)
     key = mapping.get("key") if isinstance(entry, LineDict) else entry
     before = len(problems)
-    for extra in mapping:
-        if extra not in _SECTION_KEYS:
-            problems.append(
-                Problem(
-                    path,
-                    mapping.lines[extra],
-                    f"réglage inconnu « {extra} » dans une rubrique{setting_hint(extra, _SECTION_KEYS)}.",
-                )
-            )
+    _report_unknown(mapping, _SECTION_KEYS, " dans une rubrique", path, problems)
     if key is None:
         problems.append(
             Problem(
@@ -260,15 +252,7 @@ def _read_field(
         )
         return None
     before = len(problems)
-    for extra in definition_map:
-        if extra not in _FIELD_KEYS:
-            problems.append(
-                Problem(
-                    path,
-                    definition_map.lines[extra],
-                    f"réglage inconnu « {extra} » pour le champ « {name} »{setting_hint(extra, _FIELD_KEYS)}.",
-                )
-            )
+    _report_unknown(definition_map, _FIELD_KEYS, f" pour le champ « {name} »", path, problems)
     kind = definition_map.get("type", inherited.kind if inherited else None)
     if kind is None:
         problems.append(
@@ -344,6 +328,16 @@ def _kind_hint(word: str) -> str:
     """Officers often write the type in French: ``texte`` means ``text``."""
     english = _FRENCH_KINDS.get(fold(word))
     return f" (vouliez-vous dire « {english} » ?)" if english else did_you_mean(word, FIELD_KINDS)
+
+
+def _report_unknown(
+    mapping: LineDict, known: tuple[str, ...], where: str, path: Path, problems: list[Problem]
+) -> None:
+    """« réglage inconnu » at the line of each key of ``mapping`` not in ``known``."""
+    for extra in mapping:
+        if extra not in known:
+            message = f"réglage inconnu « {extra} »{where}{setting_hint(extra, known)}."
+            problems.append(Problem(path, mapping.lines[extra], message))
 
 
 def _names(sections: Mapping[str, SectionSpec]) -> str:

@@ -42,6 +42,12 @@ def control_character(text: str) -> str | None:
     return next((c for c in text if _is_control(c)), None)
 
 
+def one_line(text: str) -> str:
+    """One line of visible text: line breaks, tabs and stray controls become single spaces
+    (a spreadsheet cell, a form field)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def drop_control_characters(text: str) -> str:
     """``text`` without the characters :func:`control_character` finds."""
     return text if text.isprintable() else "".join(c for c in text if not _is_control(c))

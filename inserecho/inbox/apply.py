@@ -15,7 +15,7 @@ from pathlib import Path
 
 from inserecho.content.addresses import address_key
 from inserecho.inbox.classify import Verdict
-from inserecho.send.journal import Journal, Reason
+from inserecho.send.journal import Journal
 from inserecho.send.listfile import add_subscriber
 from inserecho.send.message import MESSAGE_ID, campaign_label, message_id_key
 from inserecho.send.tokens import TokenSigner
@@ -76,7 +76,7 @@ class JournalKeys:
                     yield campaign, self._ids[campaign][key]
 
     def token_address(self, token: str) -> str | None:
-        return self._signer.resolve(token) if token else None
+        return self._signer.resolve(token)
 
     def notice(self, text: str) -> Notice | None:
         return read_notice(text, self._notices)
@@ -107,11 +107,11 @@ def apply(journal: Journal, message_id: str, verdict: Verdict, subscribers: Path
         return Applied(verdict, campaign, False)
     where = f" ({campaign})" if campaign else ""
     if verdict.kind == "hard_bounce":
-        return Applied(verdict, campaign, _suppress(journal, address, "bounce", f"{verdict.detail}{where}"))
+        return Applied(verdict, campaign, journal.suppress(address, "bounce", f"{verdict.detail}{where}"))
     if verdict.kind == "complaint":
-        return Applied(verdict, campaign, _suppress(journal, address, "complaint", f"plainte{where}"))
+        return Applied(verdict, campaign, journal.suppress(address, "complaint", f"plainte{where}"))
     if verdict.kind == "unsubscribe":
-        return Applied(verdict, campaign, _suppress(journal, address, "unsubscribe", verdict.detail))
+        return Applied(verdict, campaign, journal.suppress(address, "unsubscribe", verdict.detail))
     if verdict.kind == "signup" and verdict.notice is not None and verdict.notice.signup is not None:
         journal.unsuppress(address)
         if subscribers is not None:
@@ -122,7 +122,7 @@ def apply(journal: Journal, message_id: str, verdict: Verdict, subscribers: Path
         campaigns = journal.soft_bounce_campaigns(address)
         if len(campaigns) >= SOFT_BOUNCE_CAMPAIGNS:
             source = f"échecs temporaires dans {len(campaigns)} campagnes ({', '.join(sorted(campaigns))})"
-            return Applied(verdict, campaign, _suppress(journal, address, "bounce", source))
+            return Applied(verdict, campaign, journal.suppress(address, "bounce", source))
     return Applied(verdict, campaign, False)
 
 
@@ -132,10 +132,3 @@ def _entry(signup: Signup, time: str) -> dict:
         "territories": [signup.territory] if signup.territory else [],
         "consent": {"date": time, "source": "formulaire", "version": signup.consent_version},
     }
-
-
-def _suppress(journal: Journal, address: str, reason: Reason, source: str) -> bool:
-    if journal.is_suppressed(address):
-        return False
-    journal.suppress(address, reason, source)
-    return True

@@ -34,7 +34,7 @@ IMAP = Protocol(
     example_port=993,
 )
 INBOX = "INBOX"
-_FETCH_BATCH = 200
+FETCH_BATCH = 200  # messages asked for in one FETCH
 _UID = re.compile(rb"\bUID (\d+)")
 
 
@@ -94,8 +94,8 @@ class Mailbox:
     def fetch(self, uids: Iterable[bytes]) -> Iterator[Fetched]:
         """The whole messages, in batches, without marking them as read."""
         pending = list(uids)
-        for start in range(0, len(pending), _FETCH_BATCH):
-            batch = b",".join(pending[start : start + _FETCH_BATCH]).decode("ascii")
+        for start in range(0, len(pending), FETCH_BATCH):
+            batch = b",".join(pending[start : start + FETCH_BATCH]).decode("ascii")
             typ, data = self._call(self._imap.uid, "FETCH", batch, "(UID BODY.PEEK[])")
             self._ok((typ, data), "lire les messages")
             for item in data:

@@ -22,7 +22,7 @@ from typing import Any
 
 from inserecho.content.addresses import address_key, normalise_address
 from inserecho.content.territories import normalise_territory
-from inserecho.content.textfile import unreadable
+from inserecho.content.textfile import one_line, unreadable
 from inserecho.french.suggest import fold_words
 from inserecho.problems import InvalidValue, Problem, Severity
 from inserecho.send.journal import Reason
@@ -424,14 +424,9 @@ def _map_columns(header: list[str]) -> dict[int, str]:
 def _cells(row: list[str], columns: dict[int, str]) -> dict[str, str]:
     cells: dict[str, str] = {}
     for index, name in columns.items():
-        value = _clean(row[index]) if index < len(row) else ""
+        value = one_line(row[index]) if index < len(row) else ""
         cells[name] = f"{cells[name]}, {value}" if cells.get(name) and value else value or cells.get(name, "")
     return cells
-
-
-def _clean(cell: str) -> str:
-    """One line of visible text: spreadsheet cells may hold line breaks and stray controls."""
-    return " ".join("".join(c if c.isprintable() else " " for c in cell).split())
 
 
 def _entry(cells: dict[str, str], path: Path, line: int, problems: list[Problem]) -> dict | None:

@@ -56,7 +56,7 @@ class DkimKey:
 
 
 class DkimSigner:
-    """``sign(data)``: the message with a DKIM-Signature field on top (LF line endings)."""
+    """``sign_parts(head, body)``: the message with a DKIM-Signature field on top (LF line endings)."""
 
     def __init__(self, domain: str, selector: str, private_key_pem: bytes):
         try:
@@ -90,11 +90,6 @@ class DkimSigner:
                 f"protégez-la avec « chmod 600 {path.name} »"
             )
         return cls(settings_key.domain, settings_key.selector, pem)
-
-    def sign(self, data: bytes) -> bytes:
-        """``data`` with a DKIM-Signature field on top (LF line endings)."""
-        head, _, body = data.partition(b"\n\n")
-        return self.sign_parts(head + b"\n", [body])
 
     def sign_parts(self, head: bytes, body: Sequence[bytes]) -> bytes:
         """The message made of ``head`` (its header lines), a blank line and ``body``,

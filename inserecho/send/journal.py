@@ -253,12 +253,12 @@ class Journal:
         self._db.execute("INSERT OR IGNORE INTO campaigns VALUES (?, ?)", (campaign, now))
         keys = (address_key(e) for e in emails)
         while chunk := list(islice(keys, _CHUNK)):
-            with self._transaction():
+            with self.transaction():
                 self._db.executemany(
                     "INSERT OR IGNORE INTO deliveries (campaign, kind, address) VALUES (?, ?, ?)",
                     ((campaign, kind, key) for key in chunk),
                 )
-        with self._transaction():
+        with self.transaction():
             self._db.execute(
                 "UPDATE deliveries SET state = 'suppressed', updated = ? WHERE campaign = ? AND kind = ?"
                 " AND state IN ('pending', 'failed_temporary')"
@@ -359,14 +359,16 @@ class Journal:
 
     # Suppression list
 
-    def suppress(self, email: str, reason: Reason, source: str | None = None) -> None:
-        """Put ``email`` on the suppression list (keeps the first reason if already there)."""
+    def suppress(self, email: str, reason: Reason, source: str | None = None) -> bool:
+        """Put ``email`` on the suppression list; False if it was already there (its first
+        reason is kept)."""
         if reason not in REASONS:
             raise ValueError(f"unknown suppression reason {reason!r}")
-        self._db.execute(
+        cursor = self._db.execute(
             "INSERT OR IGNORE INTO suppressions VALUES (?, ?, ?, ?)",
             (address_key(email), reason, source, _now()),
         )
+        return cursor.rowcount > 0
 
     def unsuppress(self, email: str) -> bool:
         """Take ``email`` off the list; False if it was not on it."""
@@ -514,9 +516,6 @@ class Journal:
             (campaign, _kind(rehearsal), address_key(email), state, attempts, reply, _now()),
         )
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
-
 
 # SQLite's primary result codes for a file the system will not let it write or read
 _SYSTEM_REFUSALS = {
@@ -555,17 +554,6 @@ class _Connection(sqlite3.Connection):
             if code is None:
                 raise
             raise OSError(code, error.sqlite_errorname, str(self.path)) from error
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:

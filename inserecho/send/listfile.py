@@ -12,10 +12,10 @@ from typing import Any
 import yaml
 
 from inserecho.atomicfile import write_atomic
+from inserecho.content.yamlfile import parse_events
 from inserecho.send.csvimport import entry_lines
 from inserecho.send.subscribers import address_key
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BACKUP_SUFFIX = ".bak"
 
 
@@ -64,7 +64,7 @@ def _entry_spans(text: str, email: str) -> list[tuple[int, int]]:
     depth = children = 0
     start: int | None = None
     mapping = is_email_key = found = False
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in parse_events(text):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if depth == 2:
                 children += 1  # a list or mapping as the value of a field

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from inserecho.content.addresses import address_key
-from inserecho.send.subscribers import CONSENT_FIELDS, SUBSCRIBER_FIELDS, Subscriber
+from inserecho.send.subscribers import CONSENT_FIELDS, SUBSCRIBER_FIELDS, USUAL_LAYOUT, Subscriber
 
-_LISTS = ("territories", "tags")
+_LISTS = USUAL_LAYOUT.lists
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from wsgiref.util import application_uri
 
 from inserecho.content.addresses import normalise_address
 from inserecho.content.territories import TERRITORIES, normalise_territory
+from inserecho.content.textfile import one_line
 from inserecho.problems import InvalidValue
 from inserecho.render.templating import template_environment
 from inserecho.send.message import wire_address
@@ -39,6 +40,7 @@ from inserecho.send.transport.pool import (
 from inserecho.send.transport.relay import RelayConfig
 from inserecho.settings import Settings
 from inserecho.web.notices import (
+    CONFIRMATION_DAYS,
     LINK_PURPOSE,
     NOTICE_PURPOSE,
     Notice,
@@ -202,7 +204,7 @@ class ReadersSite:
         form: dict[str, str],
     ) -> Iterable[bytes]:
         token = form.get("token") or query.get("token", "")
-        address = self.tokens.resolve(token) if token else None
+        address = self.tokens.resolve(token)
         if address is None:
             return self._page(
                 start_response,
@@ -274,7 +276,7 @@ class ReadersSite:
             paragraphs=[
                 (
                     "Nous venons de vous envoyer un courriel : cliquez sur le lien qu'il contient "
-                    "pour confirmer votre inscription (il reste valable 7 jours)."
+                    f"pour confirmer votre inscription (il reste valable {CONFIRMATION_DAYS} jours)."
                 ),
                 "Personne n'est inscrit sans cette confirmation.",
             ],
@@ -299,7 +301,7 @@ class ReadersSite:
                     "Lien expiré",
                     paragraphs=[
                         (
-                            "Ce lien de confirmation a plus de 7 jours. Inscrivez-vous de nouveau : "
+                            f"Ce lien de confirmation a plus de {CONFIRMATION_DAYS} jours. Inscrivez-vous de nouveau : "
                             "vous recevrez un nouveau lien."
                         )
                     ],
@@ -377,7 +379,8 @@ class ReadersSite:
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(
             "Bonjour,\n\n"
-            f"Pour recevoir {self.config.name}, confirmez votre adresse en ouvrant ce lien (valable 7 jours) :\n\n"
+            f"Pour recevoir {self.config.name}, confirmez votre adresse en ouvrant ce lien "
+            f"(valable {CONFIRMATION_DAYS} jours) :\n\n"
             f"{link}\n\n"
             "Si vous n'avez rien demandé, ignorez ce message : vous ne serez pas inscrit·e.\n"
         )
@@ -451,8 +454,7 @@ def _body(environ: dict[str, Any]) -> str:
 
 
 def _one_line(value: str | None) -> str | None:
-    text = " ".join("".join(c if c.isprintable() else " " for c in value or "").split())
-    return text[:200] or None
+    return one_line(value or "")[:200] or None
 
 
 def _path(url: str | None) -> str:

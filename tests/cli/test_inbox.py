@@ -13,10 +13,10 @@ from inserecho.send.journal import Journal
 from issuefolder import SETTINGS, SLUG, make_folder, run_cli, write_files
 from mailbox_messages import (
     complaint,
-    fill,
     hard_bounce,
     mailto_unsubscribe,
     out_of_office,
+    postfix_dsn,
     reply,
     soft_bounce,
 )
@@ -216,25 +216,10 @@ def test_without_verp_the_returned_message_id_names_recipient_and_campaign(folde
 
 def test_a_bounce_for_someone_not_on_the_list_changes_nothing(folder, dovecot, send):
     send(folder, "2027-01")
-    poor = fill(
-        "postfix_dsn.eml",
-        verp="lettre@inser-eco93.fr",
-        recipient="inconnu@example.net",
-        action="failed",
-        status="5.1.1",
-        diagnostic="550 5.1.1 User unknown",
-        headers="",
-        queue_id="A1",
-    )
-    personal = fill(
-        "postfix_dsn.eml",
-        verp="contact@inser-eco93.example.org",
-        recipient="zoe@example.org",
-        action="failed",
-        status="5.1.1",
-        diagnostic="550 5.1.1 User unknown",
-        queue_id="A2",
-        headers="From: contact@inser-eco93.example.org\nTo: zoe@example.org\nMessage-ID: <perso@example.org>",
+    poor = postfix_dsn("lettre@inser-eco93.fr", "inconnu@example.net", "A1")
+    personal = postfix_dsn(
+        "contact@inser-eco93.example.org", "zoe@example.org", "A2",
+        "From: contact@inser-eco93.example.org\nTo: zoe@example.org\nMessage-ID: <perso@example.org>",
     )
     dovecot.append(poor, personal)
     result = inbox(folder, dovecot)

@@ -3,7 +3,6 @@ standing for the journal (the journal-backed keys are tested in test_apply)."""
 
 import email
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ from inserecho.web.notices import (
     notice_message,
     read_notice,
 )
+from mailbox_messages import MESSAGES, fill
 
-MESSAGES = Path(__file__).parent / "messages"
 LIST_ID = "inserecho.inser-eco93.example.org"
 NOTICES = PayloadSigner(b"secret", LIST_ID, NOTICE_PURPOSE)
 
@@ -48,10 +47,8 @@ class Keys:
         return read_notice(text, NOTICES)
 
 
-def verdict(name, keys, **fill):
-    raw = (MESSAGES / name).read_bytes()
-    for key, value in fill.items():
-        raw = raw.replace(f"@@{key.upper()}@@".encode(), value.encode())
+def verdict(name, keys, **values):
+    raw = fill(name, **values)
     return classify(email.message_from_bytes(raw), raw, keys)
 
 

@@ -9,7 +9,6 @@ from email.message import EmailMessage
 import pytest
 
 from inserecho.send.delivery import DeliveryOptions, DeliveryReport, Progress, deliver
-from inserecho.send.journal import Journal
 from inserecho.send.ratelimit import Rate
 from inserecho.send.transport.outbox import MaildirOutbox
 from inserecho.send.transport.pool import SmtpTransport
@@ -37,12 +36,6 @@ def compose(person: Person) -> OutgoingMessage:
     built["Subject"] = "Inser'Echo n° 42 : les marchés réservés"
     built.set_content(f"Bonjour {person.name},\nvoici la lettre.\n")
     return OutgoingMessage(SENDER, person.email, built.as_bytes(policy=email.policy.SMTP))
-
-
-@pytest.fixture
-def journal(tmp_path):
-    with Journal.open(tmp_path / "journal.sqlite3") as journal:
-        yield journal
 
 
 def send(

@@ -13,12 +13,6 @@ from inserecho.send.journal import SCHEMA_VERSION, Journal
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def journal(tmp_path):
-    with Journal.open(tmp_path / "journal.sqlite3") as journal:
-        yield journal
-
-
 def test_new_journal_is_versioned_and_in_wal_mode(tmp_path):
     path = tmp_path / "journal.sqlite3"
     Journal.open(path).close()

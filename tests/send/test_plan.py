@@ -3,7 +3,6 @@ from pathlib import Path
 import pytest
 
 from inserecho.problems import UsageProblem
-from inserecho.send.journal import Journal
 from inserecho.send.plan import Standing, addresses_for_test_copies, delivery_options, estimated_seconds, standing
 from inserecho.send.ratelimit import Rate
 from inserecho.send.subscribers import Subscriber
@@ -14,12 +13,6 @@ CAMPAIGN = "2027-01"
 
 def subscriber(email: str, line: int = 1) -> Subscriber:
     return Subscriber(email, None, None, (), (), line)
-
-
-@pytest.fixture
-def journal(tmp_path):
-    with Journal.open(tmp_path / "journal.sqlite3") as journal:
-        yield journal
 
 
 def test_the_rate_is_the_relays_and_the_budget_comes_from_the_settings(tmp_path):

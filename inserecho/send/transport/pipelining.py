@@ -31,10 +31,6 @@ _MAX_REPLIES_SIZE = 64 * 1024
 _ACCEPTED_RECIPIENT = (250, 251)
 
 
-def supports_pipelining(smtp: aiosmtplib.SMTP) -> bool:
-    return smtp.supports_extension("pipelining")
-
-
 async def pipelined_transaction(
     smtp: aiosmtplib.SMTP,
     sender: str,
@@ -53,7 +49,7 @@ async def pipelined_transaction(
     """
     mail = _command(b"MAIL FROM:", sender, options, encoding)
     rcpt = _command(b"RCPT TO:", recipient, [], encoding)
-    replies = await exchange(smtp, mail + rcpt + b"DATA\r\n", 3, timeout)
+    replies = await _exchange(smtp, mail + rcpt + b"DATA\r\n", 3, timeout)
     refusal: aiosmtplib.SMTPResponseException | None = None
     mail_reply, rcpt_reply, data_reply = replies + [None] * (3 - len(replies))
     if mail_reply is not None and mail_reply.code != 250:
@@ -64,18 +60,18 @@ async def pipelined_transaction(
         refusal = aiosmtplib.SMTPDataError(data_reply.code, data_reply.message)
     if refusal is not None:
         if data_reply is not None and data_reply.code == 354:  # DATA taken with no recipient: send nothing
-            await exchange(smtp, b".\r\n", 1, timeout)
+            await _exchange(smtp, b".\r\n", 1, timeout)
         raise refusal
     if data_reply is None:  # cut before all replies came, none of them a refusal
         raise aiosmtplib.SMTPServerDisconnected("Connection lost")
     content = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data)) + b".\r\n"
-    (final,) = await exchange(smtp, content, 1, timeout)
+    (final,) = await _exchange(smtp, content, 1, timeout)
     if final.code != 250:
         raise aiosmtplib.SMTPDataError(final.code, final.message)
     return final
 
 
-async def exchange(smtp: aiosmtplib.SMTP, payload: bytes, count: int, timeout: float | None) -> list[SMTPResponse]:
+async def _exchange(smtp: aiosmtplib.SMTP, payload: bytes, count: int, timeout: float | None) -> list[SMTPResponse]:
     """Write ``payload`` at once and read ``count`` replies.
 
     If the connection is cut after some of them (a relay answers 421 and closes), those

@@ -13,7 +13,7 @@ import time
 
 import aiosmtplib
 
-from inserecho.send.transport.pipelining import pipelined_transaction, supports_pipelining
+from inserecho.send.transport.pipelining import pipelined_transaction
 from inserecho.send.transport.relay import PASSWORD_VARIABLE, RelayConfig
 from inserecho.send.transport.replies import (
     THROTTLING_CODES,
@@ -340,7 +340,7 @@ async def _transaction(smtp: aiosmtplib.SMTP, message: OutgoingMessage, options:
         options = [f"SIZE={wire_size(message.data)}", *options]
     encoding = "utf-8" if message.smtputf8 else "ascii"
     try:
-        if supports_pipelining(smtp):
+        if smtp.supports_extension("pipelining"):
             response = await pipelined_transaction(
                 smtp, message.sender, message.recipient, message.data, options, encoding, smtp.timeout
             )

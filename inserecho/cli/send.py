@@ -554,7 +554,7 @@ def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> No
     total = sum(len(message.data) for message in samples)
     path = folder.settings.journal_path
     with Journal.open(path) if path.exists() else nullcontext() as journal:  # reading only: no journal made
-        counted = standing(prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed)
+        counted = _standing(prepared, journal, options)
     count = len(prepared.recipients)
     report_warnings(prepared.warnings, folder.root)
     took = f"en {format_number(elapsed, 2)} s" if elapsed >= 0.01 else "en moins de 0,01 s"
@@ -567,6 +567,13 @@ def _dry_run(folder: Folder, prepared: Campaign, options: DeliveryOptions) -> No
     click.echo(NOT_THE_REAL_SEND)
     click.echo(f"Segment : {prepared.segment}, {plural(count, 'destinataire')} ; {_standing_text(counted)}.")
     click.echo(_estimate(counted.to_send, options))
+
+
+def _standing(prepared: Campaign, journal: Journal | None, options: DeliveryOptions) -> Standing:
+    """The recipients by state, as the send ``options`` describe would find them."""
+    return standing(
+        prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed, rehearsal=options.rehearsal
+    )
 
 
 def _standing_text(counted: Standing) -> str:
@@ -594,9 +601,7 @@ def _announce(
     folder: Folder, prepared: Campaign, journal: Journal, transport: Transport, options: DeliveryOptions
 ) -> None:
     report_warnings(prepared.warnings, folder.root)
-    counted = standing(
-        prepared.name, prepared.recipients, journal, retry_failed=options.retry_failed, rehearsal=options.rehearsal
-    )
+    counted = _standing(prepared, journal, options)
     click.echo(f"Numéro : {prepared.rendered.subject}")
     click.echo(f"Destinataires : {len(prepared.recipients)} ({prepared.segment}) ; {_standing_text(counted)}")
     if options.rehearsal:

@@ -693,6 +693,13 @@ def test_rehearsals_never_use_up_the_real_send(smtp_server, folder):
     assert f"Campagne {SLUG}, envoi réel : 3 destinataires" in status and "Répétition" in status
 
 
+def test_a_dry_run_of_a_rehearsal_counts_as_the_rehearsal_would(smtp_server, folder):
+    assert send(folder, smtp_server).code == 0  # the real send: everyone served
+    dry = run_cli(folder, "send", SLUG, "--outbox", "boite", "--dry-run")
+    assert dry.code == 0, dry.output
+    assert "déjà servis : 0 ; désinscrits : 0 ; à envoyer : 3" in dry.out  # as the rehearsal writes to everyone
+
+
 def test_only_sends_to_a_segment(smtp_server, folder):
     result = send(folder, smtp_server, "--only", "territory=Plaine Commune", "--campaign", "plaine-commune")
     assert result.code == 0, result.output

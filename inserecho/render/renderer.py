@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import jinja2
+
 from inserecho.content.model import Issue
 from inserecho.problems import Problem, Severity
 from inserecho.render import slots
@@ -38,10 +40,15 @@ class RenderedIssue:
     view: IssueView
 
 
-def render_issue(issue: Issue, settings: Settings, variant: Variant = "email") -> RenderedIssue:
-    """``email``: the message sent to subscribers; ``web``: the archive page (no unsubscribe)."""
+def render_issue(
+    issue: Issue, settings: Settings, variant: Variant = "email", env: jinja2.Environment | None = None
+) -> RenderedIssue:
+    """``email``: the message sent to subscribers; ``web``: the archive page (no unsubscribe).
+
+    ``env``: the folder's :func:`template_environment`, when several issues are rendered in
+    one run (the archive), so that each template is compiled once."""
     view = present_issue(issue, settings, asset_prefix=slots.ASSETS + "/")
-    env = template_environment(settings.templates_dir)
+    env = env or template_environment(settings.templates_dir)
     context = {
         "issue": view,
         "settings": settings,

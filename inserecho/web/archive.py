@@ -143,7 +143,8 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
                 )
             )
     issues = [issue for issue in issues if issue.ready]
-    rendered = [render_issue(issue, settings, variant="web") for issue in issues]
+    env = template_environment(settings.templates_dir)
+    rendered = [render_issue(issue, settings, variant="web", env=env) for issue in issues]
     entries = [_issue_entry(issue, view, settings) for issue, view in zip(issues, rendered, strict=True)]
     calls = _calls_page(issues, entries, settings, today)
     offers = _offers_page(issues, entries, settings, today)
@@ -158,7 +159,6 @@ def build_archive(settings: Settings, out: Path, today: date) -> ArchiveResult:
                 Severity.WARNING,
             )
         )
-    env = template_environment(settings.templates_dir)
     context = {
         "settings": settings,
         "today": format_date(today),

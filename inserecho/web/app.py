@@ -169,12 +169,11 @@ class ReadersSite:
         path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
         query = _form(environ.get("QUERY_STRING", ""))
         if method not in ("GET", "HEAD", "POST"):
-            return self._page(
+            return self._message(
                 start_response,
                 HTTPStatus.METHOD_NOT_ALLOWED,
-                "message.html",
                 "Méthode non prise en charge",
-                paragraphs=["Cette adresse s'utilise depuis un navigateur."],
+                "Cette adresse s'utilise depuis un navigateur.",
             )
         form = _form(_body(environ)) if method == "POST" else {}
         routes = {
@@ -184,12 +183,11 @@ class ReadersSite:
         }
         handler = routes.get(path)
         if handler is None:
-            return self._page(
+            return self._message(
                 start_response,
                 HTTPStatus.NOT_FOUND,
-                "message.html",
                 "Page introuvable",
-                paragraphs=["Cette page n'existe pas. Vérifiez l'adresse du lien."],
+                "Cette page n'existe pas. Vérifiez l'adresse du lien.",
             )
         return handler(environ, start_response, method == "POST", query, form)
 
@@ -206,17 +204,14 @@ class ReadersSite:
         token = form.get("token") or query.get("token", "")
         address = self.tokens.resolve(token)
         if address is None:
-            return self._page(
+            return self._message(
                 start_response,
                 HTTPStatus.BAD_REQUEST,
-                "message.html",
                 "Lien de désinscription invalide",
-                paragraphs=[
-                    (
-                        "Ce lien est incomplet ou a été modifié. Utilisez le lien de la dernière "
-                        f"lettre reçue, ou écrivez à {self.config.mailbox}."
-                    )
-                ],
+                (
+                    "Ce lien est incomplet ou a été modifié. Utilisez le lien de la dernière "
+                    f"lettre reçue, ou écrivez à {self.config.mailbox}."
+                ),
             )
         if not post:  # what link scanners and previews do: show, change nothing
             action = f"{self.config.unsubscribe_path}?{urlencode({'token': token})}"
@@ -233,15 +228,12 @@ class ReadersSite:
         failure = self._mail(notice_message(notice, self.notices, self.config.sender, self.config.mailbox))
         if failure is not None:
             return failure(start_response)
-        return self._page(
+        return self._message(
             start_response,
             HTTPStatus.OK,
-            "message.html",
             "Désinscription enregistrée",
-            paragraphs=[
-                f"Vous ne recevrez plus {self.config.name} à l'adresse {address}.",
-                "Vous pourrez vous réinscrire à tout moment depuis la page d'inscription.",
-            ],
+            f"Vous ne recevrez plus {self.config.name} à l'adresse {address}.",
+            "Vous pourrez vous réinscrire à tout moment depuis la page d'inscription.",
         )
 
     # Sign-up with double opt-in
@@ -268,18 +260,15 @@ class ReadersSite:
         return failure(start_response) if failure is not None else self._check_your_mail(start_response)
 
     def _check_your_mail(self, start_response: StartResponse) -> Iterable[bytes]:
-        return self._page(
+        return self._message(
             start_response,
             HTTPStatus.OK,
-            "message.html",
             "Vérifiez votre boîte aux lettres",
-            paragraphs=[
-                (
-                    "Nous venons de vous envoyer un courriel : cliquez sur le lien qu'il contient "
-                    f"pour confirmer votre inscription (il reste valable {CONFIRMATION_DAYS} jours)."
-                ),
-                "Personne n'est inscrit sans cette confirmation.",
-            ],
+            (
+                "Nous venons de vous envoyer un courriel : cliquez sur le lien qu'il contient "
+                f"pour confirmer votre inscription (il reste valable {CONFIRMATION_DAYS} jours)."
+            ),
+            "Personne n'est inscrit sans cette confirmation.",
         )
 
     def _confirm(
@@ -294,29 +283,23 @@ class ReadersSite:
         signup, expired = read_confirmation(self.links, token, self.clock())
         if signup is None:
             if expired:
-                return self._page(
+                return self._message(
                     start_response,
                     HTTPStatus.GONE,
-                    "message.html",
                     "Lien expiré",
-                    paragraphs=[
-                        (
-                            f"Ce lien de confirmation a plus de {CONFIRMATION_DAYS} jours. Inscrivez-vous de nouveau : "
-                            "vous recevrez un nouveau lien."
-                        )
-                    ],
+                    (
+                        f"Ce lien de confirmation a plus de {CONFIRMATION_DAYS} jours. Inscrivez-vous de nouveau : "
+                        "vous recevrez un nouveau lien."
+                    ),
                 )
-            return self._page(
+            return self._message(
                 start_response,
                 HTTPStatus.BAD_REQUEST,
-                "message.html",
                 "Lien de confirmation invalide",
-                paragraphs=[
-                    (
-                        "Ce lien est incomplet ou a été modifié. Copiez-le en entier depuis le "
-                        "courriel reçu, ou inscrivez-vous de nouveau."
-                    )
-                ],
+                (
+                    "Ce lien est incomplet ou a été modifié. Copiez-le en entier depuis le "
+                    "courriel reçu, ou inscrivez-vous de nouveau."
+                ),
             )
         if not post:
             return self._page(
@@ -332,15 +315,12 @@ class ReadersSite:
         failure = self._mail(notice_message(notice, self.notices, self.config.sender, self.config.mailbox))
         if failure is not None:
             return failure(start_response)
-        return self._page(
+        return self._message(
             start_response,
             HTTPStatus.OK,
-            "message.html",
             "Inscription confirmée",
-            paragraphs=[
-                f"Merci ! {signup.email} recevra la prochaine lettre {self.config.name}.",
-                "Chaque lettre contient un lien pour se désinscrire.",
-            ],
+            f"Merci ! {signup.email} recevra la prochaine lettre {self.config.name}.",
+            "Chaque lettre contient un lien pour se désinscrire.",
         )
 
     def _read_signup(self, form: dict[str, str]) -> tuple[Signup | None, dict[str, str]]:
@@ -393,17 +373,14 @@ class ReadersSite:
         try:
             self.mailer(message)
         except MailError:
-            return lambda start_response: self._page(
+            return lambda start_response: self._message(
                 start_response,
                 HTTPStatus.SERVICE_UNAVAILABLE,
-                "message.html",
                 "Service momentanément indisponible",
-                paragraphs=[
-                    (
-                        "Votre demande n'a pas pu être transmise. Réessayez dans quelques minutes, ou écrivez "
-                        f"à {self.config.mailbox}."
-                    )
-                ],
+                (
+                    "Votre demande n'a pas pu être transmise. Réessayez dans quelques minutes, ou écrivez "
+                    f"à {self.config.mailbox}."
+                ),
             )
         return None
 
@@ -422,6 +399,12 @@ class ReadersSite:
             consent=self.config.consent_text,
             action=SIGNUP_PATH,
         )
+
+    def _message(
+        self, start_response: StartResponse, status: HTTPStatus, title: str, *paragraphs: str
+    ) -> Iterable[bytes]:
+        """The page that only says something: a title and its paragraphs."""
+        return self._page(start_response, status, "message.html", title, paragraphs=list(paragraphs))
 
     def _page(
         self, start_response: StartResponse, status: HTTPStatus, template: str, title: str, **values: Any
